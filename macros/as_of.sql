@@ -1,0 +1,52 @@
+{#
+    The as-of date A and every window derived from it, computed once here.
+
+    The bounds are rendered as date literals rather than `A - 90` expressions so that every
+    engine sees the same constants (date arithmetic differs between DuckDB, Postgres and Spark)
+    and the filters can be pushed down into the scans.
+#}
+
+{% macro as_of_date() -%}
+    {#- The var may arrive as a YAML date (unquoted 2024-03-31) or a string. -#}
+    {%- set raw = var('as_of_date', '') -%}
+    {%- set value = (raw | string | trim) if raw is not none else '' -%}
+    {%- if value == '' or value == 'None' -%}
+        {{ return(run_started_at.strftime('%Y-%m-%d')) }}
+    {%- endif -%}
+    {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
+        {{ exceptions.raise_compiler_error("var as_of_date must be an ISO date (YYYY-MM-DD), got '" ~ value ~ "'") }}
+    {%- endif -%}
+    {{ return(modules.datetime.datetime.strptime(value, '%Y-%m-%d').strftime('%Y-%m-%d')) }}
+{%- endmacro %}
+
+
+{% macro as_of_windows() -%}
+    {%- set a = modules.datetime.datetime.strptime(as_of_date(), '%Y-%m-%d').date() -%}
+    {%- set days = modules.datetime.timedelta -%}
+    {{ return({
+        'as_of': a.isoformat(),
+        'current_start': (a - days(days=90)).isoformat(),
+        'prior_start': (a - days(days=180)).isoformat(),
+        'prior_end': (a - days(days=91)).isoformat(),
+        'year_start': (a - days(days=365)).isoformat(),
+    }) }}
+{%- endmacro %}
+
+
+{% macro date_literal(iso_date) -%}
+    cast('{{ iso_date }}' as date)
+{%- endmacro %}
+
+
+{#
+    Complete months from `start_date` to `end_date`: the month difference, less one when the
+    end's day of month is before the start's (signup on the 31st, as of the 30th, is not yet a
+    full month).
+#}
+{% macro complete_months_between(start_date, end_date) -%}
+    (
+        (extract(year from {{ end_date }}) - extract(year from {{ start_date }})) * 12
+        + extract(month from {{ end_date }}) - extract(month from {{ start_date }})
+        - case when extract(day from {{ end_date }}) < extract(day from {{ start_date }}) then 1 else 0 end
+    )
+{%- endmacro %}

@@ -1,0 +1,140 @@
+{#
+    Every raw customer row, typed, with the verdict staging acts on: a reject reason, whether
+    it is a removed duplicate, and which profile fields were malformed and nulled. The clean
+    and rejected staging models are filters of this one table, so the raw file is read once
+    and each row lands in exactly one of clean, rejected or duplicate.
+#}
+
+{%- set a = as_of_windows() %}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'customers') }}
+
+),
+
+typed as (
+
+    select
+        -- the row as it arrived
+        customer_id as raw_customer_id,
+        first_name as raw_first_name,
+        last_name as raw_last_name,
+        email as raw_email,
+        phone as raw_phone,
+        date_of_birth as raw_date_of_birth,
+        gender as raw_gender,
+        city as raw_city,
+        state as raw_state,
+        country as raw_country,
+        postal_code as raw_postal_code,
+        signup_date as raw_signup_date,
+        account_status as raw_account_status,
+
+        -- ids
+        {{ parse_integer('customer_id') }} as customer_id,
+
+        -- strings
+        nullif(trim(first_name), '') as first_name,
+        nullif(trim(last_name), '') as last_name,
+        nullif(trim(email), '') as email_text,
+        nullif(trim(phone), '') as phone,
+        nullif(trim(gender), '') as gender_text,
+        nullif(trim(city), '') as city,
+        nullif(trim(state), '') as state,
+        nullif(trim(country), '') as country,
+        nullif(trim(postal_code), '') as postal_code,
+        nullif(trim(account_status), '') as account_status,
+
+        -- dates
+        {{ parse_iso_date('date_of_birth') }} as date_of_birth_parsed,
+        {{ parse_iso_date('signup_date') }} as signup_date
+
+    from source
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
+            {{ reject_if_missing_or_unparsed('signup_date', 'an ISO date') }}
+        end as reject_reason,
+
+        -- malformed profile fields are nulled, not rejected (spec section 2)
+        case when email_text like '%_@_%' then email_text end as email,
+        case lower(gender_text)
+            when 'male' then 'Male'
+            when 'female' then 'Female'
+            when 'other' then 'Other'
+        end as gender,
+        case
+            when {{ complete_months_between('date_of_birth_parsed', date_literal(a.as_of)) }} between 18 * 12 and 121 * 12 - 1
+                then date_of_birth_parsed
+        end as date_of_birth
+
+    from typed
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- duplicates of a customer_id: the kept row is chosen by content, not file order, so a
+        -- rebuild from the same file always keeps the same row
+        row_number() over (
+            partition by reject_reason is null, customer_id
+            order by
+                signup_date, raw_first_name, raw_last_name, raw_email, raw_phone, raw_date_of_birth,
+                raw_gender, raw_city, raw_state, raw_country, raw_postal_code, raw_account_status
+        ) as copy_number
+
+    from validated
+
+),
+
+final as (
+
+    select
+        raw_customer_id,
+        raw_first_name,
+        raw_last_name,
+        raw_email,
+        raw_phone,
+        raw_date_of_birth,
+        raw_gender,
+        raw_city,
+        raw_state,
+        raw_country,
+        raw_postal_code,
+        raw_signup_date,
+        raw_account_status,
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        date_of_birth,
+        gender,
+        city,
+        state,
+        country,
+        postal_code,
+        signup_date,
+        account_status,
+        reject_reason,
+        reject_reason is null and copy_number > 1 as is_duplicate,
+        email_text is not null and email is null as is_email_invalid,
+        gender_text is not null and gender is null as is_gender_invalid,
+        nullif(trim(raw_date_of_birth), '') is not null and date_of_birth is null as is_date_of_birth_invalid
+
+    from ranked
+
+)
+
+select * from final

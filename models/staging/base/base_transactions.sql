@@ -1,0 +1,102 @@
+{#
+    Every raw transaction row, typed, with its verdict: a reject reason (unparseable or
+    missing field, or an unknown customer) or whether it is a removed duplicate. The raw text
+    is kept only for rejected rows, where the reject model shows it; for the millions of clean
+    rows it would double the table for nothing.
+#}
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'transactions') }}
+
+),
+
+known_customers as (
+
+    select customer_id as known_customer_id from {{ ref('stg_customers') }}
+
+),
+
+typed as (
+
+    select
+        -- the row as it arrived
+        transaction_id as raw_transaction_id,
+        customer_id as raw_customer_id,
+        transaction_date as raw_transaction_date,
+        amount as raw_amount,
+        merchant_category as raw_merchant_category,
+
+        -- ids
+        {{ parse_integer('transaction_id') }} as transaction_id,
+        {{ parse_integer('customer_id') }} as customer_id,
+
+        -- strings
+        nullif(trim(merchant_category), '') as merchant_category,
+
+        -- numerics
+        {{ parse_money('amount') }} as amount,
+
+        -- dates
+        {{ parse_iso_date('transaction_date') }} as transaction_date
+
+    from source
+
+),
+
+validated as (
+
+    select
+        typed.*,
+        case
+            {{ reject_if_missing_or_unparsed('transaction_id', 'an integer') }}
+            {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
+            {{ reject_if_missing_or_unparsed('transaction_date', 'an ISO date') }}
+            {{ reject_if_missing_or_unparsed('amount', 'a decimal number') }}
+            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
+        end as reject_reason
+
+    from typed
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- duplicates of a transaction_id: the kept row is chosen by content, not file order,
+        -- so a rebuild from the same file always keeps the same row
+        row_number() over (
+            partition by reject_reason is null, transaction_id
+            order by transaction_date, amount, customer_id, merchant_category nulls first
+        ) as copy_number
+
+    from validated
+
+),
+
+final as (
+
+    select
+        case when reject_reason is not null then raw_transaction_id end as raw_transaction_id,
+        case when reject_reason is not null then raw_customer_id end as raw_customer_id,
+        case when reject_reason is not null then raw_transaction_date end as raw_transaction_date,
+        case when reject_reason is not null then raw_amount end as raw_amount,
+        case when reject_reason is not null then raw_merchant_category end as raw_merchant_category,
+        transaction_id,
+        customer_id,
+        transaction_date,
+        amount,
+        merchant_category,
+        reject_reason,
+        reject_reason is null and copy_number > 1 as is_duplicate
+
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,101 @@
+"""Print the segment summary that ends `make build`: per segment, count, share and average
+lifetime value, then what the run did with the raw rows.
+
+Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+SEGMENT_ORDER_SQL = """
+select
+    customer_segment,
+    min(segment_priority) as segment_priority,
+    count(*) as customers,
+    round(count(*) * 100.0 / sum(count(*)) over (), 2) as share_pct,
+    round(avg(lifetime_value), 2) as avg_lifetime_value,
+    round(avg(avg_monthly_spend), 2) as avg_monthly_spend,
+    min(as_of_date) as as_of_date
+from customer_segments
+group by customer_segment
+order by segment_priority
+"""
+
+QUALITY_SQL = """
+select entity, measure, sum(row_count) as row_count
+from data_quality_report
+group by entity, measure
+"""
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    segment: str
+    customers: int
+    share_pct: float
+    avg_lifetime_value: Decimal
+    avg_monthly_spend: Decimal
+
+
+def read_summary(database: Path) -> tuple[str, list[SegmentRow], dict[tuple[str, str], int]]:
+    """The as-of date, one row per segment in priority order, and the data-quality counts."""
+    if not database.exists():
+        raise FileNotFoundError(f"warehouse file {database} does not exist: run `make build` first")
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.sql(SEGMENT_ORDER_SQL).fetchall()
+        quality = {(entity, measure): int(count) for entity, measure, count in con.sql(QUALITY_SQL).fetchall()}
+    as_of = str(rows[0][6]) if rows else "n/a"
+    segments = [SegmentRow(r[0], int(r[2]), float(r[3]), r[4], r[5]) for r in rows]
+    return as_of, segments, quality
+
+
+def format_summary(as_of: str, segments: list[SegmentRow], quality: dict[tuple[str, str], int]) -> str:
+    """A fixed-width table a person can read at the end of a build."""
+    total = sum(s.customers for s in segments)
+    lines = [
+        f"Customer segments as of {as_of} ({total:,} customers)",
+        f"{'segment':<22}{'customers':>11}{'share':>9}{'avg lifetime value':>21}{'avg monthly spend':>20}",
+    ]
+    for s in segments:
+        lines.append(
+            f"{s.segment:<22}{s.customers:>11,}{s.share_pct:>8.2f}%{s.avg_lifetime_value:>21,.2f}{s.avg_monthly_spend:>20,.2f}"
+        )
+    for entity in ("customers", "transactions"):
+        raw = quality.get((entity, "raw_rows"), 0)
+        lines.append(
+            f"{entity}: {raw:,} raw rows = {quality.get((entity, 'clean_rows'), 0):,} clean"
+            f" + {quality.get((entity, 'rejected_rows'), 0):,} rejected"
+            f" + {quality.get((entity, 'duplicate_rows'), 0):,} duplicates removed"
+        )
+    flagged = quality.get(("customers", "flagged_field"), 0)
+    lines.append(f"profile fields nulled as malformed: {flagged:,} (details: select * from data_quality_report)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=Path(os.environ.get("DUCKDB_PATH", "data/warehouse.duckdb")),
+        help="the DuckDB warehouse file (default: $DUCKDB_PATH or data/warehouse.duckdb)",
+    )
+    args = parser.parse_args(argv)
+    try:
+        print(format_summary(*read_summary(args.database)))
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"segment_summary: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
