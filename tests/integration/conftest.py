@@ -1,0 +1,37 @@
+"""Session fixtures: the sample raw files and one warehouse built from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from integration.harness import (
+    SAMPLE_AS_OF,
+    SAMPLE_CUSTOMERS,
+    SAMPLE_TRANSACTIONS,
+    Warehouse,
+    assert_succeeded,
+    generate_sample,
+    report_timings,
+)
+
+
+@pytest.fixture(scope="session")
+def sample_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_sample(tmp_path_factory.mktemp("raw"))
+
+
+@pytest.fixture(scope="session")
+def built(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """The sample built once as of SAMPLE_AS_OF; tests that change it work on a copy."""
+    work = tmp_path_factory.mktemp("built")
+    warehouse = Warehouse(sample_raw_dir, work / "warehouse.duckdb", work)
+    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF, label=f"dbt build, {SAMPLE_CUSTOMERS:,} customers / {SAMPLE_TRANSACTIONS:,} transactions")
+    assert_succeeded(run)
+    yield warehouse
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    report_timings(terminalreporter)

@@ -1,0 +1,117 @@
+"""Build the warehouse with dbt, as a user would, on small generated data.
+
+dbt runs through its command line in a subprocess, with its own target and log folders in a
+temporary directory, so the tests never touch the user's `target/`, `logs/` or warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import generate_data
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+
+# Small enough for a few seconds per build, large enough for every segment to be populated.
+SAMPLE_CUSTOMERS = 1_500
+SAMPLE_TRANSACTIONS = 150_000
+SAMPLE_SEED = 11
+SAMPLE_AS_OF = dt.date(2025, 6, 30)
+
+_timings: list[tuple[str, float]] = []
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    output: str
+    seconds: float
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def statuses(self) -> dict[str, str]:
+        """Node unique_id -> status (success, pass, warn, fail, error, skipped)."""
+        return {r["unique_id"]: r["status"] for r in self.results}
+
+
+@dataclass
+class Warehouse:
+    """One raw folder and one DuckDB file, with a private dbt target folder."""
+
+    raw_dir: Path
+    database: Path
+    work_dir: Path
+
+    def dbt(self, *args: str, as_of: dt.date | str, label: str | None = None) -> DbtRun:
+        """Run a dbt command on this warehouse; `as_of` may be text to test how bad dates are refused."""
+        target = self.work_dir / "target"
+        env = {
+            **os.environ,
+            "DUCKDB_PATH": str(self.database),
+            "DBT_PROFILES_DIR": str(PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        as_of_text = as_of if isinstance(as_of, str) else as_of.isoformat()
+        variables = json.dumps({"raw_data_dir": str(self.raw_dir), "as_of_date": as_of_text})
+        command = [
+            str(DBT), *args,
+            "--project-dir", str(PROJECT_DIR),
+            "--target-path", str(target),
+            "--log-path", str(self.work_dir / "logs"),
+            "--vars", variables,
+        ]
+        (target / "run_results.json").unlink(missing_ok=True)
+        started = time.perf_counter()
+        completed = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if label:
+            _timings.append((label, seconds))
+        results_file = target / "run_results.json"
+        results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+        return DbtRun(completed.returncode, completed.stdout + completed.stderr, seconds, results)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.sql(sql).fetchall()
+
+    def query_dicts(self, sql: str) -> list[dict[str, Any]]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            relation = con.sql(sql)
+            return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+
+    def copy(self, work_dir: Path) -> "Warehouse":
+        """The same raw folder with a copy of the database, for tests that damage it."""
+        work_dir.mkdir(parents=True, exist_ok=True)
+        database = work_dir / "warehouse.duckdb"
+        shutil.copy(self.database, database)
+        return Warehouse(self.raw_dir, database, work_dir)
+
+
+def generate_sample(out_dir: Path, fmt: str = "csv") -> Path:
+    generate_data.generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
+    return out_dir
+
+
+def assert_succeeded(run: DbtRun) -> None:
+    """Every node ran; only the distribution check may warn."""
+    assert run.returncode == 0, run.output[-4000:]
+    bad = {node: status for node, status in run.statuses().items() if status not in ("success", "pass", "warn")}
+    assert not bad, bad
+
+
+def report_timings(terminalreporter: Any) -> None:
+    """Build timings are reported, not asserted: shared machines are too noisy for a timed test."""
+    if _timings:
+        terminalreporter.section("dbt timings (whole process, seconds)")
+        for label, seconds in _timings:
+            terminalreporter.write_line(f"{seconds:7.1f}  {label}")

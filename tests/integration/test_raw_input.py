@@ -1,0 +1,69 @@
+"""Spec section 1: where the raw files come from and what happens when they are wrong."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from integration.harness import SAMPLE_AS_OF, Warehouse, assert_succeeded, generate_sample
+
+MART_CONTENT = "select * exclude (customer_key) from customer_segments order by customer_id"
+
+
+def copy_raw(source: Path, target: Path, drop_column: str | None = None, skip: str | None = None) -> Path:
+    """The raw CSVs, optionally without one file, or without one column in every file."""
+    target.mkdir()
+    for name in ("customers.csv", "transactions.csv"):
+        if name == skip:
+            continue
+        with (source / name).open(newline="") as src, (target / name).open("w", newline="") as dst:
+            reader = csv.DictReader(src)
+            columns = [c for c in reader.fieldnames or [] if c != drop_column]
+            writer = csv.DictWriter(dst, columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(reader)
+    return target
+
+
+@pytest.fixture()
+def previous(built: Warehouse, tmp_path: Path) -> tuple[Warehouse, list]:
+    """A copy of a built warehouse and its mart's content, to show a failed run leaves it alone."""
+    copy = built.copy(tmp_path / "warehouse")
+    return copy, copy.query(MART_CONTENT)
+
+
+def test_missing_file_is_named_and_nothing_is_replaced(previous: tuple[Warehouse, list], tmp_path: Path) -> None:
+    warehouse, before = previous
+    warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", skip="transactions.csv")
+    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
+    assert run.returncode != 0
+    assert f"raw file for 'transactions' not found: expected {warehouse.raw_dir}/transactions.csv" in run.output
+    assert warehouse.query(MART_CONTENT) == before
+
+
+def test_missing_column_is_named_and_nothing_is_replaced(previous: tuple[Warehouse, list], tmp_path: Path) -> None:
+    warehouse, before = previous
+    warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", drop_column="amount")
+    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
+    assert run.returncode != 0
+    assert f"raw file {warehouse.raw_dir}/transactions.csv is missing required column(s): amount" in run.output
+    assert warehouse.query(MART_CONTENT) == before
+
+
+def test_as_of_date_must_be_an_iso_date(previous: tuple[Warehouse, list]) -> None:
+    warehouse, before = previous
+    run = warehouse.dbt("build", as_of="30/06/2025")
+    assert run.returncode != 0
+    assert "var as_of_date must be an ISO date (YYYY-MM-DD), got '30/06/2025'" in run.output
+    assert warehouse.query(MART_CONTENT) == before
+
+
+def test_parquet_files_give_the_same_mart_as_csv(built: Warehouse, tmp_path: Path) -> None:
+    raw = generate_sample(tmp_path / "raw", fmt="parquet")
+    assert sorted(p.name for p in raw.glob("*.parquet")) == ["customers.parquet", "transactions.parquet"]
+    assert not list(raw.glob("*.csv"))
+    warehouse = Warehouse(raw, tmp_path / "warehouse.duckdb", tmp_path)
+    assert_succeeded(warehouse.dbt("build", as_of=SAMPLE_AS_OF, label="dbt build, same sample from Parquet"))
+    assert warehouse.query(MART_CONTENT) == built.query(MART_CONTENT)
