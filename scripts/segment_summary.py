@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -41,8 +40,8 @@ class SegmentRow:
     segment: str
     customers: int
     share_pct: float
-    avg_lifetime_value: Decimal
-    avg_monthly_spend: Decimal
+    avg_lifetime_value: float  # display figures: DuckDB averages decimals in double precision
+    avg_monthly_spend: float
 
 
 def read_summary(database: Path) -> tuple[str, list[SegmentRow], dict[tuple[str, str], int]]:
@@ -53,7 +52,7 @@ def read_summary(database: Path) -> tuple[str, list[SegmentRow], dict[tuple[str,
         rows = con.sql(SEGMENT_ORDER_SQL).fetchall()
         quality = {(entity, measure): int(count) for entity, measure, count in con.sql(QUALITY_SQL).fetchall()}
     as_of = str(rows[0][6]) if rows else "n/a"
-    segments = [SegmentRow(r[0], int(r[2]), float(r[3]), r[4], r[5]) for r in rows]
+    segments = [SegmentRow(r[0], int(r[2]), float(r[3]), float(r[4]), float(r[5])) for r in rows]
     return as_of, segments, quality
 
 

@@ -1,8 +1,6 @@
 {#
     Every raw transaction row, typed, with its verdict: a reject reason (unparseable or
-    missing field, or an unknown customer) or whether it is a removed duplicate. The raw text
-    is kept only for rejected rows, where the reject model shows it; for the millions of clean
-    rows it would double the table for nothing.
+    missing field, or an unknown customer) or whether it is a removed duplicate.
 #}
 
 with
@@ -64,22 +62,9 @@ validated as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        -- duplicates of a transaction_id: the kept row is chosen by content, not file order,
-        -- so a rebuild from the same file always keeps the same row
-        row_number() over (
-            partition by reject_reason is null, transaction_id
-            order by transaction_date, amount, customer_id, merchant_category nulls first
-        ) as copy_number
-
-    from validated
-
-),
-
-final as (
+-- The raw text is kept only for rejected rows, where the reject model shows it; dropping it for
+-- the millions of clean rows before de-duplicating keeps the window and the table small.
+trimmed as (
 
     select
         case when reject_reason is not null then raw_transaction_id end as raw_transaction_id,
@@ -92,10 +77,58 @@ final as (
         transaction_date,
         amount,
         merchant_category,
-        reject_reason,
-        reject_reason is null and copy_number > 1 as is_duplicate
+        reject_reason
 
-    from ranked
+    from validated
+
+),
+
+-- Duplicates are rare, so only the rows whose transaction_id repeats are ranked; a window over
+-- every row would sort millions of rows to find a few thousand copies.
+repeated_ids as (
+
+    select transaction_id
+    from trimmed
+    where reject_reason is null
+    group by transaction_id
+    having count(*) > 1
+
+),
+
+single_or_rejected as (
+
+    select
+        *,
+        false as is_duplicate
+
+    from trimmed
+    where reject_reason is not null
+        or transaction_id not in (select transaction_id from repeated_ids)
+
+),
+
+repeated as (
+
+    select
+        *,
+        -- the kept copy is chosen by content, not file order, so a rebuild from the same file
+        -- always keeps the same row
+        row_number() over (
+            partition by transaction_id
+            order by transaction_date, amount, customer_id, merchant_category nulls first
+        ) > 1 as is_duplicate
+
+    from trimmed
+    where reject_reason is null
+        and transaction_id in (select transaction_id from repeated_ids)
+
+),
+
+final as (
+
+    select * from single_or_rejected
+    union all
+    select * from repeated
 
 )
 

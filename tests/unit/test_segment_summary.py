@@ -1,0 +1,69 @@
+"""The summary printed at the end of `make build`, read from a small hand-made warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import segment_summary
+
+
+@pytest.fixture()
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            """
+            create table customer_segments as select * from (values
+                (1, 'Declining', 2, 100.00::decimal(18,2), 10.00::decimal(18,2), date '2024-06-30'),
+                (2, 'High-Value Travelers', 1, 900.00, 6000.00, date '2024-06-30'),
+                (3, 'Declining', 2, 200.02, 20.00, date '2024-06-30'),
+                (4, 'Stable Mid-Spenders', 5, 0.00, 0.00, date '2024-06-30')
+            ) as t(customer_id, customer_segment, segment_priority, lifetime_value, avg_monthly_spend, as_of_date)
+            """
+        )
+        con.execute(
+            """
+            create table data_quality_report as select * from (values
+                ('customers', 'raw_rows', null, 6), ('customers', 'clean_rows', null, 4),
+                ('customers', 'rejected_rows', 'signup_date is missing', 1), ('customers', 'duplicate_rows', null, 1),
+                ('customers', 'flagged_field', 'email nulled: no @', 2),
+                ('customers', 'flagged_field', 'gender nulled: not Male/Female/Other', 1),
+                ('transactions', 'raw_rows', null, 10), ('transactions', 'clean_rows', null, 7),
+                ('transactions', 'rejected_rows', 'amount is missing', 1),
+                ('transactions', 'rejected_rows', 'customer_id is not a known customer', 1),
+                ('transactions', 'duplicate_rows', null, 1)
+            ) as t(entity, measure, detail, row_count)
+            """
+        )
+    return path
+
+
+def test_segments_come_in_priority_order_with_counts_shares_and_averages(warehouse: Path) -> None:
+    as_of, segments, quality = segment_summary.read_summary(warehouse)
+    assert as_of == "2024-06-30"
+    assert [(s.segment, s.customers, s.share_pct) for s in segments] == [
+        ("High-Value Travelers", 1, 25.0),
+        ("Declining", 2, 50.0),
+        ("Stable Mid-Spenders", 1, 25.0),
+    ]
+    assert segments[1].avg_lifetime_value == 150.01  # (100.00 + 200.02) / 2
+    assert quality[("transactions", "rejected_rows")] == 2
+    assert quality[("customers", "flagged_field")] == 3
+
+
+def test_formatted_summary_reads_as_a_table(warehouse: Path) -> None:
+    text = segment_summary.format_summary(*segment_summary.read_summary(warehouse))
+    lines = text.splitlines()
+    assert lines[0] == "Customer segments as of 2024-06-30 (4 customers)"
+    assert lines[3].split() == ["Declining", "2", "50.00%", "150.01", "15.00"]
+    assert "transactions: 10 raw rows = 7 clean + 2 rejected + 1 duplicates removed" in lines
+    assert "profile fields nulled as malformed: 3 (details: select * from data_quality_report)" in lines
+
+
+def test_missing_warehouse_is_reported_with_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere.duckdb"
+    assert segment_summary.main(["--database", str(missing)]) == 1
+    assert f"warehouse file {missing} does not exist" in capsys.readouterr().err
