@@ -52,13 +52,17 @@
 {%- endmacro %}
 
 
-{# The raw directory, resolved against the project root when relative. #}
+{#
+    The raw directory. A relative one is relative to the project root: dbt runs from the
+    project root unless --project-dir names another, in which case that is joined on.
+#}
 {% macro raw_data_dir() -%}
-    {%- set configured = var('raw_data_dir') | string -%}
-    {%- if configured.startswith('/') -%}
-        {{ return(configured.rstrip('/')) }}
+    {%- set configured = (var('raw_data_dir') | string).rstrip('/') -%}
+    {%- set project_dir = (flags.PROJECT_DIR or '') | string -%}
+    {%- if configured.startswith('/') or project_dir in ('', '.', 'None') -%}
+        {{ return(configured) }}
     {%- endif -%}
-    {{ return((flags.PROJECT_DIR | string).rstrip('/') ~ '/' ~ configured.rstrip('/')) }}
+    {{ return(project_dir.rstrip('/') ~ '/' ~ configured) }}
 {%- endmacro %}
 
 

@@ -62,10 +62,11 @@ class Warehouse:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
         as_of_text = as_of if isinstance(as_of, str) else as_of.isoformat()
-        variables = json.dumps({"raw_data_dir": str(self.raw_dir), "as_of_date": as_of_text})
+        # As the README runs it: from the project root, no --project-dir, the raw folder relative to the root.
+        raw_dir = os.path.relpath(self.raw_dir, PROJECT_DIR)
+        variables = json.dumps({"raw_data_dir": raw_dir, "as_of_date": as_of_text})
         command = [
             str(DBT), *args,
-            "--project-dir", str(PROJECT_DIR),
             "--target-path", str(target),
             "--log-path", str(self.work_dir / "logs"),
             "--vars", variables,

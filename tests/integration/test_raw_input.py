@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-from integration.harness import SAMPLE_AS_OF, Warehouse, assert_succeeded, generate_sample
+from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse, assert_succeeded, generate_sample
 
 MART_CONTENT = "select * exclude (customer_key) from customer_segments order by customer_id"
 
@@ -39,7 +40,8 @@ def test_missing_file_is_named_and_nothing_is_replaced(previous: tuple[Warehouse
     warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", skip="transactions.csv")
     run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
     assert run.returncode != 0
-    assert f"raw file for 'transactions' not found: expected {warehouse.raw_dir}/transactions.csv" in run.output
+    relative = os.path.relpath(warehouse.raw_dir, PROJECT_DIR)
+    assert f"raw file for 'transactions' not found: expected {relative}/transactions.csv" in run.output
     assert warehouse.query(MART_CONTENT) == before
 
 
@@ -48,7 +50,8 @@ def test_missing_column_is_named_and_nothing_is_replaced(previous: tuple[Warehou
     warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", drop_column="amount")
     run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
     assert run.returncode != 0
-    assert f"raw file {warehouse.raw_dir}/transactions.csv is missing required column(s): amount" in run.output
+    relative = os.path.relpath(warehouse.raw_dir, PROJECT_DIR)
+    assert f"raw file {relative}/transactions.csv is missing required column(s): amount" in run.output
     assert warehouse.query(MART_CONTENT) == before
 
 
