@@ -23,17 +23,7 @@ transactions as (
 
 customer_measures as (
 
-    select 'customers' as entity, 'raw_rows' as measure, cast(null as varchar) as detail, count(*) as row_count
-    from customers
-    union all
-    select 'customers', 'clean_rows', null, count(*)
-    from customers where reject_reason is null and not is_duplicate
-    union all
-    select 'customers', 'rejected_rows', reject_reason, count(*)
-    from customers where reject_reason is not null group by reject_reason
-    union all
-    select 'customers', 'duplicate_rows', null, count(*)
-    from customers where is_duplicate
+    {{ row_verdict_counts('customers', 'customers') }}
     union all
     select 'customers', 'flagged_field', 'email nulled: no @', count(*)
     from customers where reject_reason is null and not is_duplicate and is_email_invalid
@@ -51,17 +41,7 @@ customer_measures as (
 
 transaction_measures as (
 
-    select 'transactions' as entity, 'raw_rows' as measure, cast(null as varchar) as detail, count(*) as row_count
-    from transactions
-    union all
-    select 'transactions', 'clean_rows', null, count(*)
-    from transactions where reject_reason is null and not is_duplicate
-    union all
-    select 'transactions', 'rejected_rows', reject_reason, count(*)
-    from transactions where reject_reason is not null group by reject_reason
-    union all
-    select 'transactions', 'duplicate_rows', null, count(*)
-    from transactions where is_duplicate
+    {{ row_verdict_counts('transactions', 'transactions') }}
     union all
     select 'transactions', 'outside_as_of', 'dated after the as-of date', count(*)
     from transactions where reject_reason is null and not is_duplicate and transaction_date > {{ date_literal(a.as_of) }}
