@@ -210,3 +210,18 @@ def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path)
     assert warehouse.query("select count(*) from (select customer_id from dim_customer where is_current group by 1 having count(*) <> 1)") == [(0,)]
     key = warehouse.query(f"select customer_key from customer_segments where customer_id = {moved_customer}")
     assert key == [(versions[1]["customer_key"],)]
+
+
+def test_rebuilding_the_same_input_changes_nothing(built: Warehouse, tmp_path: Path) -> None:
+    """A second build of the same files and as-of date adds no customer version and keeps every key."""
+    again = built.copy(tmp_path)
+    contents = {
+        "customer_segments": "select * from customer_segments order by customer_id",
+        "dim_customer": "select * from dim_customer order by customer_key",
+        "data_quality_report": "select * from data_quality_report order by all",
+    }
+    before = {name: again.query(sql) for name, sql in contents.items()}
+    assert_succeeded(again.dbt("build", as_of=SAMPLE_AS_OF, label="dbt build, same input again"))
+    after = {name: again.query(sql) for name, sql in contents.items()}
+    for name in contents:
+        assert after[name] == before[name], name
