@@ -17,9 +17,11 @@ export DBT_PROFILES_DIR := $(CURDIR)
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test install data warehouse summary docs clean
+.PHONY: build test install data fresh-warehouse warehouse summary docs clean
 
-build: data warehouse summary
+# The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
+# old file would record every regenerated customer as a changed profile in the snapshot.
+build: data fresh-warehouse warehouse summary
 
 test: install
 	$(BIN)/python -m pytest
@@ -35,6 +37,9 @@ $(BIN)/.installed: requirements.lock
 data: install
 	$(BIN)/python scripts/generate_data.py --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 		--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
+
+fresh-warehouse:
+	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 
 warehouse: install
 	mkdir -p $(dir $(DUCKDB_PATH))
