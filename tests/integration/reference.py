@@ -116,7 +116,7 @@ class CustomerResult:
 class CleanInput:
     customers: dict[int, Customer]
     transactions: list[Transaction]
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # entity -> data_quality_report measure -> rows
 
 
 def _read_rows(path: Path) -> list[dict[str, Optional[str]]]:
@@ -146,10 +146,10 @@ def clean(raw_dir: Path) -> CleanInput:
         usable[customer_id].append((signup, tuple(_none_last(row[f]) for f in profile_fields)))
     customers = {cid: Customer(cid, min(versions)[0]) for cid, versions in usable.items()}
     counts["customers"] = {
-        "raw": len(customer_rows),
-        "clean": len(customers),
-        "rejected": rejected,
-        "duplicates": sum(len(v) - 1 for v in usable.values()),
+        "raw_rows": len(customer_rows),
+        "clean_rows": len(customers),
+        "rejected_rows": rejected,
+        "duplicate_rows": sum(len(v) - 1 for v in usable.values()),
     }
 
     transaction_rows = _read_rows(raw_dir / "transactions.csv")
@@ -160,21 +160,21 @@ def clean(raw_dir: Path) -> CleanInput:
         customer_id = parse_integer(row["customer_id"])
         when = parse_date(row["transaction_date"])
         amount = parse_money(row["amount"])
-        if None in (transaction_id, customer_id, when, amount) or customer_id not in customers:
+        if transaction_id is None or customer_id is None or when is None or amount is None or customer_id not in customers:
             rejected += 1
             continue
-        candidates[transaction_id].append(  # type: ignore[index]
-            Transaction(transaction_id, customer_id, when, amount, _text(row["merchant_category"]))  # type: ignore[arg-type]
+        candidates[transaction_id].append(
+            Transaction(transaction_id, customer_id, when, amount, _text(row["merchant_category"]))
         )
     transactions = [
         min(copies, key=lambda t: (t.transaction_date, t.amount, t.customer_id, t.category is not None, t.category or ""))
         for copies in candidates.values()
     ]
     counts["transactions"] = {
-        "raw": len(transaction_rows),
-        "clean": len(transactions),
-        "rejected": rejected,
-        "duplicates": sum(len(v) - 1 for v in candidates.values()),
+        "raw_rows": len(transaction_rows),
+        "clean_rows": len(transactions),
+        "rejected_rows": rejected,
+        "duplicate_rows": sum(len(v) - 1 for v in candidates.values()),
     }
     return CleanInput(customers, transactions, counts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -35,32 +36,33 @@ def previous(built: Warehouse, tmp_path: Path) -> tuple[Warehouse, list]:
     return copy, copy.query(MART_CONTENT)
 
 
+def assert_refused(warehouse: Warehouse, before: list, message: str, as_of: dt.date | str = SAMPLE_AS_OF) -> None:
+    """The build fails with `message` and the previously built mart is still there, unchanged."""
+    run = warehouse.dbt("build", as_of=as_of)
+    assert run.returncode != 0
+    assert message in run.output
+    assert warehouse.query(MART_CONTENT) == before
+
+
 def test_missing_file_is_named_and_nothing_is_replaced(previous: tuple[Warehouse, list], tmp_path: Path) -> None:
     warehouse, before = previous
     warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", skip="transactions.csv")
-    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
-    assert run.returncode != 0
     relative = os.path.relpath(warehouse.raw_dir, PROJECT_DIR)
-    assert f"raw file for 'transactions' not found: expected {relative}/transactions.csv" in run.output
-    assert warehouse.query(MART_CONTENT) == before
+    assert_refused(warehouse, before, f"raw file for 'transactions' not found: expected {relative}/transactions.csv")
 
 
 def test_missing_column_is_named_and_nothing_is_replaced(previous: tuple[Warehouse, list], tmp_path: Path) -> None:
     warehouse, before = previous
     warehouse.raw_dir = copy_raw(warehouse.raw_dir, tmp_path / "raw", drop_column="amount")
-    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF)
-    assert run.returncode != 0
     relative = os.path.relpath(warehouse.raw_dir, PROJECT_DIR)
-    assert f"raw file {relative}/transactions.csv is missing required column(s): amount" in run.output
-    assert warehouse.query(MART_CONTENT) == before
+    assert_refused(warehouse, before, f"raw file {relative}/transactions.csv is missing required column(s): amount")
 
 
 def test_as_of_date_must_be_an_iso_date(previous: tuple[Warehouse, list]) -> None:
     warehouse, before = previous
-    run = warehouse.dbt("build", as_of="30/06/2025")
-    assert run.returncode != 0
-    assert "var as_of_date must be an ISO date (YYYY-MM-DD), got '30/06/2025'" in run.output
-    assert warehouse.query(MART_CONTENT) == before
+    assert_refused(
+        warehouse, before, "var as_of_date must be an ISO date (YYYY-MM-DD), got '30/06/2025'", as_of="30/06/2025"
+    )
 
 
 def test_parquet_files_give_the_same_mart_as_csv(built: Warehouse, tmp_path: Path) -> None:
