@@ -20,8 +20,8 @@
 {%- endmacro %}
 
 
-{% macro as_of_windows() -%}
-    {%- set a = modules.datetime.datetime.strptime(as_of_date(), '%Y-%m-%d').date() -%}
+{% macro as_of_windows(iso_date=none) -%}
+    {%- set a = modules.datetime.datetime.strptime(iso_date or as_of_date(), '%Y-%m-%d').date() -%}
     {%- set days = modules.datetime.timedelta -%}
     {{ return({
         'as_of': a.isoformat(),
@@ -30,6 +30,30 @@
         'prior_end': (a - days(days=91)).isoformat(),
         'year_start': (a - days(days=365)).isoformat(),
     }) }}
+{%- endmacro %}
+
+
+{#
+    The as-of dates one run computes, oldest first: A, and with the var `backfill_months` = N
+    also the N latest month-ends on or before A. A backfill is then one set-based pass over the
+    transactions rather than N builds, and A stays the run's own date (the date of the mart).
+#}
+{% macro as_of_dates() -%}
+    {%- set a = modules.datetime.datetime.strptime(as_of_date(), '%Y-%m-%d').date() -%}
+    {%- set day = modules.datetime.timedelta(days=1) -%}
+    {%- set months = var('backfill_months', 0) | int -%}
+    {%- if months < 0 -%}
+        {{ exceptions.raise_compiler_error("var backfill_months must be 0 or more, got " ~ months) }}
+    {%- endif -%}
+    {%- set dates = [a.isoformat()] -%}
+    {%- set month_end = namespace(value=a if (a + day).day == 1 else a.replace(day=1) - day) -%}
+    {%- for _ in range(months) -%}
+        {%- if month_end.value.isoformat() not in dates -%}
+            {%- do dates.append(month_end.value.isoformat()) -%}
+        {%- endif -%}
+        {%- set month_end.value = month_end.value.replace(day=1) - day -%}
+    {%- endfor -%}
+    {{ return(dates | sort) }}
 {%- endmacro %}
 
 

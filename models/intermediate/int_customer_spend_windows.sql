@@ -1,11 +1,9 @@
 {#
     Every per-customer transaction aggregate the segments and RFM need, in one pass over the
-    transactions: the current and prior 90-day windows, their travel and necessities amounts,
-    the trailing year, and the lifetime total, all as of the as-of date. Refunds (negative
+    transactions for all the run's as-of dates: the current and prior 90-day windows, their
+    travel and necessities amounts, the trailing year, and the lifetime total. Refunds (negative
     amounts) net inside whichever window they fall in. Customers with no transactions get zeros.
 #}
-
-{%- set a = as_of_windows() %}
 
 with
 
@@ -18,31 +16,46 @@ customers as (
 transactions as (
 
     select * from {{ ref('int_transactions_categorized') }}
-    where transaction_date <= {{ date_literal(a.as_of) }}
+
+),
+
+as_of_windows as (
+
+    select * from {{ ref('int_as_of_windows') }}
 
 ),
 
 aggregated as (
 
     select
-        customer_id,
-        sum(amount) filter (where transaction_date >= {{ date_literal(a.current_start) }}) as spend_last_90_days,
-        sum(amount) filter (
-            where transaction_date between {{ date_literal(a.prior_start) }} and {{ date_literal(a.prior_end) }}
+        transactions.customer_id,
+        as_of_windows.as_of_date,
+        sum(transactions.amount) filter (
+            where transactions.transaction_date >= as_of_windows.current_start
+        ) as spend_last_90_days,
+        sum(transactions.amount) filter (
+            where transactions.transaction_date between as_of_windows.prior_start and as_of_windows.prior_end
         ) as spend_prior_90_days,
-        sum(amount) filter (
-            where transaction_date >= {{ date_literal(a.current_start) }} and category_group = 'Travel'
+        sum(transactions.amount) filter (
+            where transactions.transaction_date >= as_of_windows.current_start and transactions.category_group = 'Travel'
         ) as travel_spend_last_90_days,
-        sum(amount) filter (
-            where transaction_date >= {{ date_literal(a.current_start) }} and category_group = 'Necessities'
+        sum(transactions.amount) filter (
+            where transactions.transaction_date >= as_of_windows.current_start and transactions.category_group = 'Necessities'
         ) as necessities_spend_last_90_days,
-        sum(amount) filter (where transaction_date >= {{ date_literal(a.year_start) }}) as monetary_365d,
-        count(*) filter (where transaction_date >= {{ date_literal(a.year_start) }} and amount > 0) as frequency_365d,
-        max(transaction_date) filter (where amount > 0) as last_purchase_date,
-        sum(amount) as lifetime_value
+        sum(transactions.amount) filter (
+            where transactions.transaction_date >= as_of_windows.year_start
+        ) as monetary_365d,
+        count(*) filter (
+            where transactions.transaction_date >= as_of_windows.year_start and transactions.amount > 0
+        ) as frequency_365d,
+        max(transactions.transaction_date) filter (where transactions.amount > 0) as last_purchase_date,
+        sum(transactions.amount) as lifetime_value
 
     from transactions
-    group by customer_id
+    -- transactions dated after an as-of date play no part in that date's figures
+    inner join as_of_windows
+        on transactions.transaction_date <= as_of_windows.as_of_date
+    group by transactions.customer_id, as_of_windows.as_of_date
 
 ),
 
@@ -50,6 +63,7 @@ final as (
 
     select
         customers.customer_id,
+        customers.as_of_date,
         cast(coalesce(aggregated.spend_last_90_days, 0) as decimal(18, 2)) as spend_last_90_days,
         cast(coalesce(aggregated.spend_prior_90_days, 0) as decimal(18, 2)) as spend_prior_90_days,
         cast(coalesce(aggregated.travel_spend_last_90_days, 0) as decimal(18, 2)) as travel_spend_last_90_days,
@@ -62,6 +76,7 @@ final as (
     from customers
     left join aggregated
         on customers.customer_id = aggregated.customer_id
+        and customers.as_of_date = aggregated.as_of_date
 
 )
 

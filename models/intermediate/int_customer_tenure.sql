@@ -1,9 +1,7 @@
 {#
-    The customer base of the run: customers who had signed up by the as-of date, with their
+    The customer base of each as-of date: customers who had signed up by that date, with their
     tenure in complete months. A customer who signs up after the as-of date is not yet a customer.
 #}
-
-{%- set a = as_of_windows() %}
 
 with
 
@@ -13,15 +11,23 @@ customers as (
 
 ),
 
+as_of_windows as (
+
+    select * from {{ ref('int_as_of_windows') }}
+
+),
+
 final as (
 
     select
-        customer_id,
-        signup_date,
-        cast({{ complete_months_between('signup_date', date_literal(a.as_of)) }} as integer) as tenure_months
+        customers.customer_id,
+        as_of_windows.as_of_date,
+        customers.signup_date,
+        cast({{ complete_months_between('customers.signup_date', 'as_of_windows.as_of_date') }} as integer) as tenure_months
 
     from customers
-    where signup_date <= {{ date_literal(a.as_of) }}
+    inner join as_of_windows
+        on customers.signup_date <= as_of_windows.as_of_date
 
 )
 

@@ -1,28 +1,25 @@
 {#
-    One row per customer as of the as-of date: the spend metrics, RFM scores, and the one
-    behavioural segment whose rule holds first (macros/segment_rules.sql). Rules are decided
-    on the exact amounts; the percentages shown are rounded to 2 decimals for reading.
-#}
+    One row per customer as of the run's as-of date: the segment, the metrics that decided it
+    and RFM scores (all computed in int_customers_segmented), with the key of the customer's
+    current profile version so the guide's join to dim_customer finds every customer.
 
-{%- set a = as_of_windows() %}
+    The run's date is the latest the intermediate models computed (backfill month-ends all come
+    before it). Reading it from the data rather than the var keeps the mart consistent with its
+    inputs when it is rebuilt alone (`dbt run --select customer_segments`).
+#}
 
 with
 
-customers as (
+computed as (
 
-    select * from {{ ref('int_customer_tenure') }}
-
-),
-
-spend as (
-
-    select * from {{ ref('int_customer_spend_windows') }}
+    select * from {{ ref('int_customers_segmented') }}
 
 ),
 
-rfm as (
+segmented as (
 
-    select * from {{ ref('int_customer_rfm') }}
+    select * from computed
+    where as_of_date = (select max(as_of_date) from computed)
 
 ),
 
@@ -33,82 +30,45 @@ current_customer_versions as (
 
 ),
 
-joined as (
-
-    select
-        customers.customer_id,
-        current_customer_versions.customer_key,
-        customers.signup_date,
-        customers.tenure_months,
-        spend.spend_last_90_days,
-        spend.spend_prior_90_days,
-        spend.travel_spend_last_90_days,
-        spend.necessities_spend_last_90_days,
-        spend.lifetime_value,
-        rfm.recency_days,
-        rfm.frequency_365d,
-        rfm.monetary_365d,
-        rfm.r_score,
-        rfm.f_score,
-        rfm.m_score,
-        rfm.rfm_score
-
-    from customers
-    inner join spend
-        on customers.customer_id = spend.customer_id
-    inner join rfm
-        on customers.customer_id = rfm.customer_id
-    left join current_customer_versions
-        on customers.customer_id = current_customer_versions.customer_id
-
-),
-
 final as (
 
     select
         -- keys
-        customer_id,
-        customer_key,
+        segmented.customer_id,
+        current_customer_versions.customer_key,
 
         -- segment
-        {{ segment_case('name') }} as customer_segment,
-        {{ segment_case('priority') }} as segment_priority,
-        {{ date_literal(a.as_of) }} as as_of_date,
+        segmented.customer_segment,
+        segmented.segment_priority,
+        segmented.as_of_date,
 
         -- spend windows
-        spend_last_90_days,
-        spend_prior_90_days,
-        case
-            when spend_prior_90_days <> 0
-                then {{ rounded_ratio('spend_last_90_days - spend_prior_90_days', 'spend_prior_90_days', 100) }}
-        end as spend_change_pct,
-        {{ rounded_ratio('spend_last_90_days', 3) }} as avg_monthly_spend,
-        travel_spend_last_90_days,
-        necessities_spend_last_90_days,
-        case
-            when spend_last_90_days > 0
-                then {{ rounded_ratio('travel_spend_last_90_days', 'spend_last_90_days', 100) }}
-        end as travel_spend_pct,
-        case
-            when spend_last_90_days > 0
-                then {{ rounded_ratio('necessities_spend_last_90_days', 'spend_last_90_days', 100) }}
-        end as necessities_spend_pct,
+        segmented.spend_last_90_days,
+        segmented.spend_prior_90_days,
+        segmented.spend_change_pct,
+        segmented.avg_monthly_spend,
+        segmented.travel_spend_last_90_days,
+        segmented.necessities_spend_last_90_days,
+        segmented.travel_spend_pct,
+        segmented.necessities_spend_pct,
 
         -- tenure and value
-        signup_date,
-        tenure_months,
-        lifetime_value,
+        segmented.signup_date,
+        segmented.tenure_months,
+        segmented.lifetime_value,
 
         -- rfm
-        recency_days,
-        frequency_365d,
-        monetary_365d,
-        r_score,
-        f_score,
-        m_score,
-        rfm_score
+        segmented.recency_days,
+        segmented.frequency_365d,
+        segmented.monetary_365d,
+        segmented.r_score,
+        segmented.f_score,
+        segmented.m_score,
+        segmented.rfm_score
 
-    from joined
+    from segmented
+    left join current_customer_versions
+        on segmented.customer_id = current_customer_versions.customer_id
 
 )
 

@@ -1,0 +1,33 @@
+{#
+    The as-of dates this run computes (macros/as_of.sql: A, plus the backfill month-ends) with
+    the bounds of every window, so each rule reads its window from one row instead of repeating
+    the date arithmetic. Rendered as literals: every engine then sees the same constants.
+#}
+
+with
+
+as_of_dates as (
+
+    {%- for as_of in as_of_dates() %}
+    {%- set w = as_of_windows(as_of) %}
+
+    select
+        {{ date_literal(w.as_of) }} as as_of_date,
+        {{ date_literal(w.current_start) }} as current_start,
+        {{ date_literal(w.prior_start) }} as prior_start,
+        {{ date_literal(w.prior_end) }} as prior_end,
+        {{ date_literal(w.year_start) }} as year_start
+    {% if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select * from as_of_dates
+
+)
+
+select * from final
