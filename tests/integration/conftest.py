@@ -9,6 +9,7 @@ import pytest
 
 from integration.harness import (
     SAMPLE_AS_OF,
+    SAMPLE_BACKFILL_MONTHS,
     SAMPLE_CUSTOMERS,
     SAMPLE_TRANSACTIONS,
     Warehouse,
@@ -25,10 +26,16 @@ def sample_raw_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    """The sample built once as of SAMPLE_AS_OF; tests that change it work on a copy."""
+    """The sample built once as of SAMPLE_AS_OF with a year of history, as `make build` builds the
+    demo; tests that change it work on a copy."""
     work = tmp_path_factory.mktemp("built")
     warehouse = Warehouse(sample_raw_dir, work / "warehouse.duckdb", work)
-    run = warehouse.dbt("build", as_of=SAMPLE_AS_OF, label=f"dbt build, {SAMPLE_CUSTOMERS:,} customers / {SAMPLE_TRANSACTIONS:,} transactions")
+    run = warehouse.dbt(
+        "build",
+        as_of=SAMPLE_AS_OF,
+        variables={"backfill_months": SAMPLE_BACKFILL_MONTHS},
+        label=f"dbt build with a {SAMPLE_BACKFILL_MONTHS}-month backfill, {SAMPLE_CUSTOMERS:,} customers / {SAMPLE_TRANSACTIONS:,} transactions",
+    )
     assert_succeeded(run)
     yield warehouse
 

@@ -28,6 +28,8 @@ SAMPLE_CUSTOMERS = 1_500
 SAMPLE_TRANSACTIONS = 150_000
 SAMPLE_SEED = 11
 SAMPLE_AS_OF = dt.date(2025, 6, 30)
+# As `make build` does: a year of month-ends recorded in the segment history.
+SAMPLE_BACKFILL_MONTHS = 12
 
 _timings: list[tuple[str, float]] = []
 
@@ -52,8 +54,11 @@ class Warehouse:
     database: Path
     work_dir: Path
 
-    def dbt(self, *args: str, as_of: dt.date | str, label: str | None = None) -> DbtRun:
-        """Run a dbt command on this warehouse; `as_of` may be text to test how bad dates are refused."""
+    def dbt(
+        self, *args: str, as_of: dt.date | str, label: str | None = None, variables: dict[str, Any] | None = None
+    ) -> DbtRun:
+        """Run a dbt command on this warehouse; `as_of` may be text to test how bad dates are refused,
+        and `variables` adds or overrides dbt vars (a backfill, a threshold)."""
         target = self.work_dir / "target"
         env = {
             **os.environ,
@@ -64,12 +69,12 @@ class Warehouse:
         as_of_text = as_of if isinstance(as_of, str) else as_of.isoformat()
         # As the README runs it: from the project root, no --project-dir, the raw folder relative to the root.
         raw_dir = os.path.relpath(self.raw_dir, PROJECT_DIR)
-        variables = json.dumps({"raw_data_dir": raw_dir, "as_of_date": as_of_text})
+        all_variables = json.dumps({"raw_data_dir": raw_dir, "as_of_date": as_of_text, **(variables or {})})
         command = [
             str(DBT), *args,
             "--target-path", str(target),
             "--log-path", str(self.work_dir / "logs"),
-            "--vars", variables,
+            "--vars", all_variables,
         ]
         (target / "run_results.json").unlink(missing_ok=True)
         started = time.perf_counter()

@@ -8,6 +8,7 @@ reported (conftest's terminal summary), not asserted.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -115,9 +116,6 @@ def test_every_customer_joins_its_current_dimension_row(built: Warehouse) -> Non
 
 
 GUIDE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "001_e89e2e2fcca574b1.txt"
-# The guide's one query that reads a table the core warehouse does not have: a month-named copy of
-# the mart that the guide's own text says "requires historical snapshot of customer_segments".
-NOT_IN_CORE = ("customer_segments_snapshot_2024_10",)
 
 
 def guide_queries() -> list[str]:
@@ -129,32 +127,79 @@ def guide_queries() -> list[str]:
         block for block in blocks
         if re.match(r"\s*(--[^\n]*\n\s*)*(select|with)\b", block, flags=re.I)
         and re.search(r"\bfrom\s+customer_segments\b", block, flags=re.I)
-        and not any(name in block for name in NOT_IN_CORE)
     ]
 
 
 @pytest.mark.skipif(not GUIDE.exists(), reason=f"the customer segmentation guide is not at {GUIDE}")
 def test_every_guide_query_runs_unchanged(built: Warehouse) -> None:
     queries = guide_queries()
-    # 5 per-segment examples, 3 usage patterns, 3 campaign audiences.
-    assert len(queries) == 11, "the guide's analyst queries were not all found"
+    # 5 per-segment examples, 3 usage patterns, 3 campaign audiences, and the migration query,
+    # which reads the month view customer_segments_snapshot_2024_10 of the sample's history.
+    assert len(queries) == 12, "the guide's analyst queries were not all found"
     for sql in queries:
         built.query(sql)
     top_travelers = built.query(next(q for q in queries if "'High-Value Travelers'" in q and "JOIN" not in q))
     assert top_travelers, "the High-Value Travelers query returned nothing"
+    moves = built.query(next(q for q in queries if "customer_segments_snapshot_2024_10" in q))
+    assert moves, "the migration query found nobody who moved between 2024-10 and the as-of date"
+
+
+@pytest.mark.parametrize("month_end", [dt.date(2024, 7, 31), dt.date(2024, 10, 31), dt.date(2025, 2, 28)])
+def test_backfilled_months_match_the_reference(built: Warehouse, sample_raw_dir: Path, month_end: dt.date) -> None:
+    """The backfill computes every month-end in one pass; each must equal a build as of that date."""
+    recorded = {
+        row["customer_id"]: row
+        for row in built.query_dicts(f"select * from customer_segment_snapshots where as_of_date = date '{month_end}'")
+    }
+    want = reference.compute(sample_raw_dir, month_end)
+    assert set(recorded) == set(want)
+    assert not mismatches(recorded, want)
+
+
+def test_history_holds_a_year_of_month_to_month_migrations(built: Warehouse) -> None:
+    pairs = built.query(
+        "select from_as_of_date, to_as_of_date, count(*) from segment_migrations group by all order by 1"
+    )
+    assert len(pairs) == 11 and {count for _, _, count in pairs} == {35}
+    assert pairs[-1][1] == SAMPLE_AS_OF
+    # every customer of the earlier date is counted once on the from side, every customer of
+    # the later date once on the to side
+    unbalanced = built.query(
+        """
+        with sides as (
+            select from_as_of_date as as_of_date, sum(customer_count) as counted
+            from segment_migrations where from_segment is not null group by 1
+            union all
+            select to_as_of_date, sum(customer_count)
+            from segment_migrations where to_segment is not null group by 1
+        ),
+        recorded as (select as_of_date, count(*) as customers from customer_segment_snapshots group by 1)
+        select * from sides join recorded using (as_of_date) where counted <> customers
+        """
+    )
+    assert unbalanced == []
+    current = built.query(
+        """
+        select count(*) from customer_segment_history h
+        join customer_segments s using (customer_id, customer_segment)
+        where h.is_current
+        """
+    )
+    assert current == built.query("select count(*) from customer_segments")
 
 
 def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) -> None:
     """The criteria and reconciliation tests are not vacuous: damaged data makes them fail."""
     damaged = built.copy(tmp_path)
     with duckdb.connect(str(damaged.database)) as con:
-        con.execute(
-            """
-            update customer_segments set customer_segment = 'Declining', segment_priority = 2
-            where customer_id = (select min(customer_id) from customer_segments
-                                 where customer_segment = 'High-Value Travelers')
-            """
-        )
+        for table in ("customer_segments", "intermediate.int_customers_segmented"):
+            con.execute(
+                f"""
+                update {table} set customer_segment = 'Declining', segment_priority = 2
+                where customer_id = (select min(customer_id) from {table}
+                                     where customer_segment = 'High-Value Travelers')
+                """
+            )
         con.execute(
             "delete from staging.base_transactions where transaction_id = "
             "(select min(transaction_id) from staging.base_transactions where is_duplicate)"
@@ -162,13 +207,13 @@ def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) 
     run = damaged.dbt("test", "--select", "test_name:segment_rules_hold", "assert_raw_rows_reconcile", as_of=SAMPLE_AS_OF)
     tests = {node: status for node, status in run.statuses().items() if node.startswith("test.")}
     assert run.returncode != 0
-    assert len(tests) == 2 and set(tests.values()) == {"fail"}, tests
+    assert len(tests) == 3 and set(tests.values()) == {"fail"}, tests
 
 
 def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path) -> None:
-    """Build as of one month-end, change a profile, rebuild as of the next: the mart follows the
-    reference for the new date, exactly the customers the reference moves change segment, and
-    the changed profile gets a new dimension version with the old one closed."""
+    """Build as of one month-end, change a profile's email and city, rebuild as of the next: the
+    mart follows the reference for the new date, exactly the customers the reference moves change
+    segment, and the changed profile gets a new dimension version with the old one closed."""
     first, second = dt.date(2025, 4, 30), dt.date(2025, 5, 31)
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -179,13 +224,17 @@ def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path)
     assert_succeeded(warehouse.dbt("build", as_of=first, label="dbt build, first month-end"))
     before = {r["customer_id"]: r for r in warehouse.query_dicts("select * from customer_segments")}
     moved_customer = min(before)
-    lines = (raw / "customers.csv").read_text().splitlines()
-    rewritten = [
-        re.sub(r"^(\d+,(?:[^,]*,){6})[^,]*", r"\1Recalculation City", line) if line.startswith(f"{moved_customer},") else line
-        for line in lines
-    ]
-    assert rewritten != lines
-    (raw / "customers.csv").write_text("\n".join(rewritten) + "\n")
+    with (raw / "customers.csv").open(newline="") as source:
+        reader = csv.DictReader(source)
+        columns, rows = list(reader.fieldnames or []), list(reader)
+    changed = [row for row in rows if row["customer_id"] == str(moved_customer)]
+    assert changed, "the customer to change is not in the raw file"
+    for row in changed:
+        row["email"], row["city"] = "moved@example.com", "Recalculation City"
+    with (raw / "customers.csv").open("w", newline="") as target:
+        writer = csv.DictWriter(target, columns)
+        writer.writeheader()
+        writer.writerows(rows)
 
     assert_succeeded(warehouse.dbt("build", as_of=second, label="dbt build, next month-end (recalculation)"))
     after = {r["customer_id"]: r for r in warehouse.query_dicts("select * from customer_segments")}
@@ -202,7 +251,10 @@ def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path)
     versions = warehouse.query_dicts(
         f"select * from dim_customer where customer_id = {moved_customer} order by valid_from"
     )
-    assert [v["city"] == "Recalculation City" for v in versions] == [False, True]
+    assert [(v["email"] == "moved@example.com", v["city"] == "Recalculation City") for v in versions] == [
+        (False, False),
+        (True, True),
+    ]
     assert [v["is_current"] for v in versions] == [False, True]
     assert versions[0]["valid_to"] == versions[1]["valid_from"]
     assert versions[0]["valid_from"].date() == first and versions[1]["valid_from"].date() == second
@@ -212,12 +264,16 @@ def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path)
 
 
 def test_rebuilding_the_same_input_changes_nothing(built: Warehouse, tmp_path: Path) -> None:
-    """A second build of the same files and as-of date adds no customer version and keeps every key."""
+    """A second build of the same files and as-of date adds no customer version, keeps every key
+    and leaves the year of segment history as it was."""
     again = built.copy(tmp_path)
     contents = {
         "customer_segments": "select * from customer_segments order by customer_id",
         "dim_customer": "select * from dim_customer order by customer_key",
         "data_quality_report": "select * from data_quality_report order by all",
+        "customer_segment_snapshots": "select * from customer_segment_snapshots order by as_of_date, customer_id",
+        "customer_segment_history": "select * from customer_segment_history order by customer_id, valid_from",
+        "segment_migrations": "select * from segment_migrations order by all",
     }
     before = {name: again.query(sql) for name, sql in contents.items()}
     assert_succeeded(again.dbt("build", as_of=SAMPLE_AS_OF, label="dbt build, same input again"))

@@ -1,0 +1,98 @@
+{#
+    Type-2 history of each customer's segment: one version per stretch of consecutive recorded
+    as-of dates in the same segment, valid from the first of them until the next recorded date
+    that shows another segment or no longer shows the customer (valid_to exclusive, null while
+    current). Derived from customer_segment_snapshots on every read, so it can never disagree
+    with the store: re-running a month or re-segmenting one changes both at once.
+#}
+
+{{ config(materialized='view') }}
+
+with
+
+snapshots as (
+
+    select * from {{ ref('customer_segment_snapshots') }}
+
+),
+
+recorded_dates as (
+
+    select
+        as_of_date,
+        row_number() over (order by as_of_date) as as_of_index
+
+    from (select distinct as_of_date from snapshots) as distinct_dates
+
+),
+
+islands as (
+
+    select
+        snapshots.*,
+        recorded_dates.as_of_index,
+        -- constant along a run of consecutive recorded dates in one segment; a gap or another
+        -- segment in between starts a new run
+        recorded_dates.as_of_index - row_number() over (
+            partition by snapshots.customer_id, snapshots.customer_segment
+            order by snapshots.as_of_date
+        ) as island
+
+    from snapshots
+    inner join recorded_dates
+        on snapshots.as_of_date = recorded_dates.as_of_date
+
+),
+
+versions as (
+
+    select
+        customer_id,
+        customer_segment,
+        island,
+        min(as_of_date) as valid_from,
+        max(as_of_date) as last_recorded_as_of_date,
+        max(as_of_index) as last_as_of_index,
+        count(*) as recorded_as_of_dates
+
+    from islands
+    group by customer_id, customer_segment, island
+
+),
+
+final as (
+
+    select
+        -- keys
+        versions.customer_id,
+        versions.valid_from,
+
+        -- segment and validity
+        versions.customer_segment,
+        islands.segment_priority,
+        next_date.as_of_date as valid_to,
+        next_date.as_of_date is null as is_current,
+        versions.last_recorded_as_of_date,
+        versions.recorded_as_of_dates,
+
+        -- the figures as of valid_from, the date that decided the segment
+        islands.spend_last_90_days,
+        islands.spend_prior_90_days,
+        islands.spend_change_pct,
+        islands.avg_monthly_spend,
+        islands.travel_spend_pct,
+        islands.necessities_spend_pct,
+        islands.tenure_months,
+        islands.lifetime_value,
+        islands.rfm_score
+
+    from versions
+    inner join islands
+        on versions.customer_id = islands.customer_id
+        and versions.valid_from = islands.as_of_date
+    left join recorded_dates as next_date
+        on versions.last_as_of_index + 1 = next_date.as_of_index
+
+)
+
+select * from final

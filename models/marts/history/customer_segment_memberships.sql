@@ -1,0 +1,33 @@
+{#
+    Segment memberships in the shape of the segmentation API notes: who was in which segment,
+    from when (joined_at) until when (left_at, null while still a member). Every membership here
+    comes from the behavioural rules, so its source is 'automatic'. A projection of
+    customer_segment_history, not a second copy of it.
+#}
+
+{{ config(materialized='view') }}
+
+with
+
+history as (
+
+    select * from {{ ref('customer_segment_history') }}
+
+),
+
+final as (
+
+    select
+        customer_id,
+        segment_priority as segment_id,
+        customer_segment as segment_name,
+        valid_from as joined_at,
+        valid_to as left_at,
+        is_current as is_active,
+        'automatic' as source
+
+    from history
+
+)
+
+select * from final
