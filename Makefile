@@ -1,5 +1,5 @@
 # The two commands (see README.md):
-#   make build   install, generate the demo data, dbt build, print the segment summary
+#   make build   install, generate the demo data, build with a year of segment history, print the summary
 #   make test    the whole test suite
 # Both need only python3 and make; everything else is installed into .venv from requirements.lock.
 
@@ -12,16 +12,17 @@ TRANSACTIONS ?= 13500000
 SEED ?= 42
 AS_OF ?= $(shell date -u +%Y-%m-%d)
 RAW_DIR ?= data/raw
+BACKFILL_MONTHS ?= 12
 export DUCKDB_PATH ?= data/warehouse.duckdb
 export DBT_PROFILES_DIR := $(CURDIR)
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test install data fresh-warehouse warehouse summary docs clean
+.PHONY: build test install data fresh-warehouse backfill warehouse summary docs clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot.
-build: data fresh-warehouse warehouse summary
+build: data fresh-warehouse backfill
 
 test: install
 	$(BIN)/python -m pytest
@@ -41,6 +42,12 @@ data: install
 fresh-warehouse:
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 
+# The month-end cycle (scripts/run_month.py) as of AS_OF, recording the BACKFILL_MONTHS latest
+# month-ends as well, in one set-based pass; ends with the summary.
+backfill: install
+	$(BIN)/python scripts/run_month.py --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR)
+
+# A plain dbt build as of AS_OF (records AS_OF in the segment history).
 warehouse: install
 	mkdir -p $(dir $(DUCKDB_PATH))
 	$(BIN)/dbt build --vars $(DBT_VARS)

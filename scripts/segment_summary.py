@@ -1,5 +1,5 @@
 """Print the segment summary that ends `make build`: per segment, count, share and average
-lifetime value, then what the run did with the raw rows.
+lifetime value, what the run did with the raw rows, and the latest segment migrations.
 
 Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
 """
@@ -34,6 +34,30 @@ from data_quality_report
 group by entity, measure
 """
 
+HISTORY_SQL = """
+select
+    (select count(distinct as_of_date) from customer_segment_snapshots) as recorded_dates,
+    (select min(as_of_date) from customer_segment_snapshots) as first_date,
+    from_as_of_date,
+    to_as_of_date,
+    migration_type,
+    sum(customer_count) as customers
+from segment_migrations
+where to_as_of_date = (select max(to_as_of_date) from segment_migrations)
+group by from_as_of_date, to_as_of_date, migration_type
+"""
+
+MIGRATION_TYPES = ("stayed", "moved", "entered", "left")
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    recorded_dates: int
+    first_date: str
+    from_date: str
+    to_date: str
+    customers_by_type: dict[str, int]
+
 
 @dataclass(frozen=True)
 class SegmentRow:
@@ -54,6 +78,29 @@ def read_summary(database: Path) -> tuple[str, list[SegmentRow], dict[tuple[str,
     as_of = str(rows[0][6]) if rows else "n/a"
     segments = [SegmentRow(r[0], int(r[2]), float(r[3]), float(r[4]), float(r[5])) for r in rows]
     return as_of, segments, quality
+
+
+def read_history(database: Path) -> HistorySummary | None:
+    """The latest pair of recorded as-of dates and its migrations; None before a second date exists."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        if "segment_migrations" not in tables:
+            return None
+        rows = con.sql(HISTORY_SQL).fetchall()
+    if not rows:
+        return None
+    by_type = {row[4]: int(row[5]) for row in rows}
+    return HistorySummary(int(rows[0][0]), str(rows[0][1]), str(rows[0][2]), str(rows[0][3]), by_type)
+
+
+def format_history(history: HistorySummary | None) -> str:
+    if history is None:
+        return "segment history: one as-of date recorded so far, no migrations yet"
+    moves = ", ".join(f"{history.customers_by_type.get(kind, 0):,} {kind}" for kind in MIGRATION_TYPES)
+    return (
+        f"segment history: {history.recorded_dates} as-of dates from {history.first_date};"
+        f" {history.from_date} -> {history.to_date}: {moves} (select * from segment_migrations)"
+    )
 
 
 def format_summary(as_of: str, segments: list[SegmentRow], quality: dict[tuple[str, str], int]) -> str:
@@ -90,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         print(format_summary(*read_summary(args.database)))
+        print(format_history(read_history(args.database)))
     except (FileNotFoundError, duckdb.Error) as error:
         print(f"segment_summary: {error}", file=sys.stderr)
         return 1

@@ -67,3 +67,36 @@ def test_missing_warehouse_is_reported_with_its_path(tmp_path: Path, capsys: pyt
     missing = tmp_path / "nowhere.duckdb"
     assert segment_summary.main(["--database", str(missing)]) == 1
     assert f"warehouse file {missing} does not exist" in capsys.readouterr().err
+
+
+def test_history_line_reports_the_latest_pair_of_dates(warehouse: Path) -> None:
+    assert segment_summary.read_history(warehouse) is None
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            """
+            create table customer_segment_snapshots as select * from (values
+                (1, date '2024-05-31'), (2, date '2024-05-31'), (1, date '2024-06-30'),
+                (2, date '2024-06-30'), (3, date '2024-06-30'), (1, date '2024-04-30')
+            ) as t(customer_id, as_of_date)
+            """
+        )
+        con.execute(
+            """
+            create table segment_migrations as select * from (values
+                (date '2024-04-30', date '2024-05-31', 'Declining', 'Declining', 'stayed', 1),
+                (date '2024-05-31', date '2024-06-30', 'Declining', 'Declining', 'stayed', 1),
+                (date '2024-05-31', date '2024-06-30', 'Declining', 'Budget-Conscious', 'moved', 0),
+                (date '2024-05-31', date '2024-06-30', 'High-Value Travelers', 'Declining', 'moved', 1),
+                (date '2024-05-31', date '2024-06-30', null, 'Declining', 'entered', 1)
+            ) as t(from_as_of_date, to_as_of_date, from_segment, to_segment, migration_type, customer_count)
+            """
+        )
+    line = segment_summary.format_history(segment_summary.read_history(warehouse))
+    assert line == (
+        "segment history: 3 as-of dates from 2024-04-30; 2024-05-31 -> 2024-06-30: "
+        "1 stayed, 1 moved, 1 entered, 0 left (select * from segment_migrations)"
+    )
+
+
+def test_history_line_before_a_second_date_exists() -> None:
+    assert segment_summary.format_history(None) == "segment history: one as-of date recorded so far, no migrations yet"

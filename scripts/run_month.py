@@ -1,0 +1,177 @@
+"""Run the month-end cycle: build, test and record the segments as of a month-end, then print
+the summary. Meant for a scheduler (the 1st of each month at 02:00); safe to re-run.
+
+One `dbt build` does the models, their tests and the snapshots, in dependency order, so the
+segment history records a month only after the segments' tests pass. Re-running a month
+replaces that month's rows and nothing else, so a retry after a failure, or a second run of a
+month that succeeded, leaves the same history. Two runs never write at once: the second waits
+for the first (up to --wait seconds) or exits with a message naming the run that holds the lock.
+
+Exit codes: 0 done, 1 a step failed (the log says which), 75 another run holds the warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TextIO
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+EXIT_FAILED = 1
+EXIT_BUSY = 75  # EX_TEMPFAIL: a scheduler may retry later
+
+
+class WarehouseBusy(Exception):
+    """Another run holds the warehouse lock."""
+
+
+def last_month_end(today: dt.date) -> dt.date:
+    """The month-end a run on `today` reports on: the last day of the previous month."""
+    return today.replace(day=1) - dt.timedelta(days=1)
+
+
+def default_database() -> Path:
+    return Path(os.environ.get("DUCKDB_PATH", "data/warehouse.duckdb"))
+
+
+@contextmanager
+def warehouse_lock(
+    database: Path, wait_seconds: float, holder: str, on_wait: Callable[[str], None] = lambda message: None
+) -> Iterator[None]:
+    """Hold an exclusive lock beside the warehouse file for the whole cycle.
+
+    An OS file lock is released when the process dies, so a killed run never leaves a stale lock.
+    `holder` is written into the lock file so that a run kept waiting can say whom it waits for.
+    """
+    lock_path = database.with_name(database.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as lock_file:
+        deadline = time.monotonic() + wait_seconds
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as error:
+                if error.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                lock_file.seek(0)
+                other = lock_file.read().strip() or "unknown"
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusy(
+                        f"another run holds {lock_path} ({other}); waited {wait_seconds:g} s. "
+                        "Retry later, or pass --wait to wait longer."
+                    ) from None
+                if not waiting:
+                    on_wait(f"waiting up to {wait_seconds:g} s for another run to finish ({other})")
+                    waiting = True
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(holder)
+        lock_file.flush()
+        try:
+            yield
+        finally:
+            lock_file.seek(0)
+            lock_file.truncate()
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def say(message: str, log: TextIO) -> None:
+    """Print a line and append it to the log with a timestamp."""
+    print(message, flush=True)
+    log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
+    log.flush()
+
+
+def run_step(name: str, command: list[str], log: TextIO, env: dict[str, str]) -> bool:
+    """Run one step, streaming its output to the terminal and the log; True when it succeeded."""
+    say(f"--- {name}: {' '.join(command)}", log)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    stream: IO[str] = process.stdout  # type: ignore[assignment]
+    for line in stream:
+        sys.stdout.write(line)
+        log.write(line)
+    returncode = process.wait()
+    seconds = time.perf_counter() - started
+    outcome = "ok" if returncode == 0 else f"FAILED (exit {returncode})"
+    say(f"--- {name}: {outcome} in {seconds:.1f} s", log)
+    return returncode == 0
+
+
+def cycle_commands(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path) -> list[tuple[str, list[str]]]:
+    """The cycle's steps, in order: build (models, tests, snapshots, history), then the summary."""
+    bin_dir = Path(sys.executable).parent
+    variables = {"as_of_date": as_of.isoformat(), "raw_data_dir": raw_dir, "backfill_months": backfill_months}
+    return [
+        ("dbt build", [str(bin_dir / "dbt"), "build", "--vars", json.dumps(variables)]),
+        ("summary", [sys.executable, str(PROJECT_DIR / "scripts" / "segment_summary.py"), "--database", str(database)]),
+    ]
+
+
+def run_cycle(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, log: TextIO) -> int:
+    env = {**os.environ, "DUCKDB_PATH": str(database)}
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
+    database.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database):
+        if not run_step(name, command, log, env):
+            say(f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
+                "the history keeps what the last successful run recorded for each date", log)
+            return EXIT_FAILED
+    scope = f"{as_of} and the {backfill_months} month-ends before it" if backfill_months else str(as_of)
+    say(f"month-end cycle done for {scope} in {time.perf_counter() - started:.1f} s", log)
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                        help="the as-of date (default: the last day of the previous month)")
+    parser.add_argument("--backfill-months", type=int, default=0,
+                        help="also record the N latest month-ends on or before the as-of date (default 0)")
+    parser.add_argument("--raw-dir", default="data/raw", help="raw files folder, relative to the project or absolute")
+    parser.add_argument("--database", type=Path, default=default_database(),
+                        help="the DuckDB warehouse (default: $DUCKDB_PATH or data/warehouse.duckdb)")
+    parser.add_argument("--log-file", type=Path, default=PROJECT_DIR / "logs" / "run_month.log",
+                        help="appended to on every run (default: logs/run_month.log)")
+    parser.add_argument("--wait", type=float, default=0,
+                        help="seconds to wait for another run to finish before giving up (default 0)")
+    args = parser.parse_args(argv)
+    if args.backfill_months < 0:
+        parser.error("--backfill-months must be 0 or more")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    as_of = args.as_of or last_month_end(dt.date.today())
+    database = args.database if args.database.is_absolute() else PROJECT_DIR / args.database
+    args.log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.log_file, "a") as log:
+        say(f"month-end cycle for {as_of} (pid {os.getpid()}, warehouse {database})", log)
+        holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
+        try:
+            with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
+                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, log)
+        except WarehouseBusy as busy:
+            say(f"not started: {busy}", log)
+            return EXIT_BUSY
+
+
+if __name__ == "__main__":
+    sys.exit(main())

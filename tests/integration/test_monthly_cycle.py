@@ -1,0 +1,57 @@
+"""The scheduled month-end cycle (scripts/run_month.py) run as a scheduler would run it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from integration.harness import PROJECT_DIR, Warehouse
+from integration.test_segment_history import D3, write_raw
+
+SCRIPT = PROJECT_DIR / "scripts" / "run_month.py"
+
+
+def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date = D3) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        # keep dbt's files out of the project's own target/ and logs/
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        sys.executable, str(SCRIPT), "--as-of", as_of.isoformat(), "--raw-dir", str(raw),
+        "--database", str(database), "--log-file", str(log), "--wait", "600",
+    ]
+    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path: Path) -> None:
+    raw = write_raw(tmp_path / "raw")
+    database = tmp_path / "warehouse.duckdb"
+    first = start_cycle(raw, database, tmp_path / "first.log", tmp_path / "first")
+    second = start_cycle(raw, database, tmp_path / "second.log", tmp_path / "second")
+    outputs = [process.communicate(timeout=900)[0] for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert sum("waiting up to 600 s for another run to finish" in output for output in outputs) == 1
+    for log in ("first.log", "second.log"):
+        assert f"month-end cycle done for {D3}" in (tmp_path / log).read_text()
+    assert all("Customer segments as of 2025-03-31 (6 customers)" in output for output in outputs)
+
+    warehouse = Warehouse(raw, database, tmp_path)
+    assert warehouse.query("select as_of_date, count(*), count(distinct customer_id) from customer_segment_snapshots group by 1") == [
+        (D3, 6, 6)
+    ]
+    assert warehouse.query("select count(*) from customer_segment_history") == [(6,)]
+
+
+def test_a_failed_build_exits_non_zero_and_the_log_names_the_step(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    cycle = start_cycle(tmp_path / "no-such-folder", tmp_path / "warehouse.duckdb", log, tmp_path)
+    output = cycle.communicate(timeout=600)[0]
+    assert cycle.returncode == 1, output
+    assert "customers" in output and "no-such-folder" in output
+    assert f"month-end cycle for {D3} FAILED at step 'dbt build'" in log.read_text()

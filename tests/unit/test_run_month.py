@@ -1,0 +1,75 @@
+"""The scheduled month-end cycle's date, lock and exit codes, without running dbt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+import run_month
+
+
+@pytest.mark.parametrize(
+    ("today", "month_end"),
+    [
+        (dt.date(2026, 12, 1), dt.date(2026, 11, 30)),
+        (dt.date(2027, 1, 1), dt.date(2026, 12, 31)),
+        (dt.date(2024, 3, 1), dt.date(2024, 2, 29)),
+        (dt.date(2025, 3, 1), dt.date(2025, 2, 28)),
+        (dt.date(2026, 11, 22), dt.date(2026, 10, 31)),
+        (dt.date(2026, 10, 31), dt.date(2026, 9, 30)),
+    ],
+)
+def test_a_run_reports_on_the_previous_month_end(today: dt.date, month_end: dt.date) -> None:
+    assert run_month.last_month_end(today) == month_end
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    with run_month.warehouse_lock(database, 0, "pid 1, as of 2026-10-31"):
+        with pytest.raises(run_month.WarehouseBusy, match=r"pid 1, as of 2026-10-31"):
+            with run_month.warehouse_lock(database, 0, "pid 2"):
+                pytest.fail("two runs held the lock at once")
+    # released on exit: the next run gets it
+    with run_month.warehouse_lock(database, 0, "pid 3"):
+        pass
+
+
+def test_a_waiting_run_says_whom_it_waits_for_and_gives_up_at_the_deadline(tmp_path: Path) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    messages: list[str] = []
+    with run_month.warehouse_lock(database, 0, "pid 1"):
+        started = time.monotonic()
+        with pytest.raises(run_month.WarehouseBusy):
+            with run_month.warehouse_lock(database, 1.5, "pid 2", on_wait=messages.append):
+                pass
+        waited = time.monotonic() - started
+    assert waited >= 1.4
+    assert messages == ["waiting up to 1.5 s for another run to finish (pid 1)"]
+
+
+def test_main_exits_75_and_logs_when_the_warehouse_is_busy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    log = tmp_path / "run_month.log"
+    with run_month.warehouse_lock(database, 0, "pid 1"):
+        code = run_month.main(["--as-of", "2026-10-31", "--database", str(database), "--log-file", str(log)])
+    assert code == run_month.EXIT_BUSY == 75
+    assert "not started: another run holds" in capsys.readouterr().out
+    assert "not started: another run holds" in log.read_text()
+
+
+def test_the_cycle_builds_with_the_as_of_date_and_backfill_then_summarises(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    (build_name, build), (summary_name, summary) = run_month.cycle_commands(dt.date(2026, 10, 31), 12, "data/raw", database)
+    assert (build_name, summary_name) == ("dbt build", "summary")
+    assert build[1:3] == ["build", "--vars"]
+    assert json.loads(build[3]) == {"as_of_date": "2026-10-31", "raw_data_dir": "data/raw", "backfill_months": 12}
+    assert summary[-2:] == ["--database", str(database)]
+
+
+def test_a_negative_backfill_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        run_month.parse_args(["--backfill-months", "-1"])
