@@ -18,11 +18,7 @@ snapshots as (
 
 recorded_dates as (
 
-    select
-        as_of_date,
-        row_number() over (order by as_of_date) as as_of_index
-
-    from (select distinct as_of_date from snapshots) as distinct_dates
+    select * from {{ ref('customer_segment_snapshot_dates') }}
 
 ),
 
