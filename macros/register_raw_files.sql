@@ -3,8 +3,9 @@
     `raw` sources read like tables and a bad value in one row never stops the load.
 
     Runs at the start of every dbt invocation (on-run-start), before any model is touched, so a
-    missing file or column stops the build with the file and column named and leaves the
-    previous warehouse as it was. The required columns are the ones declared on the `raw`
+    missing, empty or unreadable file, or a missing column, stops the build with the file (and
+    column) named and leaves the previous warehouse as it was. DuckDB's own errors for a file
+    it cannot read (not CSV, not Parquet, not UTF-8) name the file and line. The required columns are the ones declared on the `raw`
     source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
 #}
 {% macro register_raw_files() -%}
@@ -20,6 +21,12 @@
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
         {%- set reader = raw_file_reader(raw_dir, node.name) -%}
+        {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
+        {%- if run_query('select count(*) from (select 1 from ' ~ reader ~ ' limit 1) as first_row').columns[0].values()[0] == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                "raw file " ~ raw_file_path(raw_dir, node.name) ~ " has no data rows (it is empty or holds only a header)"
+            ) }}
+        {%- endif -%}
         {%- set present = {} -%}
         {%- for column_name in run_query('select * from ' ~ reader ~ ' limit 0').column_names -%}
             {%- do present.update({column_name | lower | trim: column_name}) -%}

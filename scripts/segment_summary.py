@@ -34,6 +34,13 @@ from data_quality_report
 group by entity, measure
 """
 
+REJECT_REASONS_SQL = """
+select entity, detail, row_count
+from data_quality_report
+where measure = 'rejected_rows' and row_count > 0
+order by entity, row_count desc, detail
+"""
+
 HISTORY_SQL = """
 select
     (select count(distinct as_of_date) from customer_segment_snapshots) as recorded_dates,
@@ -80,6 +87,20 @@ def read_summary(database: Path) -> tuple[str, list[SegmentRow], dict[tuple[str,
     return as_of, segments, quality
 
 
+def read_reject_reasons(database: Path) -> list[tuple[str, str, int]]:
+    """(entity, reason, rows) for every reason that rejected at least one row, most rows first."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [(entity, reason, int(count)) for entity, reason, count in con.sql(REJECT_REASONS_SQL).fetchall()]
+
+
+def format_reject_reasons(reasons: list[tuple[str, str, int]]) -> str:
+    """One line per entity with rejected rows: its reasons and their counts."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, reason, count in reasons:
+        by_entity.setdefault(entity, []).append(f"{reason} {count:,}")
+    return "\n".join(f"{entity} rejected: {'; '.join(parts)}" for entity, parts in by_entity.items())
+
+
 def read_history(database: Path) -> HistorySummary | None:
     """The latest pair of recorded as-of dates and its migrations; None before a second date exists."""
     with duckdb.connect(str(database), read_only=True) as con:
@@ -122,7 +143,7 @@ def format_summary(as_of: str, segments: list[SegmentRow], quality: dict[tuple[s
             f" + {quality.get((entity, 'duplicate_rows'), 0):,} duplicates removed"
         )
     flagged = quality.get(("customers", "flagged_field"), 0)
-    lines.append(f"profile fields nulled as malformed: {flagged:,} (details: select * from data_quality_report)")
+    lines.append(f"profile fields nulled or flagged: {flagged:,} (details: select * from data_quality_report)")
     return "\n".join(lines)
 
 
@@ -137,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         print(format_summary(*read_summary(args.database)))
+        reasons = format_reject_reasons(read_reject_reasons(args.database))
+        if reasons:
+            print(reasons)
         print(format_history(read_history(args.database)))
     except (FileNotFoundError, duckdb.Error) as error:
         print(f"segment_summary: {error}", file=sys.stderr)

@@ -1,7 +1,8 @@
 {#
     What this run did with the raw input, one row per entity and measure: raw, clean,
-    rejected (per reason) and duplicate rows, the profile fields nulled as malformed, and the
-    rows that are clean but outside this run (dated, or signed up, after the as-of date).
+    rejected (per reason) and duplicate rows, the profile fields nulled or flagged, the rows
+    that are clean but outside this run (dated, or signed up, after the as-of date), and clean
+    rows worth knowing about (refunds, zero amounts).
     raw_rows = clean_rows + rejected_rows + duplicate_rows for each entity (tested).
 #}
 
@@ -28,6 +29,9 @@ customer_measures as (
     select 'customers', 'flagged_field', 'email nulled: no @', count(*)
     from customers where reject_reason is null and not is_duplicate and is_email_invalid
     union all
+    select 'customers', 'flagged_field', 'email kept, shared with another customer', count(*)
+    from customers where is_email_shared
+    union all
     select 'customers', 'flagged_field', 'gender nulled: not Male/Female/Other', count(*)
     from customers where reject_reason is null and not is_duplicate and is_gender_invalid
     union all
@@ -45,6 +49,12 @@ transaction_measures as (
     union all
     select 'transactions', 'outside_as_of', 'dated after the as-of date', count(*)
     from transactions where reject_reason is null and not is_duplicate and transaction_date > {{ date_literal(a.as_of) }}
+    union all
+    select 'transactions', 'noted', 'negative amount, kept as a refund', count(*)
+    from transactions where reject_reason is null and not is_duplicate and amount < 0
+    union all
+    select 'transactions', 'noted', 'zero amount, kept (not a purchase)', count(*)
+    from transactions where reject_reason is null and not is_duplicate and amount = 0
 
 ),
 

@@ -26,7 +26,10 @@ final as (
 
         -- dates
         date_of_birth,
-        signup_date
+        signup_date,
+
+        -- flags
+        is_email_shared
 
     from base
     where reject_reason is null

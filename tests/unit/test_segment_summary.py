@@ -60,7 +60,19 @@ def test_formatted_summary_reads_as_a_table(warehouse: Path) -> None:
     assert lines[0] == "Customer segments as of 2024-06-30 (4 customers)"
     assert lines[3].split() == ["Declining", "2", "50.00%", "150.01", "15.00"]
     assert "transactions: 10 raw rows = 7 clean + 2 rejected + 1 duplicates removed" in lines
-    assert "profile fields nulled as malformed: 3 (details: select * from data_quality_report)" in lines
+    assert "profile fields nulled or flagged: 3 (details: select * from data_quality_report)" in lines
+
+
+def test_reject_reasons_are_listed_per_entity_most_rows_first(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("insert into data_quality_report values ('transactions', 'rejected_rows', 'amount is beyond 10,000,000 either way', 3)")
+        con.execute("insert into data_quality_report values ('transactions', 'rejected_rows', 'transaction_date is missing', 0)")
+    text = segment_summary.format_reject_reasons(segment_summary.read_reject_reasons(warehouse))
+    assert text.splitlines() == [
+        "customers rejected: signup_date is missing 1",
+        "transactions rejected: amount is beyond 10,000,000 either way 3; amount is missing 1;"
+        " customer_id is not a known customer 1",
+    ]
 
 
 def test_missing_warehouse_is_reported_with_its_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,6 +63,7 @@ validated as (
         case
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             {{ reject_if_missing_or_unparsed('signup_date', 'an ISO date') }}
+            when signup_date < {{ date_literal('1900-01-01') }} then 'signup_date is before 1900'
         end as reject_reason,
 
         -- malformed profile fields are nulled, not rejected (spec section 2)
@@ -98,6 +99,20 @@ ranked as (
 
 ),
 
+-- An email is meant to identify one customer (customer schema notes); when kept customers share
+-- one, nobody can tell whose it is, so each of them is flagged, and the address is kept.
+shared_emails as (
+
+    select lower(email) as email_key
+    from ranked
+    where reject_reason is null
+        and copy_number = 1
+        and email is not null
+    group by lower(email)
+    having count(*) > 1
+
+),
+
 final as (
 
     select
@@ -130,6 +145,10 @@ final as (
         reject_reason,
         reject_reason is null and copy_number > 1 as is_duplicate,
         email_text is not null and email is null as is_email_invalid,
+        coalesce(
+            reject_reason is null and copy_number = 1 and lower(email) in (select email_key from shared_emails),
+            false
+        ) as is_email_shared,
         gender_text is not null and gender is null as is_gender_invalid,
         nullif(trim(raw_date_of_birth), '') is not null and date_of_birth is null as is_date_of_birth_invalid
 

@@ -1,6 +1,7 @@
 {#
     Every raw transaction row, typed, with its verdict: a reject reason (unparseable or
-    missing field, or an unknown customer) or whether it is a removed duplicate.
+    missing field, an absurd amount or date, or an unknown customer) or whether it is a
+    removed duplicate. Zero and negative amounts are kept: a refund nets against spend.
 #}
 
 with
@@ -53,6 +54,10 @@ validated as (
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             {{ reject_if_missing_or_unparsed('transaction_date', 'an ISO date') }}
             {{ reject_if_missing_or_unparsed('amount', 'a decimal number') }}
+            -- absurd values: a typo or a unit error of this size would outweigh every real
+            -- figure of the customer, so the row is rejected rather than summed
+            when abs(typed.amount) > 10000000 then 'amount is beyond 10,000,000 either way'
+            when typed.transaction_date < {{ date_literal('1900-01-01') }} then 'transaction_date is before 1900'
             when known_customers.known_customer_id is null then 'customer_id is not a known customer'
         end as reject_reason
 
