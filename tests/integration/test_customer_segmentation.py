@@ -9,6 +9,7 @@ reported (conftest's terminal summary), not asserted.
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 import re
 from pathlib import Path
@@ -280,3 +281,14 @@ def test_rebuilding_the_same_input_changes_nothing(built: Warehouse, tmp_path: P
     after = {name: again.query(sql) for name, sql in contents.items()}
     for name in contents:
         assert after[name] == before[name], name
+
+
+def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:
+    """Names and types of every mart column are declared and enforced, so a change that alters a
+    column BI tools read fails the build instead of reaching them."""
+    manifest = json.loads((built.work_dir / "target" / "manifest.json").read_text())
+    marts = [node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
+    assert len(marts) == 8
+    for node in marts:
+        assert node["config"]["contract"]["enforced"], node["name"]
+        assert node["columns"] and all(column["data_type"] for column in node["columns"].values()), node["name"]
