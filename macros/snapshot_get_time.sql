@@ -1,10 +1,23 @@
 {#
     Snapshot versions are stamped with the as-of date, not the wall clock, so that running
     month-ends in order builds true history (a version recorded for 2024-10-31 is valid from
-    2024-10-31). The run's time of day is appended so two runs for the same as-of date (a
-    correction) still get distinct, ordered version times: dbt derives `dbt_scd_id` from this
-    time, and equal times would make the new version collide with the one it replaces.
+    2024-10-31), and two warehouses built from the same input get the same versions and keys.
+    A second run for the same as-of date (a correction) must still stamp its new versions after
+    the ones it replaces: dbt derives `dbt_scd_id` from this time, and equal times would make the
+    new version collide with the old. So each earlier stamp already recorded on that date adds
+    one microsecond. dbt calls this before it writes the run's versions, so every call in a run
+    sees the same count.
 #}
 {% macro duckdb__snapshot_get_time() -%}
-    cast('{{ as_of_date() }} {{ run_started_at.strftime("%H:%M:%S.%f") }}' as timestamp)
+    {%- set as_of = as_of_date() -%}
+    {%- set earlier_stamps = 0 -%}
+    {%- set recorded = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
+    {%- if recorded is not none -%}
+        {%- set counted = run_query(
+            "select count(distinct dbt_valid_from) from " ~ recorded
+            ~ " where cast(dbt_valid_from as date) = " ~ date_literal(as_of)
+        ) -%}
+        {%- set earlier_stamps = counted.columns[0].values()[0] -%}
+    {%- endif -%}
+    (cast('{{ as_of }}' as timestamp) + interval {{ earlier_stamps }} microsecond)
 {%- endmacro %}

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from integration.harness import SAMPLE_AS_OF, Warehouse, assert_succeeded
+from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 from integration import reference
 
 SEGMENTS = ["High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders"]
@@ -281,6 +281,21 @@ def test_rebuilding_the_same_input_changes_nothing(built: Warehouse, tmp_path: P
     after = {name: again.query(sql) for name, sql in contents.items()}
     for name in contents:
         assert after[name] == before[name], name
+
+
+def test_two_fresh_warehouses_of_the_same_input_are_identical(built: Warehouse, sample_raw_dir: Path, tmp_path: Path) -> None:
+    """Every mart, keys included, depends only on the input and the as-of date, not on when or
+    where it was built."""
+    fresh = Warehouse(sample_raw_dir, tmp_path / "warehouse.duckdb", tmp_path)
+    assert_succeeded(fresh.dbt(
+        "build", as_of=SAMPLE_AS_OF, variables={"backfill_months": SAMPLE_BACKFILL_MONTHS},
+        label="dbt build of the same sample in a second, fresh warehouse",
+    ))
+    marts = [name for (name,) in built.query("select table_name from information_schema.tables where table_schema = 'main' order by 1")]
+    assert "dim_customer" in marts and "customer_segment_history" in marts
+    for name in marts:
+        content = f"select * from {name} order by all"
+        assert fresh.query(content) == built.query(content), name
 
 
 def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:

@@ -210,6 +210,23 @@ def test_rerunning_a_month_changes_no_history(monthly: dict[str, Warehouse], tmp
     assert changed.query(dimension) == versions
     assert contents(changed) == before
 
+    # Corrections on the latest date are recorded, each stamped after the one it replaces.
+    stamp = dt.datetime.combine(D3, dt.time())
+    build(changed, D3, "dbt build, history scenario: D3 again with a changed profile")
+    customers = (raw / "customers.csv").read_text().replace("Shelbyville", "Capital City")
+    (raw / "customers.csv").write_text(customers)
+    build(changed, D3, "dbt build, history scenario: D3 again with a second correction")
+    customer_1 = changed.query_dicts("select * from dim_customer where customer_id = 1 order by valid_from")
+    assert [(v["city"], v["valid_from"], v["valid_to"], v["is_current"]) for v in customer_1] == [
+        ("Springfield", dt.datetime.combine(D1, dt.time()), stamp, False),
+        ("Shelbyville", stamp, stamp + dt.timedelta(microseconds=1), False),
+        ("Capital City", stamp + dt.timedelta(microseconds=1), None, True),
+    ]
+    assert len({v["customer_key"] for v in customer_1}) == 3
+    assert changed.query("select customer_key from customer_segments where customer_id = 1") == [
+        (customer_1[-1]["customer_key"],)
+    ]
+
 
 def test_backfill_builds_the_same_history_in_one_run_and_again_changes_nothing(
     monthly: dict[str, Warehouse], tmp_path: Path
