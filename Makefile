@@ -14,11 +14,12 @@ AS_OF ?= $(shell date -u +%Y-%m-%d)
 RAW_DIR ?= data/raw
 BACKFILL_MONTHS ?= 12
 export DUCKDB_PATH ?= data/warehouse.duckdb
+PUBLISHED_PATH ?= $(dir $(DUCKDB_PATH))published/$(notdir $(DUCKDB_PATH))
 export DBT_PROFILES_DIR := $(CURDIR)
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test install data fresh-warehouse backfill warehouse summary docs clean
+.PHONY: build test install data fresh-warehouse backfill warehouse publish summary docs clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot.
@@ -43,17 +44,23 @@ fresh-warehouse:
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 
 # The month-end cycle (scripts/run_month.py) as of AS_OF, recording the BACKFILL_MONTHS latest
-# month-ends as well, in one set-based pass; ends with the summary.
+# month-ends as well, in one set-based pass; publishes the marts for readers, ends with the summary.
 backfill: install
-	$(BIN)/python scripts/run_month.py --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR)
+	$(BIN)/python scripts/run_month.py --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR) \
+		--published $(PUBLISHED_PATH)
 
-# A plain dbt build as of AS_OF (records AS_OF in the segment history).
+# A plain dbt build as of AS_OF (records AS_OF in the segment history), published when it passes.
 warehouse: install
 	mkdir -p $(dir $(DUCKDB_PATH))
 	$(BIN)/dbt build --vars $(DBT_VARS)
+	$(BIN)/python scripts/publish.py --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+
+# Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename.
+publish: install
+	$(BIN)/python scripts/publish.py --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
 
 summary: install
-	$(BIN)/python scripts/segment_summary.py --database $(DUCKDB_PATH)
+	$(BIN)/python scripts/segment_summary.py --database $(PUBLISHED_PATH)
 
 docs: install
 	$(BIN)/dbt docs generate --vars $(DBT_VARS)

@@ -1,8 +1,11 @@
-"""Run the month-end cycle: build, test and record the segments as of a month-end, then print
-the summary. Meant for a scheduler (the 1st of each month at 02:00); safe to re-run.
+"""Run the month-end cycle: build, test and record the segments as of a month-end, publish the
+marts for readers, then print the summary. Meant for a scheduler (the 1st of each month at
+02:00); safe to re-run.
 
 One `dbt build` does the models, their tests and the snapshots, in dependency order, so the
-segment history records a month only after the segments' tests pass. Re-running a month
+segment history records a month only after the segments' tests pass. Only then are the marts
+published (scripts/publish.py): a run that fails or is killed leaves readers the last published
+warehouse, unchanged. Re-running a month
 replaces that month's rows and nothing else, so a retry after a failure, or a second run of a
 month that succeeded, leaves the same history. Two runs never write at once: the second waits
 for the first (up to --wait seconds) or exits with a message naming the run that holds the lock.
@@ -25,6 +28,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TextIO
+
+from publish import default_published_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_FAILED = 1
@@ -113,25 +118,31 @@ def run_step(name: str, command: list[str], log: TextIO, env: dict[str, str]) ->
     return returncode == 0
 
 
-def cycle_commands(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path) -> list[tuple[str, list[str]]]:
-    """The cycle's steps, in order: build (models, tests, snapshots, history), then the summary."""
+def cycle_commands(
+    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path
+) -> list[tuple[str, list[str]]]:
+    """The cycle's steps, in order: build (models, tests, snapshots, history) into the working
+    file, publish its marts for readers, then the summary, read from what readers now see."""
     bin_dir = Path(sys.executable).parent
+    scripts = PROJECT_DIR / "scripts"
     variables = {"as_of_date": as_of.isoformat(), "raw_data_dir": raw_dir, "backfill_months": backfill_months}
     return [
         ("dbt build", [str(bin_dir / "dbt"), "build", "--vars", json.dumps(variables)]),
-        ("summary", [sys.executable, str(PROJECT_DIR / "scripts" / "segment_summary.py"), "--database", str(database)]),
+        ("publish", [sys.executable, str(scripts / "publish.py"), "--database", str(database), "--published", str(published)]),
+        ("summary", [sys.executable, str(scripts / "segment_summary.py"), "--database", str(published)]),
     ]
 
 
-def run_cycle(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, log: TextIO) -> int:
+def run_cycle(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, log: TextIO) -> int:
     env = {**os.environ, "DUCKDB_PATH": str(database)}
     env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database):
+    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published):
         if not run_step(name, command, log, env):
             say(f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
-                "the history keeps what the last successful run recorded for each date", log)
+                f"readers still see the last published warehouse ({published}), and the history keeps what "
+                "the last successful run recorded for each date", log)
             return EXIT_FAILED
     scope = f"{as_of} and the {backfill_months} month-ends before it" if backfill_months else str(as_of)
     say(f"month-end cycle done for {scope} in {time.perf_counter() - started:.1f} s", log)
@@ -147,6 +158,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--raw-dir", default="data/raw", help="raw files folder, relative to the project or absolute")
     parser.add_argument("--database", type=Path, default=default_database(),
                         help="the DuckDB warehouse (default: $DUCKDB_PATH or data/warehouse.duckdb)")
+    parser.add_argument("--published", type=Path, default=None,
+                        help="where readers open the published marts (default: published/<name> beside --database)")
     parser.add_argument("--log-file", type=Path, default=PROJECT_DIR / "logs" / "run_month.log",
                         help="appended to on every run (default: logs/run_month.log)")
     parser.add_argument("--wait", type=float, default=0,
@@ -161,13 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     as_of = args.as_of or last_month_end(dt.date.today())
     database = args.database if args.database.is_absolute() else PROJECT_DIR / args.database
+    published = args.published or default_published_path(database)
+    published = published if published.is_absolute() else PROJECT_DIR / published
     args.log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(args.log_file, "a") as log:
         say(f"month-end cycle for {as_of} (pid {os.getpid()}, warehouse {database})", log)
         holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
-                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, log)
+                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log)
         except WarehouseBusy as busy:
             say(f"not started: {busy}", log)
             return EXIT_BUSY

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import publish as publish_module
 import run_month
 
 
@@ -61,13 +62,20 @@ def test_main_exits_75_and_logs_when_the_warehouse_is_busy(tmp_path: Path, capsy
     assert "not started: another run holds" in log.read_text()
 
 
-def test_the_cycle_builds_with_the_as_of_date_and_backfill_then_summarises(tmp_path: Path) -> None:
+def test_the_cycle_builds_the_working_file_publishes_it_then_summarises_what_readers_see(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
-    (build_name, build), (summary_name, summary) = run_month.cycle_commands(dt.date(2026, 10, 31), 12, "data/raw", database)
-    assert (build_name, summary_name) == ("dbt build", "summary")
+    published = tmp_path / "published" / "w.duckdb"
+    steps = run_month.cycle_commands(dt.date(2026, 10, 31), 12, "data/raw", database, published)
+    (build_name, build), (publish_name, publish), (summary_name, summary) = steps
+    assert (build_name, publish_name, summary_name) == ("dbt build", "publish", "summary")
     assert build[1:3] == ["build", "--vars"]
     assert json.loads(build[3]) == {"as_of_date": "2026-10-31", "raw_data_dir": "data/raw", "backfill_months": 12}
-    assert summary[-2:] == ["--database", str(database)]
+    assert publish[-4:] == ["--database", str(database), "--published", str(published)]
+    assert summary[-2:] == ["--database", str(published)]
+
+
+def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> None:
+    assert publish_module.default_published_path(Path("/srv/wh/warehouse.duckdb")) == Path("/srv/wh/published/warehouse.duckdb")
 
 
 def test_a_negative_backfill_is_refused() -> None:
