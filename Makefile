@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test install data fresh-warehouse backfill warehouse publish summary docs clean
+.PHONY: build test install data fresh-warehouse backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot.
@@ -64,6 +64,13 @@ summary: install
 
 docs: install
 	$(BIN)/dbt docs generate --vars $(DBT_VARS)
+
+# The benchmark (scripts/benchmark.py): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
+# BENCH_REPEAT fresh builds and monthly runs; the demo's data and target/ are untouched.
+BENCH_REPEAT ?= 3
+bench: install
+	$(BIN)/python scripts/benchmark.py --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
+		--repeat $(BENCH_REPEAT)
 
 clean:
 	rm -rf target logs data

@@ -1,0 +1,206 @@
+"""The benchmark's pure parts: dates, summaries, run_results parsing, the process-tree RSS and the table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+import benchmark
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2025, 1, 31), dt.date(2025, 2, 28)),
+        (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),
+        (dt.date(2025, 12, 31), dt.date(2026, 1, 31)),
+        (dt.date(2026, 10, 31), dt.date(2026, 11, 30)),
+        (dt.date(2026, 11, 22), dt.date(2026, 11, 30)),  # mid-month: the same month's end
+        (dt.date(2024, 2, 28), dt.date(2024, 2, 29)),
+        (dt.date(2024, 2, 29), dt.date(2024, 3, 31)),
+    ],
+)
+def test_the_monthly_run_reports_on_the_first_month_end_after_the_as_of_date(day: dt.date, expected: dt.date) -> None:
+    assert benchmark.next_month_end(day) == expected
+
+
+def test_spread_takes_the_middle_of_an_odd_list_and_the_mean_of_the_middle_two_of_an_even_one() -> None:
+    assert benchmark.spread([3.0, 1.0, 2.0]) == benchmark.Spread(median=2.0, low=1.0, high=3.0)
+    assert benchmark.spread([4.0, 1.0, 10.0, 2.0]) == benchmark.Spread(median=3.0, low=1.0, high=10.0)
+    assert benchmark.spread([7.5]) == benchmark.Spread(7.5, 7.5, 7.5)
+    with pytest.raises(ValueError):
+        benchmark.spread([])
+
+
+RUN_RESULTS = {
+    "metadata": {"dbt_version": "1.11.16"},
+    "elapsed_time": 30.5,
+    "results": [
+        {"unique_id": "operation.segmentation.segmentation-on-run-start-0", "execution_time": 0.5, "timing": []},
+        {"unique_id": "model.segmentation.int_customer_spend_windows", "execution_time": 20.0,
+         "timing": [{"name": "compile"}, {"name": "execute"}]},
+        {"unique_id": "model.segmentation.stg_transactions", "execution_time": 8.0, "timing": []},
+        {"unique_id": "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667",
+         "execution_time": 4.25, "timing": []},
+    ],
+}
+
+
+def test_run_results_give_the_run_elapsed_time_and_every_node_time() -> None:
+    results = benchmark.parse_run_results(RUN_RESULTS)
+    assert results.elapsed_seconds == 30.5
+    assert results.node_seconds["model.segmentation.int_customer_spend_windows"] == 20.0
+    assert len(results.node_seconds) == 4
+    # two threads: the summed node time (32.75) can exceed the run's elapsed time
+    assert results.node_seconds_total == pytest.approx(32.75)
+
+
+def test_start_up_and_parse_is_the_wall_time_outside_the_run() -> None:
+    repeat = benchmark.Repeat(36.0, 10**9, benchmark.parse_run_results(RUN_RESULTS), 5 * 10**7, 20.0, 9 * 10**8)
+    assert repeat.startup_parse_seconds == pytest.approx(5.5)
+
+
+@pytest.mark.parametrize(
+    ("unique_id", "label"),
+    [
+        ("model.segmentation.stg_customers", "model stg_customers"),
+        ("test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667", "test not_null_customer_segments_customer_id"),
+        ("snapshot.segmentation.customers_snapshot", "snapshot customers_snapshot"),
+        ("unit_test.segmentation.customer_segments.high_value_at_threshold", "unit_test customer_segments.high_value_at_threshold"),
+        ("operation.segmentation.segmentation-on-run-end-0", "operation segmentation-on-run-end-0"),
+    ],
+)
+def test_node_labels_drop_the_package_and_a_tests_hash(unique_id: str, label: str) -> None:
+    assert benchmark.node_label(unique_id) == label
+
+
+def test_the_slowest_nodes_are_ranked_by_their_median_over_the_repeats() -> None:
+    runs = [
+        {"a": 10.0, "b": 1.0, "c": 5.0, "d": 0.1},
+        {"a": 11.0, "b": 50.0, "c": 6.0, "d": 0.2},  # one slow outlier does not make b the slowest
+        {"a": 12.0, "b": 2.0, "c": 7.0, "d": 0.3},
+    ]
+    assert benchmark.slowest_nodes(runs, 3) == ["a", "c", "b"]
+    assert benchmark.slowest_nodes(runs, 10) == ["a", "c", "b", "d"]
+
+
+def write_process(proc: Path, pid: int, parent: int, command: str, rss_kb: int | None) -> None:
+    folder = proc / str(pid)
+    folder.mkdir()
+    (folder / "stat").write_text(f"{pid} ({command}) S {parent} {pid} {pid} 0 -1 4194560 1234 0 0 0\n")
+    rss_line = f"VmRSS:\t{rss_kb:>8} kB\n" if rss_kb is not None else ""
+    (folder / "status").write_text(f"Name:\t{command}\nState:\tS (sleeping)\nPPid:\t{parent}\n{rss_line}Threads:\t3\n")
+
+
+def test_the_tree_rss_sums_the_process_and_all_its_descendants_only(tmp_path: Path) -> None:
+    write_process(tmp_path, 1, 0, "init", 1_000)
+    write_process(tmp_path, 100, 1, "python", 50_000)  # run_month.py, the measured root
+    write_process(tmp_path, 101, 100, "dbt) build (x", 900_000)  # a name with spaces and parentheses
+    write_process(tmp_path, 102, 101, "duckdb worker", 100_000)  # a grandchild
+    write_process(tmp_path, 103, 100, "defunct", None)  # a zombie has no VmRSS
+    write_process(tmp_path, 200, 1, "other", 7_000_000)  # not ours
+    write_process(tmp_path, 201, 200, "other child", 7_000_000)
+    (tmp_path / "self").mkdir()  # non-numeric entries are ignored
+    (tmp_path / "meminfo").write_text("MemTotal: 1 kB\n")
+    assert benchmark.tree_rss_bytes(100, tmp_path) == (50_000 + 900_000 + 100_000) * 1024
+    assert benchmark.tree_rss_bytes(102, tmp_path) == 100_000 * 1024
+    assert benchmark.tree_rss_bytes(999, tmp_path) == 0  # already gone
+
+
+def test_the_tree_rss_skips_a_process_that_vanished_while_it_was_read(tmp_path: Path) -> None:
+    write_process(tmp_path, 100, 1, "python", 50_000)
+    (tmp_path / "101").mkdir()  # listed, but its files are gone
+    assert benchmark.tree_rss_bytes(100, tmp_path) == 50_000 * 1024
+
+
+def test_the_tree_rss_of_this_process_is_plausible() -> None:
+    assert 1_000_000 < benchmark.tree_rss_bytes(os.getpid()) < 10**11
+
+
+def test_descendants_follow_the_parent_links_down_from_the_root() -> None:
+    parents = {1: 0, 10: 1, 11: 10, 12: 11, 20: 1, 21: 20}
+    assert benchmark.descendants(parents, 10) == {10, 11, 12}
+    assert benchmark.descendants(parents, 21) == {21}
+
+
+def test_machine_facts_come_from_cpuinfo_and_meminfo() -> None:
+    cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n\nprocessor\t: 1\n"
+    assert benchmark.cpu_model(cpuinfo) == "Intel(R) Xeon(R) Processor"
+    assert benchmark.cpu_model("processor : 0\n") == "unknown"
+    assert benchmark.mem_total_bytes("MemTotal:       24684084 kB\nMemFree: 1 kB\n") == 24684084 * 1024
+
+
+def test_the_monthly_run_is_skipped_only_for_a_named_target_run_month_cannot_take() -> None:
+    no_target_help = "usage: run_month.py [-h] [--as-of AS_OF] [--database DATABASE]"
+    assert benchmark.monthly_skip_reason(None, "duckdb", no_target_help) is None
+    assert benchmark.monthly_skip_reason("duckdb", "duckdb", no_target_help) is None
+    assert benchmark.monthly_skip_reason("postgres", "duckdb", no_target_help + " [--target TARGET]") is None
+    reason = benchmark.monthly_skip_reason("postgres", "duckdb", no_target_help)
+    assert reason is not None and "'postgres'" in reason and "--target" in reason
+
+
+def test_the_tail_keeps_the_last_lines() -> None:
+    assert benchmark.tail_lines("a\nb\nc\nd\n", 2) == "c\nd"
+    assert benchmark.tail_lines("only\n", 5) == "only"
+
+
+def two_repeats(monthly: bool = True) -> list[benchmark.Repeat]:
+    runs = [
+        benchmark.RunResults(30.0, {f"model.p.m{index}": float(index) for index in range(8)}),
+        benchmark.RunResults(34.0, {f"model.p.m{index}": float(index) + 1 for index in range(8)}),
+    ]
+    return [
+        benchmark.Repeat(40.0, 2_000_000_000, runs[0], 300_000_000, 20.0 if monthly else None,
+                         1_500_000_000 if monthly else None),
+        benchmark.Repeat(46.0, 2_200_000_000, runs[1], 300_000_000, 24.0 if monthly else None,
+                         1_700_000_000 if monthly else None),
+    ]
+
+
+def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> None:
+    rows = benchmark.figures(9.5, two_repeats())
+    labels = [row.label.strip() for row in rows]
+    assert labels == [
+        "data generation (once)", "dbt build, wall", "start-up + parse (wall - elapsed)",
+        "run (run_results elapsed_time)", "node time, summed over nodes",
+        "model m7", "model m6", "model m5", "model m4", "model m3",
+        "monthly run (run_month.py), wall", "peak RSS, dbt build", "peak RSS, monthly run", "warehouse file after build",
+    ]
+    by_label = {row.label.strip(): row.values for row in rows}
+    assert by_label["start-up + parse (wall - elapsed)"] == [10.0, 12.0]
+    assert by_label["node time, summed over nodes"] == [28.0, 36.0]
+    assert by_label["model m7"] == [7.0, 8.0]
+
+
+def test_the_table_shows_median_and_range_and_says_skipped() -> None:
+    table = benchmark.format_table(benchmark.figures(9.5, two_repeats(monthly=False)))
+    # columns are padded to align, so compare with single spaces
+    lines = {line.split("   ")[0].strip(): " ".join(line.split()) for line in table.splitlines()}
+    assert lines["dbt build, wall"].endswith("43.0 s 40.0 - 46.0 s")
+    assert lines["start-up + parse (wall - elapsed)"].endswith("11.0 s 10.0 - 12.0 s")
+    assert lines["peak RSS, dbt build"].endswith("2,100 MB 2,000 - 2,200 MB")
+    assert lines["monthly run (run_month.py), wall"].endswith("skipped")
+    assert lines["peak RSS, monthly run"].endswith("skipped")
+    assert table.splitlines()[0].startswith("figure")
+
+
+def test_the_json_figures_keep_raw_units_and_leave_out_the_summary_when_skipped() -> None:
+    entries = {entry["figure"]: entry for entry in benchmark.figures_json(benchmark.figures(9.5, two_repeats(False)))}
+    assert entries["peak RSS, dbt build"] == {
+        "figure": "peak RSS, dbt build", "unit": "bytes", "values": [2_000_000_000, 2_200_000_000],
+        "median": 2_100_000_000, "min": 2_000_000_000, "max": 2_200_000_000,
+    }
+    assert entries["monthly run (run_month.py), wall"] == {
+        "figure": "monthly run (run_month.py), wall", "unit": "seconds", "values": []}
+
+
+def test_counts_must_be_positive_and_the_date_iso() -> None:
+    args = benchmark.parse_args(["--customers", "2_000", "--transactions", "100000", "--repeat", "2"])
+    assert (args.customers, args.transactions, args.repeat, args.as_of) == (2000, 100_000, 2, benchmark.DEFAULT_AS_OF)
+    assert benchmark.DEFAULT_AS_OF == benchmark.month_end(benchmark.DEFAULT_AS_OF)
+    for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"]):
+        with pytest.raises(SystemExit):
+            benchmark.parse_args(bad)
