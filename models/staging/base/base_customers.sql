@@ -15,7 +15,8 @@ source as (
 
 ),
 
-typed as (
+-- Each field trimmed once (blank as null); the parsers and reject checks read this text.
+field_texts as (
 
     select
         -- the row as it arrived
@@ -33,26 +34,37 @@ typed as (
         signup_date as raw_signup_date,
         account_status as raw_account_status,
 
-        -- ids
-        {{ parse_integer('customer_id') }} as customer_id,
-
-        -- strings
-        nullif(trim(first_name), '') as first_name,
-        nullif(trim(last_name), '') as last_name,
-        nullif(trim(email), '') as email_text,
-        nullif(trim(phone), '') as phone,
-        nullif(trim(gender), '') as gender_text,
-        nullif(trim(city), '') as city,
-        nullif(trim(state), '') as state,
-        nullif(trim(country), '') as country,
-        nullif(trim(postal_code), '') as postal_code,
-        nullif(trim(account_status), '') as account_status,
-
-        -- dates
-        {{ parse_iso_date('date_of_birth') }} as date_of_birth_parsed,
-        {{ parse_iso_date('signup_date') }} as signup_date
+        {{ field_text('customer_id') }} as customer_id_text,
+        {{ field_text('first_name') }} as first_name,
+        {{ field_text('last_name') }} as last_name,
+        {{ field_text('email') }} as email_text,
+        {{ field_text('phone') }} as phone,
+        {{ field_text('date_of_birth') }} as date_of_birth_text,
+        {{ field_text('gender') }} as gender_text,
+        {{ field_text('city') }} as city,
+        {{ field_text('state') }} as state,
+        {{ field_text('country') }} as country,
+        {{ field_text('postal_code') }} as postal_code,
+        {{ field_text('signup_date') }} as signup_date_text,
+        {{ field_text('account_status') }} as account_status
 
     from source
+
+),
+
+typed as (
+
+    select
+        *,
+
+        -- ids
+        {{ parse_integer('customer_id_text') }} as customer_id,
+
+        -- dates
+        {{ parse_iso_date('date_of_birth_text') }} as date_of_birth_parsed,
+        {{ parse_iso_date('signup_date_text') }} as signup_date
+
+    from field_texts
 
 ),
 
@@ -150,7 +162,7 @@ final as (
             false
         ) as is_email_shared,
         gender_text is not null and gender is null as is_gender_invalid,
-        nullif(trim(raw_date_of_birth), '') is not null and date_of_birth is null as is_date_of_birth_invalid
+        date_of_birth_text is not null and date_of_birth is null as is_date_of_birth_invalid
 
     from ranked
 

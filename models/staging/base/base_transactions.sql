@@ -18,7 +18,8 @@ known_customers as (
 
 ),
 
-typed as (
+-- Each field trimmed once (blank as null); the parsers and reject checks read this text.
+field_texts as (
 
     select
         -- the row as it arrived
@@ -28,20 +29,32 @@ typed as (
         amount as raw_amount,
         merchant_category as raw_merchant_category,
 
-        -- ids
-        {{ parse_integer('transaction_id') }} as transaction_id,
-        {{ parse_integer('customer_id') }} as customer_id,
-
-        -- strings
-        nullif(trim(merchant_category), '') as merchant_category,
-
-        -- numerics
-        {{ parse_money('amount') }} as amount,
-
-        -- dates
-        {{ parse_iso_date('transaction_date') }} as transaction_date
+        {{ field_text('transaction_id') }} as transaction_id_text,
+        {{ field_text('customer_id') }} as customer_id_text,
+        {{ field_text('transaction_date') }} as transaction_date_text,
+        {{ field_text('amount') }} as amount_text,
+        {{ field_text('merchant_category') }} as merchant_category
 
     from source
+
+),
+
+typed as (
+
+    select
+        *,
+
+        -- ids
+        {{ parse_integer('transaction_id_text') }} as transaction_id,
+        {{ parse_integer('customer_id_text') }} as customer_id,
+
+        -- numerics
+        {{ parse_money('amount_text') }} as amount,
+
+        -- dates
+        {{ parse_iso_date('transaction_date_text') }} as transaction_date
+
+    from field_texts
 
 ),
 
