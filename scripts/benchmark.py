@@ -35,6 +35,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generate_data import iso_date
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A fixed month-end rather than today: the data is generated relative to the as-of date, so a
 # fixed date gives the same files (same seed) on every day, and the monthly run is always one
@@ -480,13 +482,6 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value
-
-
-def iso_date(text: str) -> dt.date:
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
