@@ -35,7 +35,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generate_data import iso_date
+from generate_data import iso_date, whole_number_at_least
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A fixed month-end rather than today: the data is generated relative to the as-of date, so a
@@ -474,14 +474,7 @@ def versions() -> dict[str, str]:
 # ---------------------------------------------------------------------------
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+positive_int = whole_number_at_least(1)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

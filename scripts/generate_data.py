@@ -36,7 +36,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -873,15 +873,22 @@ def generate(customers: int, transactions: int, as_of: dt.date, seed: int, out_d
 # ---------------------------------------------------------------------------
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: counts and seeds must be whole numbers >= 0 (underscores allowed)."""
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+def whole_number_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type for whole numbers >= `minimum` (underscores allowed), e.g. counts and seeds."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+non_negative_int = whole_number_at_least(0)
 
 
 def iso_date(text: str) -> dt.date:
