@@ -7,8 +7,8 @@ marts and their views) into a new file beside the published one, closes it, and 
 into place: a reader opens either the old file or the new one, never a mix, and a reader still
 holding the old file keeps its consistent view until it reconnects.
 
-The copy is written in an older storage format (see STORAGE_VERSION) so BI tools that bundle
-an older DuckDB (DBeaver's driver, for one) can open it.
+The copy is written in an older storage format (see STORAGE_VERSION) so BI tools whose
+bundled DuckDB driver lags behind the one that built it can still open it.
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ def default_published_path(working: Path) -> Path:
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection) -> int:
@@ -125,19 +129,19 @@ def publish(working: Path, published: Path) -> Publication:
     started = time.perf_counter()
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(published.name + PUBLISHING_SUFFIX)
-    # Left behind only by a publish that was killed; callers hold the warehouse lock, so no
-    # other publish is writing it now.
+    # Left behind only by a publish that was killed or failed; the scheduled cycle
+    # (run_month.py) publishes under its warehouse lock, so no other cycle is writing it now.
     staging.unlink(missing_ok=True)
     staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
     with duckdb.connect() as con:
-        con.execute(f"attach '{working}' as working (read_only)")
-        con.execute(f"attach '{staging}' as published (storage_version '{STORAGE_VERSION}')")
-        con.execute(f"use published.{MARTS_SCHEMA}")
+        con.execute(f"attach {_literal(working)} as working (read_only)")
         if not con.execute(
             "select count(*) from duckdb_tables() where database_name = 'working' and schema_name = ? and table_name = 'customer_segments'",
             [MARTS_SCHEMA],
         ).fetchall()[0][0]:
             raise PublishError(f"{working} has no customer_segments mart: the build did not finish")
+        con.execute(f"attach {_literal(staging)} as published (storage_version '{STORAGE_VERSION}')")
+        con.execute(f"use published.{MARTS_SCHEMA}")
         tables = _copy_tables(con)
         views = _copy_views(con)
         _write_publication_row(con, working)
