@@ -16,8 +16,8 @@
     {{ return(adapter.dispatch('parse_integer')(column)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_integer(column) -%}
-    case when regexp_full_match({{ column }}, '[+-]?[0-9]{1,18}') then cast({{ column }} as bigint) end
+{% macro default__parse_integer(column) -%}
+    case when {{ matches_fully(column, '[+-]?[0-9]{1,18}') }} then cast({{ column }} as bigint) end
 {%- endmacro %}
 
 
@@ -25,9 +25,20 @@
     {{ return(adapter.dispatch('parse_iso_date')(column)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_iso_date(column) -%}
+{% macro default__parse_iso_date(column) -%}
     {#- try_cast still rejects impossible days such as 2024-02-30. -#}
-    case when regexp_full_match({{ column }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}') then try_cast({{ column }} as date) end
+    case when {{ matches_fully(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} then try_cast({{ column }} as date) end
+{%- endmacro %}
+
+{% macro postgres__parse_iso_date(column) -%}
+    {#- Postgres has no try_cast and its cast raises on 2024-02-30, so the day is checked against its month's length first. -#}
+    case
+        when {{ matches_fully(column, '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') }}
+            and substr({{ column }}, 1, 4) <> '0000'
+            and cast(substr({{ column }}, 9, 2) as integer) <= extract(day from
+                cast(substr({{ column }}, 1, 7) || '-01' as date) + interval '1 month' - interval '1 day')
+            then cast({{ column }} as date)
+    end
 {%- endmacro %}
 
 
@@ -35,12 +46,39 @@
     {{ return(adapter.dispatch('parse_money')(column)) }}
 {%- endmacro %}
 
-{% macro duckdb__parse_money(column) -%}
+{% macro default__parse_money(column) -%}
     {#- Sub-cent digits round half away from zero to the cent; values past decimal(18,2) fail the cast. -#}
     case
-        when regexp_full_match({{ column }}, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)')
+        when {{ matches_fully(column, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') }}
             then try_cast({{ column }} as decimal(18, 2))
     end
+{%- endmacro %}
+
+{% macro postgres__parse_money(column) -%}
+    {#- The cast to numeric(18, 2) rounds half away from zero as DuckDB's does, but raises past 16 integer digits. -#}
+    case
+        when {{ matches_fully(column, '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)') }}
+            and abs(cast({{ column }} as numeric)) < 9999999999999999.995
+            then cast({{ column }} as numeric(18, 2))
+    end
+{%- endmacro %}
+
+
+{# Whether the whole text matches a regular expression (no anchors needed in `pattern`). #}
+{% macro matches_fully(column, pattern) -%}
+    {{ return(adapter.dispatch('matches_fully')(column, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__matches_fully(column, pattern) -%}
+    regexp_full_match({{ column }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__matches_fully(column, pattern) -%}
+    ({{ column }} ~ '^({{ pattern }})$')
+{%- endmacro %}
+
+{% macro spark__matches_fully(column, pattern) -%}
+    ({{ column }} rlike '^({{ pattern }})$')
 {%- endmacro %}
 
 

@@ -13,18 +13,20 @@
 {%- endmacro %}
 
 
-{% macro duckdb__register_raw_files() -%}
+{#- DuckDB and Spark read the files themselves; only how a file is found and read differs. -#}
+{% macro default__register_raw_files() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
     {%- set raw_dir = raw_data_dir() -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
-        {%- set reader = raw_file_reader(raw_dir, node.name) -%}
+        {%- set path = raw_file_path(raw_dir, node.name) -%}
+        {%- set reader = raw_file_reader(path, node.name) -%}
         {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
         {%- if run_query('select count(*) from (select 1 from ' ~ reader ~ ' limit 1) as first_row').columns[0].values()[0] == 0 -%}
             {{ exceptions.raise_compiler_error(
-                "raw file " ~ raw_file_path(raw_dir, node.name) ~ " has no data rows (it is empty or holds only a header)"
+                "raw file " ~ path ~ " has no data rows (it is empty or holds only a header)"
             ) }}
         {%- endif -%}
         {%- set present = {} -%}
@@ -37,13 +39,13 @@
         {%- endfor -%}
         {%- if missing -%}
             {{ exceptions.raise_compiler_error(
-                "raw file " ~ raw_file_path(raw_dir, node.name) ~ " is missing required column(s): "
+                "raw file " ~ path ~ " is missing required column(s): "
                 ~ missing | join(', ') ~ " (expected: " ~ node.columns.keys() | join(', ') ~ ")"
             ) }}
         {%- endif -%}
         {%- set select_list = [] -%}
         {%- for required in node.columns.keys() -%}
-            {%- do select_list.append('cast(' ~ adapter.quote(present[required]) ~ ' as varchar) as ' ~ required) -%}
+            {%- do select_list.append('cast(' ~ adapter.quote(present[required]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ required) -%}
         {%- endfor -%}
         {%- do run_query(
             'create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list | join(', ') ~ ' from ' ~ reader
@@ -53,8 +55,22 @@
 {%- endmacro %}
 
 
-{% macro default__register_raw_files() -%}
-    {#- Other engines receive the raw files as tables in the `raw` schema from a load step. -#}
+{#
+    A Postgres server cannot read the files on the machine running dbt: scripts/load_raw.py
+    loads them into `raw` as text tables first. This only checks that it has been run.
+#}
+{% macro postgres__register_raw_files() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+        {%- if adapter.get_relation(database=target.database, schema='raw', identifier=node.name) is none -%}
+            {{ exceptions.raise_compiler_error(
+                "table raw." ~ node.name ~ " not found in database " ~ target.database
+                ~ ": load the raw files first with `python scripts/load_raw.py --raw-dir <folder>`"
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
 
@@ -75,12 +91,9 @@
 
 {# `<dir>/<entity>.csv` or `<dir>/<entity>.parquet`, whichever exists; an error naming both otherwise. #}
 {% macro raw_file_path(raw_dir, entity) -%}
-    {%- for extension in ['csv', 'parquet'] -%}
-        {%- set candidate = raw_dir ~ '/' ~ entity ~ '.' ~ extension -%}
-        {%- set found = run_query("select count(*) from glob('" ~ candidate | replace("'", "''") ~ "')").columns[0].values()[0] -%}
-        {%- if found > 0 -%}
-            {{ return(candidate) }}
-        {%- endif -%}
+    {%- set present = raw_files_present(raw_dir, [entity ~ '.csv', entity ~ '.parquet']) -%}
+    {%- for extension in ['csv', 'parquet'] if (entity ~ '.' ~ extension) in present -%}
+        {{ return(raw_dir ~ '/' ~ entity ~ '.' ~ extension) }}
     {%- endfor -%}
     {{ exceptions.raise_compiler_error(
         "raw file for '" ~ entity ~ "' not found: expected " ~ raw_dir ~ "/" ~ entity ~ ".csv or "
@@ -89,11 +102,68 @@
 {%- endmacro %}
 
 
-{% macro raw_file_reader(raw_dir, entity) -%}
-    {%- set path = raw_file_path(raw_dir, entity) -%}
-    {%- set quoted = "'" ~ path | replace("'", "''") ~ "'" -%}
+{# Which of the file names exist in the folder. #}
+{% macro raw_files_present(raw_dir, file_names) -%}
+    {{ return(adapter.dispatch('raw_files_present')(raw_dir, file_names)) }}
+{%- endmacro %}
+
+{% macro default__raw_files_present(raw_dir, file_names) -%}
+    {{ exceptions.raise_compiler_error("dbt cannot read raw files itself on " ~ target.type ~ ": load them into the raw schema first") }}
+{%- endmacro %}
+
+{% macro duckdb__raw_files_present(raw_dir, file_names) -%}
+    {%- set present = [] -%}
+    {%- for file_name in file_names -%}
+        {%- set candidate = sql_string_literal(raw_dir ~ '/' ~ file_name) -%}
+        {%- if run_query("select count(*) from glob(" ~ candidate ~ ")").columns[0].values()[0] > 0 -%}
+            {%- do present.append(file_name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(present) }}
+{%- endmacro %}
+
+{% macro spark__raw_files_present(raw_dir, file_names) -%}
+    {#- binaryFile lists a folder; a missing folder is an error that names it. -#}
+    {%- set listed = [] -%}
+    {%- for path in run_query("select path from binaryFile.`" ~ raw_dir ~ "`").columns[0].values() -%}
+        {%- do listed.append(path.split('/') | last) -%}
+    {%- endfor -%}
+    {{ return(file_names | select('in', listed) | list) }}
+{%- endmacro %}
+
+
+{# A relation (or table function) reading the raw file with every column as text. #}
+{% macro raw_file_reader(path, entity) -%}
+    {{ return(adapter.dispatch('raw_file_reader')(path, entity)) }}
+{%- endmacro %}
+
+{% macro default__raw_file_reader(path, entity) -%}
+    {{ exceptions.raise_compiler_error("dbt cannot read raw files itself on " ~ target.type ~ ": load them into the raw schema first") }}
+{%- endmacro %}
+
+{% macro duckdb__raw_file_reader(path, entity) -%}
     {%- if path.endswith('.parquet') -%}
-        {{ return('read_parquet(' ~ quoted ~ ')') }}
+        {{ return('read_parquet(' ~ sql_string_literal(path) ~ ')') }}
     {%- endif -%}
-    {{ return('read_csv(' ~ quoted ~ ", header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true)") }}
+    {{ return('read_csv(' ~ sql_string_literal(path) ~ ", header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true)") }}
+{%- endmacro %}
+
+{% macro spark__raw_file_reader(path, entity) -%}
+    {#- A table over the file in the session's catalog; CSV read as DuckDB reads it (quotes doubled, quoted line breaks). -#}
+    {%- set table = 'raw.' ~ entity ~ '__file' -%}
+    {%- do run_query('drop table if exists ' ~ table) -%}
+    {%- if path.endswith('.parquet') -%}
+        {%- do run_query('create table ' ~ table ~ ' using parquet options (path ' ~ sql_string_literal(path) ~ ')') -%}
+    {%- else -%}
+        {%- do run_query(
+            'create table ' ~ table ~ ' using csv options (path ' ~ sql_string_literal(path)
+            ~ ", header 'true', sep ',', quote '\"', escape '\"', multiLine 'true', inferSchema 'false')"
+        ) -%}
+    {%- endif -%}
+    {{ return(table) }}
+{%- endmacro %}
+
+
+{% macro sql_string_literal(text) -%}
+    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
 {%- endmacro %}

@@ -10,6 +10,25 @@
     {{ return(adapter.dispatch('rounded_ratio')(numerator, denominator, scale)) }}
 {%- endmacro %}
 
+{% macro postgres__rounded_ratio(numerator, denominator, scale) -%}
+    {#- Postgres numerics divide exactly enough and round half away from zero. -#}
+    round(cast({{ numerator }} as numeric) * {{ scale }} / cast({{ denominator }} as numeric), 2)
+{%- endmacro %}
+
+{% macro spark__rounded_ratio(numerator, denominator, scale) -%}
+    {#- Spark's decimal division keeps only 6 decimals and would round twice; whole cents as bigints do not. -#}
+    {%- set numerator = '(' ~ numerator ~ ')' -%}
+    {%- set denominator = '(' ~ denominator ~ ')' -%}
+    cast(
+        sign({{ numerator }}) * sign({{ denominator }})
+        * (
+            (abs(cast({{ numerator }} * 100 as bigint)) * {{ scale * 200 }} + abs(cast({{ denominator }} * 100 as bigint)))
+            div (2 * abs(cast({{ denominator }} * 100 as bigint)))
+        )
+        / 100
+    as decimal(18, 2))
+{%- endmacro %}
+
 {% macro duckdb__rounded_ratio(numerator, denominator, scale) -%}
     {%- set numerator = '(' ~ numerator ~ ')' -%}
     {%- set denominator = '(' ~ denominator ~ ')' -%}

@@ -4,7 +4,7 @@
     Emits `entity, measure, detail, row_count` rows joined by union all.
 #}
 {% macro row_verdict_counts(entity, relation) -%}
-    select '{{ entity }}' as entity, 'raw_rows' as measure, cast(null as varchar) as detail, count(*) as row_count
+    select '{{ entity }}' as entity, 'raw_rows' as measure, cast(null as {{ dbt.type_string() }}) as detail, count(*) as row_count
     from {{ relation }}
     union all
     select '{{ entity }}', 'clean_rows', null, count(*)

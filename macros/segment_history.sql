@@ -20,12 +20,15 @@
             {%- do latest_by_month.update({month: as_of}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for month, as_of in latest_by_month.items() | sort %}
-    create or replace view {{ target.schema }}.customer_segments_snapshot_{{ month }} as
-        select *, as_of_date as snapshot_date
-        from {{ store }}
-        where as_of_date = {{ date_literal(as_of.isoformat()) }};
-    {%- endfor %}
+    {#- one statement at a time: Spark runs no multi-statement scripts -#}
+    {%- for month, as_of in latest_by_month.items() | sort -%}
+        {%- do run_query(
+            'create or replace view ' ~ target.schema ~ '.customer_segments_snapshot_' ~ month ~ ' as'
+            ~ ' select *, as_of_date as snapshot_date from ' ~ store
+            ~ ' where as_of_date = ' ~ date_literal(as_of.isoformat())
+        ) -%}
+    {%- endfor -%}
+    {{ return('') }}
 {%- endmacro %}
 
 

@@ -50,7 +50,7 @@ final as (
         r_score,
         f_score,
         m_score,
-        cast(r_score as varchar) || cast(f_score as varchar) || cast(m_score as varchar) as rfm_score
+        cast(r_score as {{ dbt.type_string() }}) || cast(f_score as {{ dbt.type_string() }}) || cast(m_score as {{ dbt.type_string() }}) as rfm_score
 
     from scored
 

@@ -28,7 +28,7 @@ final as (
 
     select
         as_of_date,
-        row_number() over (order by as_of_date) as as_of_index,
+        cast(row_number() over (order by as_of_date) as bigint) as as_of_index,
         customers
 
     from recorded_dates

@@ -8,9 +8,11 @@
     have moved on; `dbt build --full-refresh` leaves it alone.
 #}
 
+{#- Spark's parquet tables cannot delete rows; overwriting the dates' partitions does the same. -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    partition_by=['as_of_date'] if target.type == 'spark' else none,
     unique_key='as_of_date',
     full_refresh=false,
     on_schema_change='append_new_columns',

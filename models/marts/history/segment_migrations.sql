@@ -88,7 +88,7 @@ segment_or_none as (
 
     select customer_segment from segments
     union all
-    select cast(null as varchar) as customer_segment
+    select cast(null as {{ dbt.type_string() }}) as customer_segment
 
 ),
 

@@ -113,32 +113,37 @@ repeated_ids as (
 
 ),
 
+-- Joined rather than filtered with `not in (subquery)`: Spark 3.5 drops rows that pass the
+-- other side of an `or` with one, and a join reads the same on every engine.
 single_or_rejected as (
 
     select
-        *,
+        trimmed.*,
         false as is_duplicate
 
     from trimmed
-    where reject_reason is not null
-        or transaction_id not in (select transaction_id from repeated_ids)
+    left join repeated_ids
+        on trimmed.transaction_id = repeated_ids.transaction_id
+    where trimmed.reject_reason is not null
+        or repeated_ids.transaction_id is null
 
 ),
 
 repeated as (
 
     select
-        *,
+        trimmed.*,
         -- the kept copy is chosen by content, not file order, so a rebuild from the same file
         -- always keeps the same row
         row_number() over (
-            partition by transaction_id
-            order by transaction_date, amount, customer_id, merchant_category nulls first
+            partition by trimmed.transaction_id
+            order by trimmed.transaction_date, trimmed.amount, trimmed.customer_id, trimmed.merchant_category nulls first
         ) > 1 as is_duplicate
 
     from trimmed
-    where reject_reason is null
-        and transaction_id in (select transaction_id from repeated_ids)
+    inner join repeated_ids
+        on trimmed.transaction_id = repeated_ids.transaction_id
+    where trimmed.reject_reason is null
 
 ),
 
