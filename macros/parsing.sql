@@ -73,6 +73,10 @@
     regexp_full_match({{ column }}, '{{ pattern }}')
 {%- endmacro %}
 
+{% macro default__matches_fully(column, pattern) -%}
+    regexp_like({{ column }}, '^({{ pattern }})$')
+{%- endmacro %}
+
 {% macro postgres__matches_fully(column, pattern) -%}
     ({{ column }} ~ '^({{ pattern }})$')
 {%- endmacro %}

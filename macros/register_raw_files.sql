@@ -7,14 +7,26 @@
     column) named and leaves the previous warehouse as it was. DuckDB's own errors for a file
     it cannot read (not CSV, not Parquet, not UTF-8) name the file and line. The required columns are the ones declared on the `raw`
     source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
+
+    DuckDB and Spark read the files here; on a database server (Postgres) scripts/load_raw.py
+    loads them into the same text tables first, with the same checks, and this checks it has run.
 #}
 {% macro register_raw_files() -%}
     {{ return(adapter.dispatch('register_raw_files')()) }}
 {%- endmacro %}
 
 
+{% macro duckdb__register_raw_files() -%}
+    {{ return(register_raw_files_from_folder()) }}
+{%- endmacro %}
+
+{% macro spark__register_raw_files() -%}
+    {{ return(register_raw_files_from_folder()) }}
+{%- endmacro %}
+
+
 {#- DuckDB and Spark read the files themselves; only how a file is found and read differs. -#}
-{% macro default__register_raw_files() -%}
+{% macro register_raw_files_from_folder() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -56,10 +68,10 @@
 
 
 {#
-    A Postgres server cannot read the files on the machine running dbt: scripts/load_raw.py
-    loads them into `raw` as text tables first. This only checks that it has been run.
+    A database server (Postgres here) cannot read the files on the machine running dbt:
+    scripts/load_raw.py loads them into `raw` as text tables first. This only checks that it has run.
 #}
-{% macro postgres__register_raw_files() -%}
+{% macro default__register_raw_files() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
@@ -107,6 +119,7 @@
     {{ return(adapter.dispatch('raw_files_present')(raw_dir, file_names)) }}
 {%- endmacro %}
 
+{#- dbt requires a default for every dispatched macro; engines without a reader of their own load the files instead. -#}
 {% macro default__raw_files_present(raw_dir, file_names) -%}
     {{ exceptions.raise_compiler_error("dbt cannot read raw files itself on " ~ target.type ~ ": load them into the raw schema first") }}
 {%- endmacro %}

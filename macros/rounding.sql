@@ -10,22 +10,24 @@
     {{ return(adapter.dispatch('rounded_ratio')(numerator, denominator, scale)) }}
 {%- endmacro %}
 
-{% macro postgres__rounded_ratio(numerator, denominator, scale) -%}
-    {#- Postgres numerics divide exactly enough and round half away from zero. -#}
+{% macro default__rounded_ratio(numerator, denominator, scale) -%}
+    {#- Standard numerics (Postgres here) divide exactly enough and round half away from zero. -#}
     round(cast({{ numerator }} as numeric) * {{ scale }} / cast({{ denominator }} as numeric), 2)
 {%- endmacro %}
 
 {% macro spark__rounded_ratio(numerator, denominator, scale) -%}
-    {#- Spark's decimal division keeps only 6 decimals and would round twice; whole cents as bigints do not. -#}
+    {#- Spark's decimal division keeps only 6 decimals and would round twice; whole cents as bigints do not
+        (and `sign` would turn them into doubles, so the sign is a case). -#}
     {%- set numerator = '(' ~ numerator ~ ')' -%}
     {%- set denominator = '(' ~ denominator ~ ')' -%}
     cast(
-        sign({{ numerator }}) * sign({{ denominator }})
-        * (
-            (abs(cast({{ numerator }} * 100 as bigint)) * {{ scale * 200 }} + abs(cast({{ denominator }} * 100 as bigint)))
-            div (2 * abs(cast({{ denominator }} * 100 as bigint)))
-        )
-        / 100
+        cast(
+            case when ({{ numerator }} < 0) <> ({{ denominator }} < 0) then -1 else 1 end
+            * (
+                (abs(cast({{ numerator }} * 100 as bigint)) * {{ scale * 200 }} + abs(cast({{ denominator }} * 100 as bigint)))
+                div (2 * abs(cast({{ denominator }} * 100 as bigint)))
+            )
+        as decimal(20, 0)) / 100
     as decimal(18, 2))
 {%- endmacro %}
 

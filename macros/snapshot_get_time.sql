@@ -9,6 +9,15 @@
     sees the same count.
 #}
 {% macro duckdb__snapshot_get_time() -%}
+    {{ as_of_snapshot_time() }}
+{%- endmacro %}
+
+{% macro postgres__snapshot_get_time() -%}
+    {{ as_of_snapshot_time() }}
+{%- endmacro %}
+
+
+{% macro as_of_snapshot_time() -%}
     {%- set as_of = as_of_date() -%}
     {%- set earlier_stamps = 0 -%}
     {%- set recorded = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none -%}
@@ -19,5 +28,6 @@
         ) -%}
         {%- set earlier_stamps = counted.columns[0].values()[0] -%}
     {%- endif -%}
-    (cast('{{ as_of }}' as timestamp) + interval {{ earlier_stamps }} microsecond)
+    {#- a literal, since interval syntax differs between engines -#}
+    cast('{{ as_of }} 00:00:00.{{ '%06d' % earlier_stamps }}' as timestamp)
 {%- endmacro %}

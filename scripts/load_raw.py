@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import yaml
@@ -74,7 +75,7 @@ def text_select(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]) 
     return f"select {select_list} from {reader}"
 
 
-def _copy_batches(con: duckdb.DuckDBPyConnection, query: str, cursor, table: str, columns: list[str]) -> int:
+def _copy_batches(con: duckdb.DuckDBPyConnection, query: str, cursor: Any, table: str, columns: list[str]) -> int:
     rows = 0
     result = con.execute(query)
     while batch := result.fetchmany(BATCH_ROWS):
@@ -95,8 +96,9 @@ def _copy_field(value: str | None) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def load(raw_dir: Path, connection) -> list[LoadedTable]:
-    """Replace raw.<entity> with the file's rows, in one transaction, so a failed load changes nothing."""
+def load(raw_dir: Path, connection: Any) -> list[LoadedTable]:
+    """Replace raw.<entity> with the file's rows, in one transaction, so a failed load changes nothing.
+    `connection` is a psycopg2 connection (psycopg2 has no type hints)."""
     duck = duckdb.connect()
     loaded = []
     with connection.cursor() as cursor:
@@ -115,7 +117,7 @@ def load(raw_dir: Path, connection) -> list[LoadedTable]:
     return loaded
 
 
-def postgres_connection():
+def postgres_connection() -> Any:
     """A connection with the `postgres` target's settings (profiles.yml reads the same variables)."""
     import psycopg2
 

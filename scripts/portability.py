@@ -1,0 +1,317 @@
+"""Build and test the warehouse on DuckDB, Postgres and Spark from the same small data, and compare.
+
+`make test-portability` runs this. It generates the test sample, builds it with `dbt build`
+(models, tests, snapshots and a backfilled segment history) on DuckDB as the reference, then on
+a throwaway Postgres server (scripts/postgres_server.py, raw files loaded by scripts/load_raw.py)
+and on Spark in this process (the snapshot and the marts built on it excluded: Spark's parquet
+tables cannot hold a dbt snapshot without Delta, Iceberg or Hudi). Every mart each engine built is
+compared with DuckDB's row for row, and every customer's segment on every recorded as-of date.
+Exit 0 when every build passes and nothing differs, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import compare_engines
+import generate_data
+import load_raw
+import postgres_server
+from compare_engines import Table
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+
+# The integration tests' sample (tests/integration/harness.py): every segment is populated.
+SAMPLE_CUSTOMERS = 1_500
+SAMPLE_TRANSACTIONS = 150_000
+SAMPLE_SEED = 11
+SAMPLE_AS_OF = dt.date(2025, 6, 30)
+BACKFILL_MONTHS = 12
+
+# dbt's snapshot and everything built on it; Spark cannot run them (see the module docstring).
+SPARK_EXCLUDE = "customers_snapshot+"
+# Marts every engine builds, and those that come from the snapshot.
+HISTORY_MARTS = (
+    "customer_segment_snapshots",
+    "customer_segment_snapshot_dates",
+    "customer_segment_history",
+    "customer_segment_memberships",
+    "segment_migrations",
+    "data_quality_report",
+)
+SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
+SEGMENT_RELATION = "customer_segment_snapshots"
+PROGRESS_SECONDS = 15
+
+
+@dataclass
+class EngineRun:
+    engine: str
+    build_seconds: float = 0.0
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+    error: str = ""
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    @property
+    def built(self) -> bool:
+        return not self.error and not self.failed
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> list[str]:
+    variables = {"raw_data_dir": str(raw_dir), "as_of_date": as_of.isoformat(), "backfill_months": backfill_months}
+    return [
+        "build", "--target", target,
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        "--vars", json.dumps(variables),
+    ]
+
+
+def read_results(work: Path) -> tuple[int, list[str]]:
+    """(nodes that passed, nodes that did not) from run_results.json; a warning passes."""
+    results_file = work / "target" / "run_results.json"
+    if not results_file.exists():
+        return 0, ["(no run_results.json: dbt stopped before running any node)"]
+    results = json.loads(results_file.read_text())["results"]
+    failed = [f"{r['unique_id']}: {r['status']}" for r in results if r["status"] not in ("success", "pass", "warn")]
+    return len(results) - len(failed), failed
+
+
+class Progress:
+    """A line every PROGRESS_SECONDS while dbt works: nodes done of the total."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.last_said = self.started
+
+    def update(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.last_said >= PROGRESS_SECONDS:
+            say(f"  ... dbt at node {done} of {total} ({now - self.started:.0f} s)")
+            self.last_said = now
+
+
+NODE_DONE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|ERROR|FAIL|SKIP)\b")
+
+
+def run_dbt(run: EngineRun, arguments: list[str], work: Path, env: dict[str, str]) -> None:
+    """dbt in a subprocess, its output to `<work>/dbt.out`; the build's time and node verdicts into `run`."""
+    work.mkdir(parents=True, exist_ok=True)
+    progress = Progress()
+    with open(work / "dbt.out", "w") as out:
+        process = subprocess.Popen([str(DBT), *arguments], cwd=PROJECT_DIR, env=env, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert process.stdout is not None
+        for line in process.stdout:
+            out.write(line)
+            if done := NODE_DONE.search(line):
+                progress.update(int(done.group(1)), int(done.group(2)))
+        completed = process.wait()
+    run.build_seconds = time.perf_counter() - progress.started
+    run.passed, run.failed = read_results(work)
+    if completed != 0 and not run.failed:
+        run.error = "dbt exited with " + str(completed) + ":\n" + (work / "dbt.out").read_text()[-3000:]
+
+
+def base_environment() -> dict[str, str]:
+    return {**os.environ, "DBT_PROFILES_DIR": str(PROJECT_DIR), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def build_duckdb(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
+    run = EngineRun("duckdb")
+    database = work / "warehouse.duckdb"
+    env = {**base_environment(), "DUCKDB_PATH": str(database)}
+    run_dbt(run, dbt_arguments("duckdb", work, raw_dir, as_of, backfill_months), work, env)
+    if run.built:
+        with duckdb.connect(str(database), read_only=True) as con:
+            for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS):
+                result = con.sql(f"select * from main.{relation}")
+                run.tables[relation] = compare_engines.table_from(result.columns, result.fetchall())
+    return run
+
+
+def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
+    run = EngineRun("postgres")
+    started = time.perf_counter()
+    try:
+        with postgres_server.running_server() as server:
+            say(f"  server {server.host}:{server.port} up in {time.perf_counter() - started:.1f} s")
+            env = {**base_environment(), **server.environment()}
+            os.environ.update(server.environment())
+            connection = load_raw.postgres_connection()
+            try:
+                loaded_at = time.perf_counter()
+                tables = load_raw.load(raw_dir, connection)
+                say(f"  raw files loaded in {time.perf_counter() - loaded_at:.1f} s ("
+                    + ", ".join(f"{t.entity} {t.rows:,}" for t in tables) + ")")
+                run_dbt(run, dbt_arguments("postgres", work, raw_dir, as_of, backfill_months), work, env)
+                if run.built:
+                    for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS):
+                        run.tables[relation] = _postgres_table(connection, relation)
+            finally:
+                connection.close()
+    except (postgres_server.PostgresUnavailable, load_raw.RawInputError) as error:
+        run.error = str(error)
+    return run
+
+
+def _postgres_table(connection: Any, relation: str) -> Table:
+    with connection.cursor() as cursor:
+        cursor.execute(f"select * from public.{relation}")
+        return compare_engines.table_from([column.name for column in cursor.description], cursor.fetchall())
+
+
+@contextlib.contextmanager
+def stderr_to(path: Path) -> Iterator[None]:
+    """Send this process's standard error, the JVM's included, to a file: Spark logs a warning per
+    query, and the JVM it starts keeps writing to the file it inherited after this returns."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "a") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
+    """dbt runs in this process, so its Spark session, and the views in its in-memory catalog,
+    can still be read when the build is over."""
+    from dbt.cli.main import dbtRunner
+    from pyspark.sql import SparkSession
+
+    run = EngineRun("spark")
+    warehouse_dir = work / "spark-warehouse"
+    shutil.rmtree(warehouse_dir, ignore_errors=True)
+    os.environ.update({**base_environment(), "SPARK_WAREHOUSE_DIR": str(warehouse_dir)})
+    arguments = [*dbt_arguments("spark", work, raw_dir, as_of, backfill_months), "--exclude", SPARK_EXCLUDE, "--quiet"]
+    say(f"  excluded on Spark: {SPARK_EXCLUDE} (the snapshot, {', '.join(SNAPSHOT_MARTS)})")
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    previous_dir = Path.cwd()
+    os.chdir(PROJECT_DIR)
+    progress = Progress()
+
+    def count_nodes(event: Any) -> None:  # dbt's event callback; node results carry their index and total
+        data = event.data
+        if event.info.name.endswith("Result") and hasattr(data, "index") and hasattr(data, "total"):
+            progress.update(data.index, data.total)
+
+    try:
+        with stderr_to(work / "spark.err"):
+            result = dbtRunner(callbacks=[count_nodes]).invoke(arguments)
+    finally:
+        os.chdir(previous_dir)
+    run.build_seconds = time.perf_counter() - started
+    run.passed, run.failed = read_results(work)
+    if not result.success and not run.failed:
+        run.error = f"dbt build on Spark failed: {result.exception}"
+    if run.built:
+        # dbt-spark leaves its session open; this is the same one, catalog and all
+        session = SparkSession.builder.getOrCreate()
+        for relation in HISTORY_MARTS:
+            frame = session.sql(f"select * from main.{relation}")
+            run.tables[relation] = compare_engines.table_from(frame.columns, [tuple(row) for row in frame.collect()])
+    return run
+
+
+def compare(reference: EngineRun, other: EngineRun) -> bool:
+    """Print each relation's comparison; True when everything the other engine built matches."""
+    identical = True
+    segments = compare_engines.compare_segments(reference.tables[SEGMENT_RELATION], other.tables[SEGMENT_RELATION])
+    say(f"  {compare_engines.describe_segments(segments)}")
+    identical &= segments.identical
+    for relation, table in other.tables.items():
+        diff = compare_engines.compare_tables(relation, reference.tables[relation], table)
+        say(f"  {compare_engines.describe(diff)}")
+        identical &= diff.identical
+    return identical
+
+
+def report_failure(run: EngineRun) -> None:
+    """The error, then the nodes that failed; those skipped because of them only as a count."""
+    if run.error:
+        say(f"  {run.engine}: {run.error}")
+    skipped = [failure for failure in run.failed if failure.endswith(": skipped")]
+    for failure in [failure for failure in run.failed if failure not in skipped][:20]:
+        say(f"  {run.engine}: {failure}")
+    if skipped:
+        say(f"  {run.engine}: {len(skipped)} nodes skipped after those (dbt's log: {run.engine}/logs/dbt.log)")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engines", nargs="+", choices=("postgres", "spark"), default=["postgres", "spark"],
+                        help="engines to compare with DuckDB (default: both)")
+    parser.add_argument("--backfill-months", type=generate_data.whole_number_at_least(0), default=BACKFILL_MONTHS,
+                        help=f"month-ends recorded in the history besides the as-of date (default {BACKFILL_MONTHS})")
+    parser.add_argument("--work-dir", type=Path, help="keep the data, logs and warehouses here (default: a temporary folder, removed)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="segmentation-portability-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    builders: dict[str, Callable[[Path, Path, dt.date, int], EngineRun]] = {
+        "duckdb": build_duckdb, "postgres": build_postgres, "spark": build_spark,
+    }
+    try:
+        raw_dir = work / "raw"
+        say(f"Generating the test sample ({SAMPLE_CUSTOMERS:,} customers, {SAMPLE_TRANSACTIONS:,} transactions, "
+            f"as of {SAMPLE_AS_OF}) ...")
+        generate_data.generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, raw_dir)
+        runs = []
+        for engine in ("duckdb", *args.engines):
+            say(f"{engine}: dbt build with a {args.backfill_months}-month backfill ...")
+            run = builders[engine](work / engine, raw_dir, SAMPLE_AS_OF, args.backfill_months)
+            say(f"  {run.passed} nodes passed, {len(run.failed)} did not, in {run.build_seconds:.1f} s"
+                + ("" if run.built else " -- FAILED"))
+            report_failure(run)
+            runs.append(run)
+        reference, others = runs[0], runs[1:]
+        all_identical = reference.built and all(run.built for run in others)
+        for run in others:
+            if reference.built and run.built:
+                say(f"{run.engine} against duckdb:")
+                all_identical &= compare(reference, run)
+        say("")
+        say("engine     dbt build   nodes  result")
+        for run in runs:
+            say(f"{run.engine:<10} {run.build_seconds:7.1f} s  {run.passed:5d}  {'built' if run.built else 'FAILED'}")
+        verdict = "every engine built and matches DuckDB" if all_identical else "engines DIFFER or failed (see above)"
+        say(f"Portability check: {verdict}; {time.perf_counter() - started:.0f} s in all"
+            + (f"; files in {work}" if args.work_dir else ""))
+        return 0 if all_identical else 1
+    finally:
+        if args.work_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

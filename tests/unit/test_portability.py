@@ -1,0 +1,35 @@
+import json
+from pathlib import Path
+
+import portability
+
+
+def test_node_results_are_recognised_in_dbt_output_and_starts_are_not():
+    finished = "\x1b[0m06:13:59  12 of 161 OK created sql table model main.customer_segments .... [\x1b[32mOK\x1b[0m in 0.52s]"
+    started = "\x1b[0m06:13:59  13 of 161 START test not_null_customer_segments_customer_id ....... [RUN]"
+    match = portability.NODE_DONE.search(finished)
+    assert match and (match.group(1), match.group(2)) == ("12", "161")
+    assert portability.NODE_DONE.search(started) is None
+    assert portability.NODE_DONE.search("  7 of 117 ERROR creating sql view model main.x") is not None
+
+
+def test_results_count_warnings_as_passed_and_name_the_rest(tmp_path: Path):
+    (tmp_path / "target").mkdir()
+    results = [
+        {"unique_id": "model.a", "status": "success"},
+        {"unique_id": "test.b", "status": "warn"},
+        {"unique_id": "test.c", "status": "fail"},
+        {"unique_id": "model.d", "status": "skipped"},
+    ]
+    (tmp_path / "target" / "run_results.json").write_text(json.dumps({"results": results}))
+    assert portability.read_results(tmp_path) == (2, ["test.c: fail", "model.d: skipped"])
+
+
+def test_no_results_file_means_dbt_stopped_before_any_node(tmp_path: Path):
+    passed, failed = portability.read_results(tmp_path)
+    assert passed == 0 and "no run_results.json" in failed[0]
+
+
+def test_every_mart_is_compared_between_engines():
+    marts = {path.stem for path in (portability.PROJECT_DIR / "models" / "marts").rglob("*.sql")}
+    assert marts == {*portability.HISTORY_MARTS, *portability.SNAPSHOT_MARTS}
