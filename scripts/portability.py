@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="segmentation-portability-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    all_identical = False
     builders: dict[str, Callable[[Path, Path, dt.date, int], EngineRun]] = {
         "duckdb": build_duckdb, "postgres": build_postgres, "spark": build_spark,
     }
@@ -305,11 +306,13 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             say(f"{run.engine:<10} {run.build_seconds:7.1f} s  {run.passed:5d}  {'built' if run.built else 'FAILED'}")
         verdict = "every engine built and matches DuckDB" if all_identical else "engines DIFFER or failed (see above)"
+        kept = args.work_dir is not None or not all_identical
         say(f"Portability check: {verdict}; {time.perf_counter() - started:.0f} s in all"
-            + (f"; files in {work}" if args.work_dir else ""))
+            + (f"; data, logs and warehouses kept in {work}" if kept else ""))
         return 0 if all_identical else 1
     finally:
-        if args.work_dir is None:
+        # a failed run keeps its files for a look at dbt's logs
+        if args.work_dir is None and all_identical:
             shutil.rmtree(work, ignore_errors=True)
 
 
