@@ -153,6 +153,23 @@ FIXED_BAD_DATES: tuple[str, ...] = ("2024/13/45", "0000-00-00", "not a date")
 
 
 @dataclasses.dataclass(frozen=True)
+class Sample:
+    """A generated data set small enough to build in seconds on any engine, large enough that every
+    segment and every kind of dirty row occurs."""
+
+    customers: int
+    transactions: int
+    seed: int
+    as_of: dt.date
+    backfill_months: int  # month-ends recorded in the segment history besides the as-of date
+
+
+# What the integration tests and the engine comparison (scripts/portability.py) build: a year of
+# month-ends recorded, as `make build` does.
+TEST_SAMPLE = Sample(customers=1_500, transactions=150_000, seed=11, as_of=dt.date(2025, 6, 30), backfill_months=12)
+
+
+@dataclasses.dataclass(frozen=True)
 class ProfileSpec:
     """The hidden behaviour of one kind of customer; the segments must emerge from it."""
 

@@ -38,12 +38,7 @@ from compare_engines import Table
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 
-# The integration tests' sample (tests/integration/harness.py): every segment is populated.
-SAMPLE_CUSTOMERS = 1_500
-SAMPLE_TRANSACTIONS = 150_000
-SAMPLE_SEED = 11
-SAMPLE_AS_OF = dt.date(2025, 6, 30)
-BACKFILL_MONTHS = 12
+SAMPLE = generate_data.TEST_SAMPLE
 
 # dbt's snapshot and everything built on it; Spark cannot run them (see the module docstring).
 SPARK_EXCLUDE = "customers_snapshot+"
@@ -267,8 +262,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engines", nargs="+", choices=("postgres", "spark"), default=["postgres", "spark"],
                         help="engines to compare with DuckDB (default: both)")
-    parser.add_argument("--backfill-months", type=generate_data.whole_number_at_least(0), default=BACKFILL_MONTHS,
-                        help=f"month-ends recorded in the history besides the as-of date (default {BACKFILL_MONTHS})")
+    parser.add_argument("--backfill-months", type=generate_data.whole_number_at_least(0), default=SAMPLE.backfill_months,
+                        help=f"month-ends recorded in the history besides the as-of date (default {SAMPLE.backfill_months})")
     parser.add_argument("--work-dir", type=Path, help="keep the data, logs and warehouses here (default: a temporary folder, removed)")
     return parser.parse_args(argv)
 
@@ -284,13 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         raw_dir = work / "raw"
-        say(f"Generating the test sample ({SAMPLE_CUSTOMERS:,} customers, {SAMPLE_TRANSACTIONS:,} transactions, "
-            f"as of {SAMPLE_AS_OF}) ...")
-        generate_data.generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, raw_dir)
+        say(f"Generating the test sample ({SAMPLE.customers:,} customers, {SAMPLE.transactions:,} transactions, "
+            f"as of {SAMPLE.as_of}) ...")
+        generate_data.generate(SAMPLE.customers, SAMPLE.transactions, SAMPLE.as_of, SAMPLE.seed, raw_dir)
         runs = []
         for engine in ("duckdb", *args.engines):
             say(f"{engine}: dbt build with a {args.backfill_months}-month backfill ...")
-            run = builders[engine](work / engine, raw_dir, SAMPLE_AS_OF, args.backfill_months)
+            run = builders[engine](work / engine, raw_dir, SAMPLE.as_of, args.backfill_months)
             say(f"  {run.passed} nodes passed, {len(run.failed)} did not, in {run.build_seconds:.1f} s"
                 + ("" if run.built else " -- FAILED"))
             report_failure(run)

@@ -23,13 +23,11 @@ import generate_data
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
-# Small enough for a few seconds per build, large enough for every segment to be populated.
-SAMPLE_CUSTOMERS = 1_500
-SAMPLE_TRANSACTIONS = 150_000
-SAMPLE_SEED = 11
-SAMPLE_AS_OF = dt.date(2025, 6, 30)
-# As `make build` does: a year of month-ends recorded in the segment history.
-SAMPLE_BACKFILL_MONTHS = 12
+SAMPLE_CUSTOMERS = generate_data.TEST_SAMPLE.customers
+SAMPLE_TRANSACTIONS = generate_data.TEST_SAMPLE.transactions
+SAMPLE_SEED = generate_data.TEST_SAMPLE.seed
+SAMPLE_AS_OF = generate_data.TEST_SAMPLE.as_of
+SAMPLE_BACKFILL_MONTHS = generate_data.TEST_SAMPLE.backfill_months
 
 _timings: list[tuple[str, float]] = []
 
