@@ -109,12 +109,17 @@ def parse_run_results(data: Mapping[str, Any]) -> RunResults:
     )
 
 
+NODE_LABEL_MAX = 80  # dbt names a test after all its arguments; an accepted_values list would widen the table
+
+
 def node_label(unique_id: str) -> str:
-    """'model.segmentation.stg_customers' -> 'model stg_customers'; a test's hash suffix is dropped."""
+    """'model.segmentation.stg_customers' -> 'model stg_customers'; a test's hash suffix is dropped, and a
+    name longer than NODE_LABEL_MAX is cut with an ellipsis."""
     kind, _package, *rest = unique_id.split(".")
     if kind == "test" and len(rest) > 1:
         rest = rest[:-1]
-    return f"{kind} {'.'.join(rest)}"
+    label = f"{kind} {'.'.join(rest)}"
+    return label if len(label) <= NODE_LABEL_MAX else label[: NODE_LABEL_MAX - 1] + "…"
 
 
 def slowest_nodes(runs: Sequence[Mapping[str, float]], count: int) -> list[str]:

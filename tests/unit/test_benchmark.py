@@ -204,3 +204,10 @@ def test_counts_must_be_positive_and_the_date_iso() -> None:
     for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"]):
         with pytest.raises(SystemExit):
             benchmark.parse_args(bad)
+
+
+def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
+    unique_id = "test.segmentation.accepted_values_base_transactions_reject_reason__" + "x_is_missing__" * 20 + ".0123abcd"
+    label = benchmark.node_label(unique_id)
+    assert len(label) == benchmark.NODE_LABEL_MAX
+    assert label.startswith("test accepted_values_base_transactions_reject_reason__") and label.endswith("…")
