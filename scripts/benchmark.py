@@ -430,6 +430,24 @@ def generate_data(args: argparse.Namespace, paths: Paths) -> float:
         return run_measured("data generation", command, os.environ, paths.logs / "generate.log").seconds
 
 
+def target_type(target: str | None) -> str | None:
+    """The adapter type of a named target in profiles.yml ('postgres', ...); None for the default."""
+    if target is None:
+        return None
+    import yaml  # dbt's own dependency, so in the venv; only needed for a named target
+
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
+    outputs = next(iter(profiles.values()), {}).get("outputs", {})
+    return outputs.get(target, {}).get("type")
+
+
+def load_raw_into_postgres(paths: Paths) -> float:
+    """A Postgres server cannot read the generated files: load them once, as a user would (README)."""
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "load_raw.py"), "--raw-dir", str(paths.raw)]
+    with progress(f"loading {paths.raw} into Postgres (scripts/load_raw.py)"):
+        return run_measured("raw load", command, os.environ, paths.logs / "load_raw.log").seconds
+
+
 def monthly_skip(target: str | None) -> str | None:
     if target is None:
         return None
@@ -550,6 +568,8 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         print(f"monthly run skipped: {skip_monthly}", flush=True)
     try:
         generation_seconds = generate_data(args, paths)
+        if target_type(args.target) == "postgres":
+            load_raw_into_postgres(paths)
         repeats = [run_repeat(number, args, paths, skip_monthly) for number in range(1, args.repeat + 1)]
     except StepFailed as failed:
         print(failed.report(), file=sys.stderr)

@@ -211,3 +211,10 @@ def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
     label = benchmark.node_label(unique_id)
     assert len(label) == benchmark.NODE_LABEL_MAX
     assert label.startswith("test accepted_values_base_transactions_reject_reason__") and label.endswith("…")
+
+
+def test_named_targets_are_typed_from_the_profile() -> None:
+    assert benchmark.target_type(None) is None
+    assert benchmark.target_type("postgres") == "postgres"
+    assert benchmark.target_type("spark") == "spark"
+    assert benchmark.target_type("no-such-target") is None

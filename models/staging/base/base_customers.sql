@@ -52,7 +52,7 @@ field_texts as (
 
 ),
 
-typed as (
+typed as {{ materialized_cte() }} (
 
     select
         *,
@@ -68,7 +68,7 @@ typed as (
 
 ),
 
-validated as (
+validated as {{ materialized_cte() }} (
 
     select
         *,

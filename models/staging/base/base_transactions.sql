@@ -39,7 +39,7 @@ field_texts as (
 
 ),
 
-typed as (
+typed as {{ materialized_cte() }} (
 
     select
         *,
@@ -58,7 +58,7 @@ typed as (
 
 ),
 
-validated as (
+validated as {{ materialized_cte() }} (
 
     select
         typed.*,
