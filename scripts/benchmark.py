@@ -430,15 +430,19 @@ def generate_data(args: argparse.Namespace, paths: Paths) -> float:
         return run_measured("data generation", command, os.environ, paths.logs / "generate.log").seconds
 
 
+def project_profile() -> dict[str, Any]:
+    """The project's dbt profile from profiles.yml (its `target` and `outputs`)."""
+    import yaml  # dbt's own dependency, so in the venv; only needed for a named target
+
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
+    return next(iter(profiles.values()), {})
+
+
 def target_type(target: str | None) -> str | None:
     """The adapter type of a named target in profiles.yml ('postgres', ...); None for the default."""
     if target is None:
         return None
-    import yaml  # dbt's own dependency, so in the venv; only needed for a named target
-
-    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
-    outputs = next(iter(profiles.values()), {}).get("outputs", {})
-    return outputs.get(target, {}).get("type")
+    return project_profile().get("outputs", {}).get(target, {}).get("type")
 
 
 def load_raw_into_postgres(paths: Paths) -> float:
@@ -451,10 +455,7 @@ def load_raw_into_postgres(paths: Paths) -> float:
 def monthly_skip(target: str | None) -> str | None:
     if target is None:
         return None
-    import yaml  # dbt's own dependency, so in the venv; only needed for a named target
-
-    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
-    default_target = next(iter(profiles.values()), {}).get("target")
+    default_target = project_profile().get("target")
     help_text = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--help"],
                                cwd=PROJECT_DIR, capture_output=True, text=True).stdout
     return monthly_skip_reason(target, default_target, help_text)
