@@ -8,8 +8,10 @@
     check cost a third of the staging time.
 #}
 
+{#- trim() itself cost DuckDB 2 s of the 13.5M-row staging; checking the two ends with `like` first
+    skips it on the clean fields, which are nearly all of them. The result is trim()'s either way. -#}
 {% macro field_text(column) -%}
-    nullif(trim({{ column }}), '')
+    nullif(case when {{ column }} like ' %' or {{ column }} like '% ' then trim({{ column }}) else {{ column }} end, '')
 {%- endmacro %}
 
 {% macro parse_integer(column) -%}

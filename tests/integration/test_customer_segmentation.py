@@ -211,6 +211,27 @@ def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) 
     assert len(tests) == 3 and set(tests.values()) == {"fail"}, tests
 
 
+
+def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: Warehouse, tmp_path: Path) -> None:
+    """The project's sort-based `unique` test on DuckDB still fails on repeats, and reports what
+    dbt's own test reports: each repeated value once (one id twice, another three times)."""
+    damaged = built.copy(tmp_path)
+    with duckdb.connect(str(damaged.database)) as con:
+        ids = [row[0] for row in con.execute(
+            "select transaction_id from staging.stg_transactions order by transaction_id limit 2").fetchall()]
+        for transaction_id, extra_copies in zip(ids, (1, 2)):
+            con.execute(
+                "insert into staging.base_transactions select base.* from staging.base_transactions as base, range(?) "
+                "where base.transaction_id = ? and base.reject_reason is null and not base.is_duplicate",
+                [extra_copies, transaction_id])
+    run = damaged.dbt(
+        "test", "--select", "unique_stg_transactions_transaction_id", "--store-failures", as_of=SAMPLE_AS_OF)
+    [result] = [r for r in run.results if r["unique_id"].startswith("test.")]
+    assert result["status"] == "fail" and result["failures"] == 2, result
+    failures = damaged.query(
+        f"select unique_field, n_records from {result['relation_name']} order by unique_field")
+    assert failures == [(ids[0], 2), (ids[1], 3)]
+
 def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path) -> None:
     """Build as of one month-end, change a profile's email and city, rebuild as of the next: the
     mart follows the reference for the new date, exactly the customers the reference moves change
