@@ -119,26 +119,31 @@ def run_step(name: str, command: list[str], log: TextIO, env: dict[str, str]) ->
 
 
 def cycle_commands(
-    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path
+    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, full_refresh: bool = False
 ) -> list[tuple[str, list[str]]]:
     """The cycle's steps, in order: build (models, tests, snapshots, history) into the working
-    file, publish its marts for readers, then the summary, read from what readers now see."""
+    file, publish its marts for readers, then the summary, read from what readers now see.
+    `full_refresh` stages the whole raw transactions file again instead of its new rows."""
     bin_dir = Path(sys.executable).parent
     scripts = PROJECT_DIR / "scripts"
     variables = {"as_of_date": as_of.isoformat(), "raw_data_dir": raw_dir, "backfill_months": backfill_months}
     return [
-        ("dbt build", [str(bin_dir / "dbt"), "build", "--vars", json.dumps(variables)]),
+        ("dbt build", [str(bin_dir / "dbt"), "build", "--vars", json.dumps(variables),
+                       *(["--full-refresh"] if full_refresh else [])]),
         ("publish", [sys.executable, str(scripts / "publish.py"), "--database", str(database), "--published", str(published)]),
         ("summary", [sys.executable, str(scripts / "segment_summary.py"), "--database", str(published)]),
     ]
 
 
-def run_cycle(as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, log: TextIO) -> int:
+def run_cycle(
+    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, log: TextIO,
+    full_refresh: bool = False,
+) -> int:
     env = {**os.environ, "DUCKDB_PATH": str(database)}
     env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published):
+    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh):
         if not run_step(name, command, log, env):
             say(f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
                 f"readers still see the last published warehouse ({published}), and the history keeps what "
@@ -162,6 +167,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="where readers open the published marts (default: published/<name> beside --database)")
     parser.add_argument("--log-file", type=Path, default=PROJECT_DIR / "logs" / "run_month.log",
                         help="appended to on every run (default: logs/run_month.log)")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="stage the whole raw transactions file again, not only its new rows (after a "
+                             "delivery that changed or added rows dated before the last run)")
     parser.add_argument("--wait", type=float, default=0,
                         help="seconds to wait for another run to finish before giving up (default 0)")
     args = parser.parse_args(argv)
@@ -182,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
-                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log)
+                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log,
+                                 args.full_refresh)
         except WarehouseBusy as busy:
             say(f"not started: {busy}", log)
             return EXIT_BUSY

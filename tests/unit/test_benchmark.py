@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import benchmark
@@ -164,15 +165,55 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     rows = benchmark.figures(9.5, two_repeats())
     labels = [row.label.strip() for row in rows]
     assert labels == [
-        "data generation (once)", "dbt build, wall", "start-up + parse (wall - elapsed)",
+        "data generation (once)", "next month's rows appended (once)", "dbt parse, cold (before the build)",
+        "dbt build, wall", "start-up + parse (wall - elapsed)",
         "run (run_results elapsed_time)", "node time, summed over nodes",
         "model m7", "model m6", "model m5", "model m4", "model m3",
-        "monthly run (run_month.py), wall", "peak RSS, dbt build", "peak RSS, monthly run", "warehouse file after build",
+        "monthly run (run_month.py), wall", "monthly run / dbt build",
+        "peak RSS, dbt build", "peak RSS, monthly run", "warehouse file after build",
     ]
     by_label = {row.label.strip(): row.values for row in rows}
     assert by_label["start-up + parse (wall - elapsed)"] == [10.0, 12.0]
     assert by_label["node time, summed over nodes"] == [28.0, 36.0]
     assert by_label["model m7"] == [7.0, 8.0]
+    assert by_label["monthly run / dbt build"] == [0.5, 24.0 / 46.0]
+    assert by_label["next month's rows appended (once)"] == []
+    assert by_label["dbt parse, cold (before the build)"] == []
+
+
+def test_the_ratio_row_is_shown_with_two_decimals() -> None:
+    table = benchmark.format_table(benchmark.figures(9.5, two_repeats(), next_month_seconds=3.0))
+    lines = {line.split("   ")[0].strip(): " ".join(line.split()) for line in table.splitlines()}
+    assert lines["monthly run / dbt build"].endswith("0.51 x 0.50 - 0.52 x")
+    assert lines["next month's rows appended (once)"].endswith("3.0 s 3.0 - 3.0 s")
+
+
+def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "next"
+    raw.mkdir()
+    (raw / "customers.csv").write_text("customer_id,signup_date\n1,2020-01-01\n")
+    (raw / "transactions.csv").write_text(
+        "transaction_id,customer_id,transaction_date,amount,merchant_category\n"
+        "1,1,2026-09-30,5.00,Gas\n"          # before the last 30 days: not repeated
+        "2,1,2026-10-01,10.00,Grocery\n"     # 30 days before the as-of date: not repeated
+        "5,1,2026-10-02,12.00,Grocery\n"     # the first of the last 30 days
+        "x,1,2026-10-31,\" 7.50 \",\"Hotels, Inc\"\n"  # a bad id, quoted text: copied as it is, and repeated
+        "3,1,2026/10/15,1.00,Gas\n"          # no ISO date: copied, not repeated
+        "4,1,2026-11-05,2.00,Gas\n")         # already after the as-of date: copied, not repeated
+    added = benchmark.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
+    assert added == 2
+    assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
+    with duckdb.connect() as con:
+        rows = con.sql(f"select * from read_csv('{out / 'transactions.csv'}', all_varchar = true)").fetchall()
+    assert rows[:6] == [
+        ("1", "1", "2026-09-30", "5.00", "Gas"),
+        ("2", "1", "2026-10-01", "10.00", "Grocery"),
+        ("5", "1", "2026-10-02", "12.00", "Grocery"),
+        ("x", "1", "2026-10-31", " 7.50 ", "Hotels, Inc"),
+        ("3", "1", "2026/10/15", "1.00", "Gas"),
+        ("4", "1", "2026-11-05", "2.00", "Gas"),
+    ]
+    assert sorted(rows[6:]) == [("6", "1", "2026-11-01", "12.00", "Grocery"), ("7", "1", "2026-11-30", " 7.50 ", "Hotels, Inc")]
 
 
 def test_the_table_shows_median_and_range_and_says_skipped() -> None:

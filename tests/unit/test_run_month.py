@@ -74,6 +74,16 @@ def test_the_cycle_builds_the_working_file_publishes_it_then_summarises_what_rea
     assert summary[-2:] == ["--database", str(published)]
 
 
+def test_a_full_refresh_is_passed_to_the_build_only_when_asked(tmp_path: Path) -> None:
+    args = run_month.parse_args(["--full-refresh"])
+    assert args.full_refresh and not run_month.parse_args([]).full_refresh
+    database, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
+    [(_, plain), *_] = run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published)
+    [(_, refresh), *_] = run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published, True)
+    assert "--full-refresh" not in plain
+    assert refresh == [*plain, "--full-refresh"]
+
+
 def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> None:
     assert publish_module.default_published_path(Path("/srv/wh/warehouse.duckdb")) == Path("/srv/wh/published/warehouse.duckdb")
 

@@ -1,0 +1,148 @@
+"""Incremental staging of transactions: a month's run stages only the rows that are new or not
+yet settled, and ends with exactly what a full refresh of the same files gives.
+
+Run 1 is as of J = 2025-01-31, run 2 as of F = 2025-02-28, on hand-written files where run 2's
+transactions file is run 1's with rows appended. Each scenario's incremental warehouse is
+compared, row for row, with a warehouse built once from the final files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from integration.harness import Warehouse, assert_succeeded
+
+J, F = dt.date(2025, 1, 31), dt.date(2025, 2, 28)
+
+CUSTOMERS_HEADER = (
+    "customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,"
+    "postal_code,signup_date,account_status"
+)
+TRANSACTIONS_HEADER = "transaction_id,customer_id,transaction_date,amount,merchant_category"
+
+FIRST_MONTH = [
+    "1,1,2025-01-10,100.00,Grocery",
+    "2,1,2025-01-31,50.00,Airlines",   # on J itself: settled by run 1
+    "3,2,2025-02-10,70.00,Hotels",     # after J: run 1 keeps it in staging only, run 2 stages it again
+    "4,1,31/01/2025,10.00,Grocery",    # no usable date: staged again by every run
+    "5,9,2025-01-05,5.00,Gas",         # customer 9 is unknown: an orphan
+    "6,,2025-01-06,5.00,Gas",          # no customer: rejected for good
+    "7,2,2025-01-07,20.00,Gas",
+    "7,2,2025-01-07,20.00,Gas",        # a duplicate within the month
+]
+SECOND_MONTH = [
+    "8,2,2025-02-15,30.00,Restaurants",
+    "1,1,2025-02-16,100.00,Grocery",   # reuses a settled id: the settled row is earlier and stays kept
+    "9,3,2025-02-20,20.00,Grocery",
+    "9,3,2025-02-20,20.00,Grocery",    # a duplicate within the new rows
+    "10,1,2025-02-21,,Grocery",        # no amount: rejected
+    "11,1,2025-03-05,40.00,Grocery",   # after F: future for run 2
+]
+
+BASE_SQL = """
+    select * exclude (loaded_as_of) from staging.base_transactions
+    order by all nulls first
+"""
+MARTS_SQL = {
+    "rejected": "select * from staging.stg_transactions__rejected order by all nulls first",
+    "quality": "select * from data_quality_report order by all nulls first",
+}
+# Staging and the models reporting on it; the rest of the warehouse reads only stg_transactions.
+RUN = ("run", "--select", "+data_quality_report", "+stg_transactions__rejected")
+
+
+def write_raw(raw: Path, transactions: list[str], customers: tuple[int, ...] = (1, 2, 3)) -> Path:
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "customers.csv").write_text("\n".join(
+        [CUSTOMERS_HEADER]
+        + [f"{cid},First{cid},Last{cid},c{cid}@example.com,,1980-01-01,Other,Springfield,IL,USA,62701,2020-01-01,active"
+           for cid in customers]) + "\n")
+    (raw / "transactions.csv").write_text("\n".join([TRANSACTIONS_HEADER, *transactions]) + "\n")
+    return raw
+
+
+def contents(warehouse: Warehouse) -> dict[str, list]:
+    return {"base": warehouse.query(BASE_SQL)} | {name: warehouse.query(sql) for name, sql in MARTS_SQL.items()}
+
+
+def loaded_as_of(warehouse: Warehouse) -> dict[tuple[int, str], dt.date]:
+    """(transaction_id, date as written) -> the as-of date of the run that staged the row."""
+    rows = warehouse.query(
+        "select transaction_id, coalesce(raw_transaction_date, cast(transaction_date as varchar)), loaded_as_of"
+        " from staging.base_transactions")
+    return {(tid, date_text): loaded for tid, date_text, loaded in rows}
+
+
+def incremental_then_full(tmp_path: Path, second_month: list[str], customers: tuple[int, ...] = (1, 2, 3),
+                          ) -> tuple[Warehouse, Warehouse]:
+    """Run 1 on the first month, run 2 on the grown files; and a fresh build of the grown files."""
+    raw = write_raw(tmp_path / "raw", FIRST_MONTH)
+    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
+    assert_succeeded(incremental.dbt(*RUN, as_of=J, label="dbt run of staging, incremental run 1"))
+    write_raw(raw, FIRST_MONTH + second_month, customers)
+    full = Warehouse(write_raw(tmp_path / "raw-full", FIRST_MONTH + second_month, customers),
+                     tmp_path / "full.duckdb", tmp_path / "full")
+    assert_succeeded(full.dbt(*RUN, as_of=F))
+    return incremental, full
+
+
+def test_a_month_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Path) -> None:
+    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH)
+    assert_succeeded(incremental.dbt(*RUN, as_of=F, label="dbt run of staging, incremental run 2"))
+
+    assert contents(incremental) == contents(full)
+    loaded = loaded_as_of(incremental)
+    # settled by run 1 and left alone by run 2
+    assert loaded[(1, "2025-01-10")] == J
+    assert loaded[(2, "2025-01-31")] == J
+    assert loaded[(6, "2025-01-06")] == J
+    # not settled by run 1, so staged again
+    assert loaded[(3, "2025-02-10")] == F
+    assert loaded[(4, "31/01/2025")] == F
+    # the new month
+    assert loaded[(1, "2025-02-16")] == F
+    assert incremental.query(
+        "select is_duplicate from staging.base_transactions where transaction_id = 1 order by transaction_date"
+    ) == [(False,), (True,)]
+
+
+def test_rerunning_a_month_on_the_same_files_changes_nothing(tmp_path: Path) -> None:
+    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH)
+    assert_succeeded(incremental.dbt(*RUN, as_of=F))
+    first = contents(incremental)
+    assert_succeeded(incremental.dbt(*RUN, as_of=F))
+    assert contents(incremental) == first == contents(full)
+
+
+def test_a_customer_arriving_for_a_settled_orphan_restages_everything(tmp_path: Path) -> None:
+    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH, customers=(1, 2, 3, 9))
+    assert_succeeded(incremental.dbt(*RUN, as_of=F))
+
+    assert contents(incremental) == contents(full)
+    assert incremental.query("select reject_reason from staging.base_transactions where transaction_id = 5") == [(None,)]
+    assert {loaded for loaded in loaded_as_of(incremental).values()} == {F}
+
+
+def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: Path) -> None:
+    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH, customers=(1, 3))
+    assert_succeeded(incremental.dbt(*RUN, as_of=F))
+
+    assert contents(incremental) == contents(full)
+    assert set(incremental.query("select reject_reason from staging.base_transactions where customer_id = 2")) == {
+        ("customer_id is not a known customer",)}
+
+
+@pytest.mark.parametrize("late_row", ["12,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])
+def test_a_late_row_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path, late_row: str) -> None:
+    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH + [late_row])
+
+    run = incremental.dbt("build", "--select", "+assert_raw_rows_reconcile", as_of=F)
+    assert run.returncode != 0
+    failed = {node for node, status in run.statuses().items() if status in ("fail", "error")}
+    assert failed == {"test.segmentation.assert_raw_rows_reconcile"}, failed
+
+    assert_succeeded(incremental.dbt(*RUN, "--full-refresh", as_of=F))
+    assert contents(incremental) == contents(full)
