@@ -1,28 +1,81 @@
 {#
-    The pre-hook of the incremental base_transactions: before a run stages the new part of the
-    raw file, it deletes the rows that are not settled, so they are staged again from the file.
+    Incremental staging of transactions (models/staging/base/base_transactions.sql).
 
     A row is settled when it has a transaction date on or before the as-of date of the run that
-    staged it (`loaded_as_of`). The rest (rows dated after it, and rows whose date is missing or
-    unparseable) may still change. A settled row's verdict depends only on its own text, except
-    whether its customer is known: when a customer has arrived for a settled orphan, or gone
-    from under a settled clean row, every row is deleted and the run stages the whole file, as
-    a full refresh would.
+    staged it (`loaded_as_of`). Its verdict then depends only on its own text, except whether its
+    customer is known; the other rows (dated after it, or with a missing or unparseable date) may
+    still change. A run stages the rows dated after the latest `loaded_as_of` and the rows without
+    a usable date, after its pre-hook has deleted every row that is not settled.
+
+    When a customer has arrived for a settled orphan, or gone from under a settled clean row,
+    settled verdicts are stale: the pre-hook deletes every row and the run stages the whole file,
+    as a full refresh would.
 #}
+
+{# The pre-hook. #}
 {% macro delete_unsettled_transactions() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where transaction_date is null
             or transaction_date > loaded_as_of
-            or exists (
-                select 1
-                from {{ this }} as staged
-                left join {{ ref('stg_customers') }} as customers
-                    on staged.customer_id = customers.customer_id
-                where (staged.reject_reason is null and customers.customer_id is null)
-                    or (staged.reject_reason = '{{ unknown_customer_reason() }}' and customers.customer_id is not null)
-            )
+            or {{ customers_changed_under_settled_rows() }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    The latest `loaded_as_of`: the model stages only rows dated after it (and rows without a
+    date). None when the whole file is staged: a first run, a full refresh, an empty table, or
+    customers changed under settled rows. Read when the model is compiled, before the pre-hook
+    runs; its deletions change neither answer.
+#}
+{% macro latest_settled_as_of() -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set answer = run_query(
+        'select case when ' ~ customers_changed_under_settled_rows() ~ ' then null else max(loaded_as_of) end'
+        ~ ' from ' ~ this
+    ) -%}
+    {%- set latest = answer.columns[0].values()[0] -%}
+    {{ return(none if latest is none else (latest | string)[:10]) }}
+{%- endmacro %}
+
+
+{# Whether a raw row's date text is missing, unparseable or after `settled_through` (ISO text). #}
+{% macro is_unsettled(column, settled_through) -%}
+    {{ return(adapter.dispatch('is_unsettled')(column, settled_through)) }}
+{%- endmacro %}
+
+{% macro default__is_unsettled(column, settled_through) -%}
+    coalesce({{ parse_iso_date(field_text(column)) }} > {{ date_literal(settled_through) }}, true)
+{%- endmacro %}
+
+{#-
+    The same answer in a quarter of the time on DuckDB, where it costs most of an incremental
+    run: nearly every row is a plain ISO date on or before `settled_through`, and a glob with a
+    cast settles it without trimming. Only the rest go through the full parse, whose answer is
+    then the same as the default's, since a plain ISO text is its own trimmed text.
+-#}
+{% macro duckdb__is_unsettled(column, settled_through) -%}
+    not ({{ column }} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
+        and coalesce(try_cast({{ column }} as date) <= {{ date_literal(settled_through) }}, false))
+    and {{ default__is_unsettled(column, settled_through) }}
+{%- endmacro %}
+
+
+{% macro customers_changed_under_settled_rows() -%}
+    exists (
+        select 1
+        from {{ this }} as staged
+        left join {{ ref('stg_customers') }} as customers
+            on staged.customer_id = customers.customer_id
+        where staged.transaction_date <= staged.loaded_as_of
+            and (
+                (staged.reject_reason is null and customers.customer_id is null)
+                or (staged.reject_reason = '{{ unknown_customer_reason() }}' and customers.customer_id is not null)
+            )
+    )
 {%- endmacro %}
 
 

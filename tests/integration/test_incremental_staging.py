@@ -28,6 +28,7 @@ FIRST_MONTH = [
     "2,1,2025-01-31,50.00,Airlines",   # on J itself: settled by run 1
     "3,2,2025-02-10,70.00,Hotels",     # after J: run 1 keeps it in staging only, run 2 stages it again
     "4,1,31/01/2025,10.00,Grocery",    # no usable date: staged again by every run
+    "12,1,2025-01-32,10.00,Grocery",   # shaped like a date but none: staged again by every run
     "5,9,2025-01-05,5.00,Gas",         # customer 9 is unknown: an orphan
     "6,,2025-01-06,5.00,Gas",          # no customer: rejected for good
     "7,2,2025-01-07,20.00,Gas",
@@ -102,6 +103,7 @@ def test_a_month_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Pa
     # not settled by run 1, so staged again
     assert loaded[(3, "2025-02-10")] == F
     assert loaded[(4, "31/01/2025")] == F
+    assert loaded[(12, "2025-01-32")] == F
     # the new month
     assert loaded[(1, "2025-02-16")] == F
     assert incremental.query(
@@ -135,7 +137,7 @@ def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: P
         ("customer_id is not a known customer",)}
 
 
-@pytest.mark.parametrize("late_row", ["12,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])
+@pytest.mark.parametrize("late_row", ["13,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])
 def test_a_late_row_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path, late_row: str) -> None:
     incremental, full = incremental_then_full(tmp_path, SECOND_MONTH + [late_row])
 

@@ -20,11 +20,17 @@
     pre_hook="{{ delete_unsettled_transactions() }}",
 ) }}
 
+{%- set settled_through = latest_settled_as_of() %}
+
 with
 
 source as (
 
     select * from {{ source('raw', 'transactions') }}
+    {% if settled_through is not none %}
+    -- Only the rows not settled: the date alone is parsed for the whole file.
+    where {{ is_unsettled('transaction_date', settled_through) }}
+    {% endif %}
 
 ),
 
@@ -34,22 +40,7 @@ known_customers as (
 
 ),
 
-{% if is_incremental() %}
--- After the pre-hook, every row of the table is settled.
-settled as (
 
-    select * from {{ this }}
-
-),
-
-settled_clean_ids as (
-
-    select transaction_id from settled
-    where reject_reason is null
-        and not is_duplicate
-
-),
-{% endif %}
 
 -- Each field trimmed once (blank as null); the parsers and reject checks read this text.
 field_texts as (
@@ -110,14 +101,22 @@ validated as {{ materialized_cte() }} (
     from typed
     left join known_customers
         on typed.customer_id = known_customers.known_customer_id
-    {% if is_incremental() %}
-    -- Filtered on the parsed date only, so the other fields are parsed for these rows alone.
-    where typed.transaction_date is null
-        or typed.transaction_date > (select max(loaded_as_of) from settled)
-        or not exists (select 1 from settled)
-    {% endif %}
 
 ),
+
+{% if settled_through is not none %}
+-- Kept settled rows whose transaction_id a new row uses again. (After the pre-hook, every row
+-- of the table is settled.) Looked up from the new rows' side: a hash table of every settled
+-- id would cost more than the rest of the run.
+settled_clean_ids as (
+
+    select transaction_id from {{ this }}
+    where reject_reason is null
+        and not is_duplicate
+        and transaction_id in (select transaction_id from validated where reject_reason is null)
+
+),
+{% endif %}
 
 -- The raw text is kept only for rejected rows, where the reject model shows it; dropping it for
 -- the millions of clean rows before de-duplicating keeps the window and the table small.
@@ -150,7 +149,7 @@ repeated_ids as (
     where reject_reason is null
     group by transaction_id
     having count(*) > 1
-    {% if is_incremental() %}
+    {% if settled_through is not none %}
 
     union
 
@@ -190,12 +189,12 @@ repeated as (
             partition by trimmed.transaction_id
             order by trimmed.transaction_date, trimmed.amount, trimmed.customer_id, trimmed.merchant_category nulls first
         ) > 1
-        {%- if is_incremental() %} or settled_clean_ids.transaction_id is not null{% endif %} as is_duplicate
+        {%- if settled_through is not none %} or settled_clean_ids.transaction_id is not null{% endif %} as is_duplicate
 
     from trimmed
     inner join repeated_ids
         on trimmed.transaction_id = repeated_ids.transaction_id
-    {% if is_incremental() %}
+    {% if settled_through is not none %}
     left join settled_clean_ids
         on trimmed.transaction_id = settled_clean_ids.transaction_id
     {% endif %}
