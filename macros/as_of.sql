@@ -6,15 +6,27 @@
     and the filters can be pushed down into the scans.
 #}
 
+{#
+    The var `as_of_date`; without it, the environment variable SEGMENTATION_AS_OF_DATE; without
+    either, the run's current date (UTC). A new value of a var makes dbt parse the whole project
+    again (5-10 s), so the monthly schedule (scripts/run_month.py) passes the date in the
+    environment. It is read only while running, never while parsing: dbt re-parses every file
+    that read an environment variable during the parse when its value changes.
+#}
 {% macro as_of_date() -%}
     {#- The var may arrive as a YAML date (unquoted 2024-03-31) or a string. -#}
     {%- set raw = var('as_of_date', '') -%}
     {%- set value = (raw | string | trim) if raw is not none else '' -%}
+    {%- set source = 'var as_of_date' -%}
+    {%- if (value == '' or value == 'None') and execute -%}
+        {%- set value = env_var('SEGMENTATION_AS_OF_DATE', '') | trim -%}
+        {%- set source = 'environment variable SEGMENTATION_AS_OF_DATE' -%}
+    {%- endif -%}
     {%- if value == '' or value == 'None' -%}
         {{ return(run_started_at.strftime('%Y-%m-%d')) }}
     {%- endif -%}
     {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value) -%}
-        {{ exceptions.raise_compiler_error("var as_of_date must be an ISO date (YYYY-MM-DD), got '" ~ value ~ "'") }}
+        {{ exceptions.raise_compiler_error(source ~ " must be an ISO date (YYYY-MM-DD), got '" ~ value ~ "'") }}
     {%- endif -%}
     {{ return(modules.datetime.datetime.strptime(value, '%Y-%m-%d').strftime('%Y-%m-%d')) }}
 {%- endmacro %}

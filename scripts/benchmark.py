@@ -375,6 +375,12 @@ class Paths:
         return self.root / "raw-next-month"
 
     @property
+    def current(self) -> Path:
+        # The raw folder every dbt command is given, as a schedule has one: links to the build's
+        # files, then to next month's. The same folder keeps dbt's vars, and so its parse, the same.
+        return self.root / "current"
+
+    @property
     def warehouse_dir(self) -> Path:
         # Its own folder, deleted before every repeat: the file, its WAL, the monthly run's lock
         # and published copy all go with it.
@@ -416,12 +422,26 @@ def fresh_warehouse(paths: Paths) -> None:
     paths.warehouse_dir.mkdir(parents=True)
 
 
+RAW_FILES = ("customers.csv", "transactions.csv")
+
+
+def link_raw_files(source: Path, current: Path) -> None:
+    """Make `current` hold `source`'s raw files, as hard links: no copy of gigabytes."""
+    current.mkdir(parents=True, exist_ok=True)
+    for name in RAW_FILES:
+        (current / name).unlink(missing_ok=True)
+        os.link(source / name, current / name)
+
+
 def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly: str | None) -> Repeat:
     prefix = f"repeat {number}/{args.repeat}"
     fresh_warehouse(paths)
-    env = dbt_env(paths)
+    link_raw_files(paths.raw, paths.current)
+    # The as-of date in the environment, as scripts/run_month.py passes it (macros/as_of.sql): the
+    # vars then match the monthly run's, which reuses the build's parse.
+    env = {**dbt_env(paths), "SEGMENTATION_AS_OF_DATE": args.as_of.isoformat()}
     dbt = str(Path(sys.executable).parent / "dbt")
-    variables = {"as_of_date": args.as_of.isoformat(), "raw_data_dir": str(paths.raw)}
+    variables = {"raw_data_dir": str(paths.current), "backfill_months": 0}
     # Parsed first, as any earlier dbt command in the project would have: the build then reuses the
     # saved manifest (partial parsing), as an analyst's second build does. The cold parse is a figure.
     parse_command = [dbt, "parse", "--vars", json.dumps(variables), *target_args(args.target)]
@@ -438,8 +458,9 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
     monthly: Measured | None = None
     if skip_monthly is None:
         monthly_as_of = next_month_end(args.as_of)
+        link_raw_files(paths.raw_next_month, paths.current)
         command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--as-of", monthly_as_of.isoformat(),
-                   "--raw-dir", str(paths.raw_next_month), "--database", str(paths.database),
+                   "--raw-dir", str(paths.current), "--database", str(paths.database),
                    "--log-file", str(paths.logs / "run_month.log"), *target_args(args.target)]
         with progress(f"{prefix}: monthly run as of {monthly_as_of}") as detail:
             monthly = run_measured(f"{prefix}: monthly run", command, env, paths.logs / f"repeat{number}-monthly.log")

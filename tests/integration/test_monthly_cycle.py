@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from integration.harness import PROJECT_DIR, Warehouse
-from integration.test_segment_history import D3, write_raw
+from integration.test_segment_history import D2, D3, write_raw
 
 SCRIPT = PROJECT_DIR / "scripts" / "run_month.py"
 
@@ -55,3 +55,21 @@ def test_a_failed_build_exits_non_zero_and_the_log_names_the_step(tmp_path: Path
     assert cycle.returncode == 1, output
     assert "customers" in output and "no-such-folder" in output
     assert f"month-end cycle for {D3} FAILED at step 'dbt build'" in log.read_text()
+
+
+def test_month_after_month_dbt_keeps_its_parse_and_records_each_date(tmp_path: Path) -> None:
+    """The as-of date reaches dbt in the environment, not in --vars, so a new month does not make
+    dbt parse the whole project again; the first run, with no saved parse, shows the check can tell."""
+    raw = write_raw(tmp_path / "raw")
+    database = tmp_path / "warehouse.duckdb"
+    outputs = []
+    for as_of in (D2, D3):
+        cycle = start_cycle(raw, database, tmp_path / "run.log", tmp_path, as_of)
+        outputs.append(cycle.communicate(timeout=900)[0])
+        assert cycle.returncode == 0, outputs[-1]
+    full_parse = ("Unable to do partial parsing", "Starting full parse")
+    assert any(message in outputs[0] for message in full_parse)
+    assert not any(message in outputs[1] for message in full_parse), outputs[1]
+    warehouse = Warehouse(raw, database, tmp_path)
+    assert warehouse.query(
+        "select as_of_date, count(*) from customer_segment_snapshots group by 1 order by 1") == [(D2, 6), (D3, 6)]

@@ -259,3 +259,17 @@ def test_named_targets_are_typed_from_the_profile() -> None:
     assert benchmark.target_type("postgres") == "postgres"
     assert benchmark.target_type("spark") == "spark"
     assert benchmark.target_type("no-such-target") is None
+
+
+def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: Path) -> None:
+    first, second, current = tmp_path / "first", tmp_path / "second", tmp_path / "current"
+    for folder, text in ((first, "first"), (second, "second")):
+        folder.mkdir()
+        for name in benchmark.RAW_FILES:
+            (folder / name).write_text(f"{text} {name}\n")
+    benchmark.link_raw_files(first, current)
+    assert all((current / name).samefile(first / name) for name in benchmark.RAW_FILES)
+    benchmark.link_raw_files(second, current)
+    assert [(current / name).read_text() for name in benchmark.RAW_FILES] == [
+        "second customers.csv\n", "second transactions.csv\n"]
+    assert (first / "transactions.csv").read_text() == "first transactions.csv\n"

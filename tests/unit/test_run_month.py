@@ -69,9 +69,18 @@ def test_the_cycle_builds_the_working_file_publishes_it_then_summarises_what_rea
     (build_name, build), (publish_name, publish), (summary_name, summary) = steps
     assert (build_name, publish_name, summary_name) == ("dbt build", "publish", "summary")
     assert build[1:3] == ["build", "--vars"]
-    assert json.loads(build[3]) == {"as_of_date": "2026-10-31", "raw_data_dir": "data/raw", "backfill_months": 12}
+    assert json.loads(build[3]) == {"raw_data_dir": "data/raw", "backfill_months": 12}
     assert publish[-4:] == ["--database", str(database), "--published", str(published)]
     assert summary[-2:] == ["--database", str(published)]
+
+
+def test_the_as_of_date_and_the_warehouse_reach_every_step_through_the_environment(tmp_path: Path) -> None:
+    environ = {"PATH": "/bin", "SEGMENTATION_AS_OF_DATE": "1999-12-31", "DBT_PROFILES_DIR": "/elsewhere"}
+    env = run_month.cycle_env(dt.date(2026, 10, 31), tmp_path / "w.duckdb", environ)
+    assert env["SEGMENTATION_AS_OF_DATE"] == "2026-10-31"
+    assert env["DUCKDB_PATH"] == str(tmp_path / "w.duckdb")
+    assert env["DBT_PROFILES_DIR"] == "/elsewhere" and env["PATH"] == "/bin"
+    assert run_month.cycle_env(dt.date(2026, 10, 31), tmp_path / "w.duckdb", {})["DBT_PROFILES_DIR"] == str(run_month.PROJECT_DIR)
 
 
 def test_a_full_refresh_is_passed_to_the_build_only_when_asked(tmp_path: Path) -> None:
