@@ -104,23 +104,9 @@ validated as {{ materialized_cte() }} (
 
 ),
 
-{% if settled_through is not none %}
--- Kept settled rows whose transaction_id a new row uses again. (After the pre-hook, every row
--- of the table is settled.) Looked up from the new rows' side: a hash table of every settled
--- id would cost more than the rest of the run.
-settled_clean_ids as (
-
-    select transaction_id from {{ this }}
-    where reject_reason is null
-        and not is_duplicate
-        and transaction_id in (select transaction_id from validated where reject_reason is null)
-
-),
-{% endif %}
-
 -- The raw text is kept only for rejected rows, where the reject model shows it; dropping it for
 -- the millions of clean rows before de-duplicating keeps the window and the table small.
-trimmed as (
+trimmed as {{ materialized_shared_cte() }} (
 
     select
         case when reject_reason is not null then raw_transaction_id end as raw_transaction_id,
@@ -139,6 +125,20 @@ trimmed as (
     from validated
 
 ),
+
+{% if settled_through is not none %}
+-- Kept settled rows whose transaction_id a new row uses again. (After the pre-hook, every row
+-- of the table is settled.) Looked up from the new rows' side: a hash table of every settled
+-- id would cost more than the rest of the run.
+settled_clean_ids as (
+
+    select transaction_id from {{ this }}
+    where reject_reason is null
+        and not is_duplicate
+        and transaction_id in (select transaction_id from trimmed where reject_reason is null)
+
+),
+{% endif %}
 
 -- Duplicates are rare, so only the rows whose transaction_id repeats are ranked; a window over
 -- every row would sort millions of rows to find a few thousand copies.
