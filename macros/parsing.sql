@@ -105,41 +105,16 @@
 
 
 {#
-    `typed as {{ materialized_cte() }} (`: Postgres inlines a CTE that is referenced once, so each
-    parsed field and verdict would be parsed again in every later expression that reads it (a
-    build of 100,000 transactions spent 12 s doing so, against 1.5 s with the CTEs materialized).
-    The other engines plan CTEs themselves; for them this renders nothing.
+    `name as {{ materialized_cte(['postgres']) }} (`: renders `materialized` on the engines named,
+    where the CTE must be kept once rather than inlined or chosen by the planner; nothing elsewhere
+    (Spark has no such clause). Two uses:
+    - Postgres inlines a CTE that is referenced once, so each parsed field and verdict would be
+      parsed again in every later expression that reads it (a build of 100,000 transactions spent
+      12 s doing so, against 1.5 s with the parsing CTEs materialized).
+    - DuckDB, left to choose, inlined base_transactions' `trimmed` (a projection read three times)
+      and kept `validated` instead, the raw text of every row included: the staging's peak memory
+      was 2.75 GiB against 2.24 GiB with `trimmed` kept (four runs each, the same wall time).
 #}
-{% macro materialized_cte() -%}
-    {{ return(adapter.dispatch('materialized_cte')()) }}
-{%- endmacro %}
-
-{% macro default__materialized_cte() -%}
-{%- endmacro %}
-
-{% macro postgres__materialized_cte() -%}
-    materialized
-{%- endmacro %}
-
-
-{#
-    `trimmed as {{ materialized_shared_cte() }} (`: a CTE read several times, kept once here rather
-    than in a wider CTE it reads. DuckDB chooses by itself otherwise: it inlined base_transactions'
-    `trimmed` (a projection) and kept `validated`, the raw text of every row included, which raised
-    the staging's peak memory from 2.28 GB to 2.85 GB at the guide's scale (single runs). Spark
-    has no such clause.
-#}
-{% macro materialized_shared_cte() -%}
-    {{ return(adapter.dispatch('materialized_shared_cte')()) }}
-{%- endmacro %}
-
-{% macro default__materialized_shared_cte() -%}
-{%- endmacro %}
-
-{% macro duckdb__materialized_shared_cte() -%}
-    materialized
-{%- endmacro %}
-
-{% macro postgres__materialized_shared_cte() -%}
-    materialized
+{% macro materialized_cte(engines) -%}
+    {%- if target.type in engines %}materialized{% endif -%}
 {%- endmacro %}

@@ -52,7 +52,7 @@ field_texts as (
 
 ),
 
-typed as {{ materialized_cte() }} (
+typed as {{ materialized_cte(['postgres']) }} (
 
     select
         *,
@@ -68,7 +68,7 @@ typed as {{ materialized_cte() }} (
 
 ),
 
-validated as {{ materialized_cte() }} (
+validated as {{ materialized_cte(['postgres']) }} (
 
     select
         *,

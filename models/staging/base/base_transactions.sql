@@ -63,7 +63,7 @@ field_texts as (
 
 ),
 
-typed as {{ materialized_cte() }} (
+typed as {{ materialized_cte(['postgres']) }} (
 
     select
         *,
@@ -82,7 +82,7 @@ typed as {{ materialized_cte() }} (
 
 ),
 
-validated as {{ materialized_cte() }} (
+validated as {{ materialized_cte(['postgres']) }} (
 
     select
         typed.*,
@@ -106,7 +106,7 @@ validated as {{ materialized_cte() }} (
 
 -- The raw text is kept only for rejected rows, where the reject model shows it; dropping it for
 -- the millions of clean rows before de-duplicating keeps the window and the table small.
-trimmed as {{ materialized_shared_cte() }} (
+trimmed as {{ materialized_cte(['duckdb', 'postgres']) }} (
 
     select
         case when reject_reason is not null then raw_transaction_id end as raw_transaction_id,
