@@ -52,8 +52,9 @@
 {%- endmacro %}
 
 {#-
-    The same answer in a quarter of the time on DuckDB, where it costs most of an incremental
-    run: nearly every row is a plain ISO date on or before `settled_through`, and a glob with a
+    The same answer on DuckDB, where this filter costs most of an incremental run, in less time
+    (reading and filtering 14.1M rows: 2.6 s against 3.8 s, two runs each): nearly every row is a
+    plain ISO date on or before `settled_through`, and a glob with a
     cast settles it without trimming. Only the rest go through the full parse, whose answer is
     then the same as the default's, since a plain ISO text is its own trimmed text.
 -#}
