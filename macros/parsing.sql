@@ -106,14 +106,10 @@
 
 {#
     `name as {{ materialized_cte(['postgres']) }} (`: renders `materialized` on the engines named,
-    where the CTE must be kept once rather than inlined or chosen by the planner; nothing elsewhere
-    (Spark has no such clause). Two uses:
-    - Postgres inlines a CTE that is referenced once, so each parsed field and verdict would be
-      parsed again in every later expression that reads it (a build of 100,000 transactions spent
-      12 s doing so, against 1.5 s with the parsing CTEs materialized).
-    - DuckDB, left to choose, inlined base_transactions' `trimmed` (a projection read three times)
-      and kept `validated` instead, the raw text of every row included: the staging's peak memory
-      was 2.75 GiB against 2.24 GiB with `trimmed` kept (four runs each, the same wall time).
+    where the CTE must be kept once rather than inlined; nothing elsewhere (Spark has no such
+    clause). Postgres inlines a CTE that is referenced once, so each parsed field and verdict
+    would be parsed again in every later expression that reads it (a build of 100,000
+    transactions spent 12 s doing so, against 1.5 s with the parsing CTEs materialized).
 #}
 {% macro materialized_cte(engines) -%}
     {%- if target.type in engines %}materialized{% endif -%}

@@ -22,9 +22,57 @@ transactions as (
 
 ),
 
+clean_transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+
+),
+
+transaction_repeats as (
+
+    select * from {{ ref('base_transactions__repeats') }}
+
+),
+
+customer_counts as (
+
+    select
+        count(case when reject_reason is null and not is_duplicate then 1 end) as clean_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
+
+    from customers
+
+),
+
+-- One pass over the clean rows for every count taken from them.
+clean_transaction_counts as (
+
+    select
+        count(*) as clean_rows,
+        count(case when transaction_date > {{ date_literal(a.as_of) }} then 1 end) as dated_after_as_of,
+        count(case when amount < 0 then 1 end) as negative_amount,
+        count(case when amount = 0 then 1 end) as zero_amount
+
+    from clean_transactions
+
+),
+
+transaction_counts as (
+
+    select
+        clean_transaction_counts.*,
+        removed.duplicate_rows
+
+    from clean_transaction_counts
+    cross join (
+        select coalesce(sum(removed_copies), 0) as duplicate_rows from transaction_repeats
+    ) as removed
+
+),
+
 customer_measures as (
 
-    {{ row_verdict_counts('customers', 'customers') }}
+    {{ row_verdict_counts('customers', 'customers', 'customer_counts') }}
     union all
     select 'customers', 'flagged_field', 'email nulled: no @', count(*)
     from customers where reject_reason is null and not is_duplicate and is_email_invalid
@@ -45,16 +93,16 @@ customer_measures as (
 
 transaction_measures as (
 
-    {{ row_verdict_counts('transactions', 'transactions') }}
+    {{ row_verdict_counts('transactions', 'transactions', 'transaction_counts') }}
     union all
-    select 'transactions', 'outside_as_of', 'dated after the as-of date', count(*)
-    from transactions where reject_reason is null and not is_duplicate and transaction_date > {{ date_literal(a.as_of) }}
+    select 'transactions', 'outside_as_of', 'dated after the as-of date', dated_after_as_of
+    from transaction_counts
     union all
-    select 'transactions', 'noted', 'negative amount, kept as a refund', count(*)
-    from transactions where reject_reason is null and not is_duplicate and amount < 0
+    select 'transactions', 'noted', 'negative amount, kept as a refund', negative_amount
+    from transaction_counts
     union all
-    select 'transactions', 'noted', 'zero amount, kept (not a purchase)', count(*)
-    from transactions where reject_reason is null and not is_duplicate and amount = 0
+    select 'transactions', 'noted', 'zero amount, kept (not a purchase)', zero_amount
+    from transaction_counts
 
 ),
 

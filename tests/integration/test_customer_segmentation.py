@@ -201,9 +201,11 @@ def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) 
                                      where customer_segment = 'High-Value Travelers')
                 """
             )
+        # a clean row lost: one whose transaction_id no other row carries
         con.execute(
             "delete from staging.base_transactions where transaction_id = "
-            "(select min(transaction_id) from staging.base_transactions where is_duplicate)"
+            "(select min(transaction_id) from staging.stg_transactions"
+            " where transaction_id not in (select transaction_id from staging.base_transactions__repeats))"
         )
     run = damaged.dbt("test", "--select", "test_name:segment_rules_hold", "assert_raw_rows_reconcile", as_of=SAMPLE_AS_OF)
     tests = {node: status for node, status in run.statuses().items() if node.startswith("test.")}
@@ -218,11 +220,13 @@ def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: War
     damaged = built.copy(tmp_path)
     with duckdb.connect(str(damaged.database)) as con:
         ids = [row[0] for row in con.execute(
-            "select transaction_id from staging.stg_transactions order by transaction_id limit 2").fetchall()]
+            "select transaction_id from staging.stg_transactions"
+            " where transaction_id not in (select transaction_id from staging.base_transactions__repeats)"
+            " order by transaction_id limit 2").fetchall()]
         for transaction_id, extra_copies in zip(ids, (1, 2)):
             con.execute(
                 "insert into staging.base_transactions select base.* from staging.base_transactions as base, range(?) "
-                "where base.transaction_id = ? and base.reject_reason is null and not base.is_duplicate",
+                "where base.transaction_id = ? and base.reject_reason is null",
                 [extra_copies, transaction_id])
     run = damaged.dbt(
         "test", "--select", "unique_stg_transactions_transaction_id", "--store-failures", as_of=SAMPLE_AS_OF)
