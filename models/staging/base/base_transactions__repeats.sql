@@ -6,7 +6,7 @@
     same transaction, and any of them is the kept one.
 
     Built from the written base table rather than inside it: grouping one column of a table
-    costs a second or so at 13.5M rows and holds only the ids, and only the few thousand repeated
+    costs about 2 s at 13.5M rows and holds only the ids, and only the few thousand repeated
     rows are ranked. A full rebuild every run, so a new row repeating a settled one is resolved
     with the rest.
 #}
