@@ -8,9 +8,11 @@ Before the repeats it also writes the files as they would arrive a month later (
 file grown by a month of rows) for the monthly runs. Each repeat times, as whole commands
 (process start to exit):
   1. `dbt parse` with no saved manifest (dbt's cold start), so that
-  2. `dbt build` (models, tests, snapshots) as of --as-of, on an empty warehouse, reuses the
-     parse as any later dbt command in the project does;
-  3. `scripts/run_month.py` for the next month-end after it, on the warehouse step 2 left and
+  2. `dbt build` (models, data tests, snapshots) as of --as-of, on an empty warehouse, reuses the
+     parse as any later dbt command in the project does; it leaves out the dbt unit tests, as the
+     scheduled build does (scripts/run_month.py), and
+  3. times them on their own, `dbt test --select test_type:unit`, as `make test` runs them;
+  4. `scripts/run_month.py` for the next month-end after it, on the warehouse step 2 left and
      the grown files: the scheduled monthly cycle (build, publish, summary) exactly as cron
      would start it. It stages only the new month's transactions.
 It prints the median and min-max of every figure over the repeats and writes them as JSON.
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from generate_data import iso_date, whole_number_at_least
+from run_month import SCHEDULED_BUILD_FLAGS
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # A fixed month-end rather than today: the data is generated relative to the as-of date, so a
@@ -221,6 +224,7 @@ class Repeat:
     monthly_seconds: float | None
     monthly_peak_rss_bytes: int | None
     cold_parse_seconds: float | None = None  # `dbt parse` with no saved manifest, run before the build
+    unit_test_seconds: float | None = None  # the dbt unit tests, which the build leaves out, on their own
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -257,6 +261,7 @@ def figures(generation_seconds: float, repeats: Sequence[Repeat], next_month_sec
     for node_id in slowest_nodes(runs, SLOWEST_NODES):
         rows.append(Figure(f"    {node_label(node_id)}", "s", [run[node_id] for run in runs if node_id in run]))
     rows += [
+        Figure("dbt unit tests, wall (not in the build)", "s", present([r.unit_test_seconds for r in repeats])),
         Figure("monthly run (run_month.py), wall", "s", present([r.monthly_seconds for r in repeats])),
         Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
         Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
@@ -445,7 +450,9 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
     # Parsed first, as any earlier dbt command in the project would have: the build then reuses the
     # saved manifest (partial parsing), as an analyst's second build does. The cold parse is a figure.
     parse_command = [dbt, "parse", "--vars", json.dumps(variables), *target_args(args.target)]
-    build_command = [dbt, "build", "--vars", json.dumps(variables), *target_args(args.target)]
+    build_command = [dbt, "build", "--vars", json.dumps(variables), *SCHEDULED_BUILD_FLAGS, *target_args(args.target)]
+    unit_test_command = [dbt, "test", "--select", "test_type:unit", "--vars", json.dumps(variables),
+                         *target_args(args.target)]
     with progress(f"{prefix}: dbt parse (no saved manifest)"):
         cold_parse = run_measured(f"{prefix}: dbt parse", parse_command, env, paths.logs / f"repeat{number}-dbt-parse.log")
     with progress(f"{prefix}: dbt build as of {args.as_of}") as detail:
@@ -455,6 +462,9 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         detail["text"] = (f"start-up + parse {build.seconds - results.elapsed_seconds:.1f} s, "
                           f"peak RSS {build.peak_rss_bytes / MB:,.0f} MB"
                           + (f", warehouse {size / MB:,.0f} MB" if size is not None else ""))
+    with progress(f"{prefix}: dbt unit tests"):
+        unit_tests = run_measured(f"{prefix}: dbt unit tests", unit_test_command, env,
+                                  paths.logs / f"repeat{number}-dbt-unit-tests.log")
     monthly: Measured | None = None
     if skip_monthly is None:
         monthly_as_of = next_month_end(args.as_of)
@@ -467,7 +477,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
             detail["text"] = f"peak RSS {monthly.peak_rss_bytes / MB:,.0f} MB"
     return Repeat(build.seconds, build.peak_rss_bytes, results, size,
                   monthly.seconds if monthly else None, monthly.peak_rss_bytes if monthly else None,
-                  cold_parse.seconds)
+                  cold_parse.seconds, unit_tests.seconds)
 
 
 def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date) -> int:
@@ -648,6 +658,8 @@ def notes(repeats: Sequence[Repeat]) -> list[str]:
         "  building the graph and writing the artefacts. elapsed_time covers the relation cache, hooks and nodes.",
         f"node time = sum of execution_time over {node_count} nodes (hooks included); with threads > 1 nodes overlap,",
         "  so it can exceed elapsed_time. The slowest nodes are ranked by their median.",
+        "The build leaves out the dbt unit tests, as the scheduled build does; they run on fixtures, and are timed",
+        "  on their own as one `dbt test --select test_type:unit` (start-up included).",
         f"peak RSS = largest sum of VmRSS over the command's process tree, sampled every {SAMPLE_SECONDS:g} s. MB = 10^6 bytes.",
     ]
 

@@ -70,6 +70,9 @@ def test_the_cycle_builds_the_working_file_publishes_it_then_summarises_what_rea
     assert (build_name, publish_name, summary_name) == ("dbt build", "publish", "summary")
     assert build[1:3] == ["build", "--vars"]
     assert json.loads(build[3]) == {"raw_data_dir": "data/raw", "backfill_months": 12}
+    # the data tests run on the month's data; the unit tests, on fixtures, are left to CI
+    assert build[4:] == ["--exclude-resource-type", "unit_test"]
+    assert "--select" not in build and "--exclude" not in build
     assert publish[-4:] == ["--database", str(database), "--published", str(published)]
     assert summary[-2:] == ["--database", str(published)]
 
