@@ -10,9 +10,11 @@
     When a customer has arrived for a settled orphan, or gone from under a settled clean row,
     settled verdicts are stale: the pre-hook deletes every row and the run stages the whole file,
     as a full refresh would.
+
+    base_transactions__repeats follows: it resolves again the ids of the rows the run staged.
 #}
 
-{# The pre-hook. #}
+{# The pre-hook of base_transactions. #}
 {% macro delete_unsettled_transactions() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
@@ -83,4 +85,23 @@
 {# The reject reason of a transaction whose customer_id is not a clean customer. #}
 {% macro unknown_customer_reason() -%}
     customer_id is not a known customer
+{%- endmacro %}
+
+
+{#
+    The ids of the rows this run staged into base_transactions, whatever their verdict: a rejected
+    row may have been a usable copy before the run (when its customer left, say), so its id's
+    repeats are stale too. Rows an earlier run staged as of the same date are included; resolving
+    their ids again changes nothing.
+#}
+{% macro ids_staged_by_this_run() -%}
+    select transaction_id from {{ ref('base_transactions') }} where loaded_as_of = {{ date_literal(as_of_date()) }}
+{%- endmacro %}
+
+
+{# The pre-hook of base_transactions__repeats. #}
+{% macro delete_repeats_of_restaged_ids() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where transaction_id in ({{ ids_staged_by_this_run() }})
+    {%- endif -%}
 {%- endmacro %}

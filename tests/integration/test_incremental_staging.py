@@ -113,6 +113,8 @@ def test_a_month_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Pa
     assert incremental.query(
         "select transaction_date, removed_copies from staging.base_transactions__repeats where transaction_id = 1"
     ) == [(dt.date(2025, 1, 10), 1)]
+    # id 7's copies were settled by run 1 and run 2 staged none: its repeat is kept as run 1 found it
+    assert incremental.query("select removed_copies from staging.base_transactions__repeats where transaction_id = 7") == [(1,)]
 
 
 def test_rerunning_a_month_on_the_same_files_changes_nothing(tmp_path: Path) -> None:
@@ -139,6 +141,8 @@ def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: P
     assert contents(incremental) == contents(full)
     assert set(incremental.query("select reject_reason from staging.base_transactions where customer_id = 2")) == {
         ("customer_id is not a known customer",)}
+    # both copies of id 7 (customer 2) are now rejected, so the repeat run 1 found for it is gone
+    assert incremental.query("select count(*) from staging.base_transactions__repeats where transaction_id = 7") == [(0,)]
 
 
 @pytest.mark.parametrize("late_row", ["13,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])

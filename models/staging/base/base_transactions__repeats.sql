@@ -7,24 +7,40 @@
 
     Built from the written base table rather than inside it: grouping one column of a table
     costs about 2 s at 13.5M rows and holds only the ids, and only the few thousand repeated
-    rows are ranked. A full rebuild every run, so a new row repeating a settled one is resolved
-    with the rest.
+    rows are ranked.
+
+    Incremental, as base_transactions is: only an id that this run staged a row for can have
+    gained or lost a copy (a restaged row keeps its id), so a run deletes those ids' rows (the
+    pre-hook) and resolves them again over all their copies, old and new. Grouping every id of
+    the history again cost a month's run at ten times the guide's scale 24.6 s.
 #}
+
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_repeats_of_restaged_ids() }}",
+) }}
 
 -- The base table is read twice, by name, rather than through one shared CTE: DuckDB keeps a CTE
 -- read twice in memory, which here meant every usable row (1.3 GB) to group one column of it.
 with
 
+-- Rejected rows are counted out in the aggregate, not filtered out before it: with the filter,
+-- DuckDB's estimates led it to hash every usable id of the history and probe that with the run's
+-- ids (a month at ten times the guide's scale: 8.8 s and 6.8 GB, against 4.3 s).
 repeated_ids as (
 
     select
         transaction_id,
-        count(*) - 1 as removed_copies
+        count(*) filter (where reject_reason is null) - 1 as removed_copies
 
     from {{ ref('base_transactions') }}
-    where reject_reason is null
+    {% if is_incremental() %}
+    where transaction_id in ({{ ids_staged_by_this_run() }})
+    {% endif %}
     group by transaction_id
-    having count(*) > 1
+    having count(*) filter (where reject_reason is null) > 1
 
 ),
 
