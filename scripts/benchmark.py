@@ -66,8 +66,10 @@ class StepFailed(Exception):
         self.step, self.command, self.returncode, self.tail, self.log_path = step, command, returncode, tail, log_path
 
     def report(self) -> str:
-        return (f"FAILED: {self.step}\ncommand: {shlex.join(self.command)}\nexit code: {self.returncode}\n"
-                f"last lines of its output (all of it: {self.log_path}):\n{self.tail}")
+        return (
+            f"FAILED: {self.step}\ncommand: {shlex.join(self.command)}\nexit code: {self.returncode}\n"
+            f"last lines of its output (all of it: {self.log_path}):\n{self.tail}"
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -242,9 +244,13 @@ class Figure:
     values: list[float]
 
 
-def figures(generation_seconds: float, repeats: Sequence[Repeat], next_month_seconds: float | None = None,
-            ) -> list[Figure]:
+def figures(
+    generation_seconds: float,
+    repeats: Sequence[Repeat],
+    next_month_seconds: float | None = None,
+) -> list[Figure]:
     """One figure per table row, each with its value in every repeat (empty when skipped)."""
+
     def present(values: list[float | int | None]) -> list[float]:
         return [float(value) for value in values if value is not None]
 
@@ -297,12 +303,16 @@ def figures_json(rows: Sequence[Figure]) -> list[dict[str, Any]]:
     for row in rows:
         unit = {"s": "seconds", "x": "ratio"}.get(row.unit, "bytes")
         digits = {"s": 3, "x": 3}.get(row.unit, 0)
-        entry: dict[str, Any] = {"figure": row.label.strip(), "unit": unit,
-                                 "values": [round(value, digits) for value in row.values]}
+        entry: dict[str, Any] = {
+            "figure": row.label.strip(),
+            "unit": unit,
+            "values": [round(value, digits) for value in row.values],
+        }
         if row.values:
             summary = spread(row.values)
-            entry.update(median=round(summary.median, digits), min=round(summary.low, digits),
-                         max=round(summary.high, digits))
+            entry.update(
+                median=round(summary.median, digits), min=round(summary.low, digits), max=round(summary.high, digits)
+            )
         out.append(entry)
     return out
 
@@ -346,8 +356,9 @@ def run_measured(step: str, command: Sequence[str], env: Mapping[str, str], log_
                 continue
         seconds = time.perf_counter() - started
     if process.returncode != 0:
-        raise StepFailed(step, command, process.returncode, tail_lines(log_path.read_text(errors="replace"), TAIL_LINES),
-                         log_path)
+        raise StepFailed(
+            step, command, process.returncode, tail_lines(log_path.read_text(errors="replace"), TAIL_LINES), log_path
+        )
     return Measured(seconds, peak)
 
 
@@ -451,33 +462,62 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
     # saved manifest (partial parsing), as an analyst's second build does. The cold parse is a figure.
     parse_command = [dbt, "parse", "--vars", json.dumps(variables), *target_args(args.target)]
     build_command = [dbt, "build", "--vars", json.dumps(variables), *SCHEDULED_BUILD_FLAGS, *target_args(args.target)]
-    unit_test_command = [dbt, "test", "--select", "test_type:unit", "--vars", json.dumps(variables),
-                         *target_args(args.target)]
+    unit_test_command = [
+        dbt,
+        "test",
+        "--select",
+        "test_type:unit",
+        "--vars",
+        json.dumps(variables),
+        *target_args(args.target),
+    ]
     with progress(f"{prefix}: dbt parse (no saved manifest)"):
-        cold_parse = run_measured(f"{prefix}: dbt parse", parse_command, env, paths.logs / f"repeat{number}-dbt-parse.log")
+        cold_parse = run_measured(
+            f"{prefix}: dbt parse", parse_command, env, paths.logs / f"repeat{number}-dbt-parse.log"
+        )
     with progress(f"{prefix}: dbt build as of {args.as_of}") as detail:
         build = run_measured(f"{prefix}: dbt build", build_command, env, paths.logs / f"repeat{number}-dbt-build.log")
         results = parse_run_results(json.loads((paths.target / "run_results.json").read_text()))
         size = paths.database.stat().st_size if paths.database.exists() else None
-        detail["text"] = (f"start-up + parse {build.seconds - results.elapsed_seconds:.1f} s, "
-                          f"peak RSS {build.peak_rss_bytes / MB:,.0f} MB"
-                          + (f", warehouse {size / MB:,.0f} MB" if size is not None else ""))
+        detail["text"] = (
+            f"start-up + parse {build.seconds - results.elapsed_seconds:.1f} s, "
+            f"peak RSS {build.peak_rss_bytes / MB:,.0f} MB"
+            + (f", warehouse {size / MB:,.0f} MB" if size is not None else "")
+        )
     with progress(f"{prefix}: dbt unit tests"):
-        unit_tests = run_measured(f"{prefix}: dbt unit tests", unit_test_command, env,
-                                  paths.logs / f"repeat{number}-dbt-unit-tests.log")
+        unit_tests = run_measured(
+            f"{prefix}: dbt unit tests", unit_test_command, env, paths.logs / f"repeat{number}-dbt-unit-tests.log"
+        )
     monthly: Measured | None = None
     if skip_monthly is None:
         monthly_as_of = next_month_end(args.as_of)
         link_raw_files(paths.raw_next_month, paths.current)
-        command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--as-of", monthly_as_of.isoformat(),
-                   "--raw-dir", str(paths.current), "--database", str(paths.database),
-                   "--log-file", str(paths.logs / "run_month.log"), *target_args(args.target)]
+        command = [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "run_month.py"),
+            "--as-of",
+            monthly_as_of.isoformat(),
+            "--raw-dir",
+            str(paths.current),
+            "--database",
+            str(paths.database),
+            "--log-file",
+            str(paths.logs / "run_month.log"),
+            *target_args(args.target),
+        ]
         with progress(f"{prefix}: monthly run as of {monthly_as_of}") as detail:
             monthly = run_measured(f"{prefix}: monthly run", command, env, paths.logs / f"repeat{number}-monthly.log")
             detail["text"] = f"peak RSS {monthly.peak_rss_bytes / MB:,.0f} MB"
-    return Repeat(build.seconds, build.peak_rss_bytes, results, size,
-                  monthly.seconds if monthly else None, monthly.peak_rss_bytes if monthly else None,
-                  cold_parse.seconds, unit_tests.seconds)
+    return Repeat(
+        build.seconds,
+        build.peak_rss_bytes,
+        results,
+        size,
+        monthly.seconds if monthly else None,
+        monthly.peak_rss_bytes if monthly else None,
+        cold_parse.seconds,
+        unit_tests.seconds,
+    )
 
 
 def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date) -> int:
@@ -492,8 +532,10 @@ def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date)
     shutil.copyfile(raw / "customers.csv", out / "customers.csv")
     columns = "transaction_id, customer_id, transaction_date, amount, merchant_category"
     # Read as the project reads it (register_raw_files): every column text, the same quoting.
-    source = (f"read_csv('{raw / 'transactions.csv'}', header = true, delim = ',', quote = '\"', escape = '\"', "
-              "all_varchar = true)")
+    source = (
+        f"read_csv('{raw / 'transactions.csv'}', header = true, delim = ',', quote = '\"', escape = '\"', "
+        "all_varchar = true)"
+    )
     new_rows = f"""
         select
             cast(last_id.value + row_number() over (order by try_cast(transaction_id as bigint), transaction_date)
@@ -509,8 +551,10 @@ def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date)
     """
     with duckdb.connect() as con:
         [(added,)] = con.sql(f"select count(*) from ({new_rows})").fetchall()
-        con.execute(f"copy (select {columns} from {source} union all {new_rows}) "
-                    f"to '{out / 'transactions.csv'}' (header, delimiter ',')")
+        con.execute(
+            f"copy (select {columns} from {source} union all {new_rows}) "
+            f"to '{out / 'transactions.csv'}' (header, delimiter ',')"
+        )
     return int(added)
 
 
@@ -524,9 +568,20 @@ def prepare_next_month(args: argparse.Namespace, paths: Paths) -> float:
 
 
 def generate_data(args: argparse.Namespace, paths: Paths) -> float:
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_data.py"),
-               "--customers", str(args.customers), "--transactions", str(args.transactions),
-               "--as-of", args.as_of.isoformat(), "--seed", str(args.seed), "--out", str(paths.raw)]
+    command = [
+        sys.executable,
+        str(PROJECT_DIR / "scripts" / "generate_data.py"),
+        "--customers",
+        str(args.customers),
+        "--transactions",
+        str(args.transactions),
+        "--as-of",
+        args.as_of.isoformat(),
+        "--seed",
+        str(args.seed),
+        "--out",
+        str(paths.raw),
+    ]
     with progress(f"generating {args.customers:,} customers and {args.transactions:,} transactions into {paths.raw}"):
         return run_measured("data generation", command, os.environ, paths.logs / "generate.log").seconds
 
@@ -557,8 +612,12 @@ def monthly_skip(target: str | None) -> str | None:
     if target is None:
         return None
     default_target = project_profile().get("target")
-    help_text = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--help"],
-                               cwd=PROJECT_DIR, capture_output=True, text=True).stdout
+    help_text = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--help"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout
     return monthly_skip_reason(target, default_target, help_text)
 
 
@@ -605,20 +664,32 @@ positive_int = whole_number_at_least(1)
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--customers", type=positive_int, default=50_000, help="customers to generate (default 50000)")
-    parser.add_argument("--transactions", type=positive_int, default=13_500_000,
-                        help="transactions to generate (default 13500000)")
+    parser.add_argument(
+        "--transactions", type=positive_int, default=13_500_000, help="transactions to generate (default 13500000)"
+    )
     parser.add_argument("--repeat", type=positive_int, default=3, help="fresh builds and monthly runs (default 3)")
-    parser.add_argument("--as-of", type=iso_date, default=DEFAULT_AS_OF,
-                        help=f"the build's as-of date; the monthly run reports on the next month-end after it "
-                             f"(default {DEFAULT_AS_OF}: a fixed month-end, not today, so the generated data is the "
-                             "same on every day and the monthly run is one whole month later: runs stay comparable)")
-    parser.add_argument("--target", default=None,
-                        help="dbt target from profiles.yml (default: the profile's own). The monthly run is skipped, "
-                             "saying why, when run_month.py cannot take a target; only a DuckDB file warehouse is "
-                             "deleted between repeats")
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=DEFAULT_AS_OF,
+        help=f"the build's as-of date; the monthly run reports on the next month-end after it "
+        f"(default {DEFAULT_AS_OF}: a fixed month-end, not today, so the generated data is the "
+        "same on every day and the monthly run is one whole month later: runs stay comparable)",
+    )
+    parser.add_argument(
+        "--target",
+        default=None,
+        help="dbt target from profiles.yml (default: the profile's own). The monthly run is skipped, "
+        "saying why, when run_month.py cannot take a target; only a DuckDB file warehouse is "
+        "deleted between repeats",
+    )
     parser.add_argument("--seed", type=int, default=42, help="data generator seed (default 42)")
-    parser.add_argument("--dir", type=Path, default=Path("data/bench"),
-                        help="folder for everything the benchmark writes (default data/bench)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("data/bench"),
+        help="folder for everything the benchmark writes (default data/bench)",
+    )
     return parser.parse_args(argv)
 
 
@@ -686,15 +757,27 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
     print("\n".join(notes(repeats)))
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = paths.root / f"{stamp}-{args.customers}x{args.transactions}.json"
-    out.write_text(json.dumps({
-        "created_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "customers": args.customers, "transactions": args.transactions, "repeat": args.repeat, "seed": args.seed,
-        "as_of": args.as_of.isoformat(), "monthly_as_of": next_month_end(args.as_of).isoformat(),
-        "target": args.target, "monthly_skipped": skip_monthly,
-        "machine": host, "versions": found,
-        "figures": figures_json(rows),
-        "nodes_per_repeat": [repeat.run_results.node_seconds for repeat in repeats],
-    }, indent=2) + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "created_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "customers": args.customers,
+                "transactions": args.transactions,
+                "repeat": args.repeat,
+                "seed": args.seed,
+                "as_of": args.as_of.isoformat(),
+                "monthly_as_of": next_month_end(args.as_of).isoformat(),
+                "target": args.target,
+                "monthly_skipped": skip_monthly,
+                "machine": host,
+                "versions": found,
+                "figures": figures_json(rows),
+                "nodes_per_repeat": [repeat.run_results.node_seconds for repeat in repeats],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"figures written to {out.relative_to(PROJECT_DIR) if out.is_relative_to(PROJECT_DIR) else out}")
     return 0
 

@@ -36,7 +36,9 @@ class RelationDiff:
 
     @property
     def identical(self) -> bool:
-        return not (self.missing_columns or self.extra_columns or self.only_in_reference_count or self.only_in_other_count)
+        return not (
+            self.missing_columns or self.extra_columns or self.only_in_reference_count or self.only_in_other_count
+        )
 
 
 def compare_tables(relation: str, reference: Table, other: Table) -> RelationDiff:

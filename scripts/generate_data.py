@@ -86,10 +86,19 @@ CATEGORY_GROUPS: tuple[tuple[str, ...], ...] = (TRAVEL_CATEGORIES, NECESSITY_CAT
 # How often each category is picked inside its group, in percent. Uneven on purpose
 # so the category mix looks like real card data (groceries far more often than utilities).
 CATEGORY_PERCENT: dict[str, int] = {
-    "Travel": 30, "Airlines": 40, "Hotels": 30,
-    "Grocery": 55, "Gas": 30, "Utilities": 15,
-    "Restaurants": 28, "Entertainment": 12, "Shopping": 25, "Healthcare": 10,
-    "Electronics": 8, "Home Improvement": 9, "Education": 8,
+    "Travel": 30,
+    "Airlines": 40,
+    "Hotels": 30,
+    "Grocery": 55,
+    "Gas": 30,
+    "Utilities": 15,
+    "Restaurants": 28,
+    "Entertainment": 12,
+    "Shopping": 25,
+    "Healthcare": 10,
+    "Electronics": 8,
+    "Home Improvement": 9,
+    "Education": 8,
 }
 
 # Typical ticket size of one transaction per group relative to "other": flights and
@@ -102,13 +111,19 @@ DAYS_PER_MONTH = 365.25 / 12
 REFUND_SHARE = 0.025
 AMOUNT_NOISE_SIGMA = 0.35  # lognormal sigma of one amount at the full-size density below
 REFERENCE_MONTHLY_TRANSACTIONS = 11.0  # per customer-month at 50,000 customers / 13.5M rows
-GOLDEN_RATIO_FRACTION = (5 ** 0.5 - 1) / 2
+GOLDEN_RATIO_FRACTION = (5**0.5 - 1) / 2
 NEVER = 1_000_000  # change day for customers whose spend never changes
 SPEND_DRIFT_SIGMA = 0.15  # lognormal sigma of established customers' recent spend change
 
 COUNTRY = "United States"
 EMAIL_DOMAINS: tuple[str, ...] = (
-    "gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "aol.com", "proton.me",
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "aol.com",
+    "proton.me",
 )
 GENDERS: tuple[str, ...] = ("Male", "Female", "Other")
 GENDER_SHARES = (0.485, 0.495, 0.02)
@@ -268,8 +283,7 @@ class GenerationSummary:
 # ---------------------------------------------------------------------------
 
 
-def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float,
-              size: int) -> np.ndarray:
+def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float, size: int) -> np.ndarray:
     """Lognormal draw parameterised by median, because medians are what we tune by eye."""
     return np.asarray(median) * np.exp(np.asarray(sigma) * rng.standard_normal(size))
 
@@ -297,8 +311,7 @@ def draw_behaviour(n_customers: int, rng: np.random.Generator) -> Behaviour:
     new_signup = -rng.integers(3, 186, n_customers)
     signup_day = np.where(is_new, new_signup, established_signup).astype(np.int32)
 
-    monthly_spend = lognormal(rng, per_profile("monthly_spend_median"),
-                              per_profile("monthly_spend_sigma"), n_customers)
+    monthly_spend = lognormal(rng, per_profile("monthly_spend_median"), per_profile("monthly_spend_sigma"), n_customers)
     rate = lognormal(rng, per_profile("rate_median"), 0.4, n_customers)
     travel_share = uniform_range("travel_share")
     necessities_share = uniform_range("necessities_share")
@@ -312,8 +325,9 @@ def draw_behaviour(n_customers: int, rng: np.random.Generator) -> Behaviour:
     change_factor = np.where(is_declining, rng.uniform(0.15, 0.55, n_customers), np.where(is_new, 1.0, drift))
     ramp_floor = np.where(is_new, rng.uniform(0.15, 0.45, n_customers), 1.0)
 
-    return Behaviour(profile, signup_day, monthly_spend, rate, travel_share, necessities_share,
-                     change_day, change_factor, ramp_floor)
+    return Behaviour(
+        profile, signup_day, monthly_spend, rate, travel_share, necessities_share, change_day, change_factor, ramp_floor
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +351,7 @@ def pick_disjoint_rows(n_rows: int, counts: dict[str, int], rng: np.random.Gener
     rows: dict[str, np.ndarray] = {}
     start = 0
     for kind, count in counts.items():
-        rows[kind] = np.sort(picked[start:start + count])
+        rows[kind] = np.sort(picked[start : start + count])
         start += count
     return rows
 
@@ -368,8 +382,9 @@ def email_local_part(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalpha())
 
 
-def build_customers(behaviour: Behaviour, pools: NamePools, as_of: dt.date,
-                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+def build_customers(
+    behaviour: Behaviour, pools: NamePools, as_of: dt.date, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Build clean customer columns (all text) from the behaviour and the Faker pools."""
     n = len(behaviour.profile)
     customer_id = np.arange(1, n + 1)
@@ -382,8 +397,13 @@ def build_customers(behaviour: Behaviour, pools: NamePools, as_of: dt.date,
     last_name = pools.last[rng.integers(0, len(pools.last), n)]
     domain = np.array(EMAIL_DOMAINS, dtype=object)[rng.integers(0, len(EMAIL_DOMAINS), n)]
     # The customer_id suffix makes every clean email unique; duplicates are only injected ones.
-    email = np.array([f"{email_local_part(f)}.{email_local_part(l)}{i}@{d}"
-                      for f, l, i, d in zip(first_name, last_name, customer_id, domain)], dtype=object)
+    email = np.array(
+        [
+            f"{email_local_part(f)}.{email_local_part(l)}{i}@{d}"
+            for f, l, i, d in zip(first_name, last_name, customer_id, domain)
+        ],
+        dtype=object,
+    )
     area, exchange, line = rng.integers(201, 990, n), rng.integers(200, 1000, n), rng.integers(0, 10000, n)
     phone = np.array([f"{a:03d}-{e:03d}-{x:04d}" for a, e, x in zip(area, exchange, line)], dtype=object)
     # Age at signup 18.3–75 keeps every clean customer inside 18–120 at as_of as well, even
@@ -414,8 +434,9 @@ def move_signups_after_as_of(behaviour: Behaviour, rows: np.ndarray, rng: np.ran
     behaviour.signup_day[rows] = rng.integers(1, 61, len(rows))
 
 
-def inject_customer_dirt(columns: dict[str, np.ndarray], rows: dict[str, np.ndarray], as_of: dt.date,
-                         rng: np.random.Generator) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+def inject_customer_dirt(
+    columns: dict[str, np.ndarray], rows: dict[str, np.ndarray], as_of: dt.date, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """Break the picked customer rows, one kind per row, and return the counts.
 
     signup_after_as_of rows were already moved in the behaviour, so they only count here.
@@ -429,8 +450,9 @@ def inject_customer_dirt(columns: dict[str, np.ndarray], rows: dict[str, np.ndar
     columns["signup_date"][rows["empty_signup_date"]] = None
 
     no_at = rows["email_without_at"]
-    columns["email"][no_at] = [email.replace("@", str(rng.choice(["", " at ", "."])))
-                               for email in columns["email"][no_at]]
+    columns["email"][no_at] = [
+        email.replace("@", str(rng.choice(["", " at ", "."]))) for email in columns["email"][no_at]
+    ]
 
     # Borrow the email of a clean customer: a shared family address or a data-entry slip.
     dup_email = rows["duplicate_email"]
@@ -441,7 +463,8 @@ def inject_customer_dirt(columns: dict[str, np.ndarray], rows: dict[str, np.ndar
     columns["email"][dup_email] = columns["email"][sources]
 
     columns["gender"][rows["invalid_gender"]] = [
-        str(value) for value in rng.choice(INVALID_GENDERS, len(rows["invalid_gender"]))]
+        str(value) for value in rng.choice(INVALID_GENDERS, len(rows["invalid_gender"]))
+    ]
 
     # Half too young (under 18, some not even born), half impossibly old (over 120).
     bad_age = rows["age_out_of_range"]
@@ -468,7 +491,7 @@ def category_lookup() -> np.ndarray:
         column = 0
         for name in names:
             width = CATEGORY_PERCENT[name]
-            table[group, column:column + width] = CATEGORIES.index(name)
+            table[group, column : column + width] = CATEGORIES.index(name)
             column += width
         if column != 100:
             raise AssertionError(f"category percentages of group {group} sum to {column}, not 100")
@@ -528,8 +551,7 @@ def active_days_of(behaviour: Behaviour) -> np.ndarray:
     return np.where(behaviour.signup_day <= 0, 1 - first_active_day(behaviour), 0)
 
 
-def spread_dates(behaviour: Behaviour, counts: np.ndarray, rank: np.ndarray,
-                 rng: np.random.Generator) -> np.ndarray:
+def spread_dates(behaviour: Behaviour, counts: np.ndarray, rank: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Place each customer's transactions evenly over their active days, with jitter.
 
     Rank k of n lands in slot k, jittered by up to a slot either way. Independent uniform
@@ -549,17 +571,18 @@ def group_count_shares(behaviour: Behaviour) -> np.ndarray:
     Profiles are defined by share of *amount*; dividing by ticket size converts that into
     how often each group must be picked.
     """
-    amount_share = np.column_stack([
-        behaviour.travel_share,
-        behaviour.necessities_share,
-        1.0 - behaviour.travel_share - behaviour.necessities_share,
-    ])
+    amount_share = np.column_stack(
+        [
+            behaviour.travel_share,
+            behaviour.necessities_share,
+            1.0 - behaviour.travel_share - behaviour.necessities_share,
+        ]
+    )
     count_share = amount_share / GROUP_TICKET_FACTOR
     return count_share / count_share.sum(axis=1, keepdims=True)
 
 
-def pick_groups(count_share: np.ndarray, counts: np.ndarray, rank: np.ndarray,
-                rng: np.random.Generator) -> np.ndarray:
+def pick_groups(count_share: np.ndarray, counts: np.ndarray, rank: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Pick each transaction's category group (0 travel, 1 necessities, 2 other).
 
     A golden-ratio (Weyl) sequence over each customer's ranks instead of independent
@@ -573,8 +596,14 @@ def pick_groups(count_share: np.ndarray, counts: np.ndarray, rank: np.ndarray,
     return (pick >= travel_limit).astype(np.int8) + (pick >= necessities_limit)
 
 
-def draw_amounts(behaviour: Behaviour, counts: np.ndarray, day: np.ndarray, group: np.ndarray,
-                 count_share: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def draw_amounts(
+    behaviour: Behaviour,
+    counts: np.ndarray,
+    day: np.ndarray,
+    group: np.ndarray,
+    count_share: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Amounts in cents: spend level × ticket size × trend × noise, with some refunds.
 
     The per-customer unit is derived from monthly spend and the customer's *actual*
@@ -615,8 +644,9 @@ def draw_transactions(behaviour: Behaviour, n_rows: int, rng: np.random.Generato
     """
     counts = transactions_per_customer(behaviour, n_rows, rng)
     owner = np.repeat(np.arange(1, len(counts) + 1, dtype=np.int32), counts)
-    rank = (np.arange(n_rows, dtype=np.int32)
-            - np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)).astype(np.float32)
+    rank = (
+        np.arange(n_rows, dtype=np.int32) - np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)
+    ).astype(np.float32)
 
     day = spread_dates(behaviour, counts, rank, rng)
     count_share = group_count_shares(behaviour)
@@ -641,8 +671,13 @@ def draw_transactions(behaviour: Behaviour, n_rows: int, rng: np.random.Generato
 
 def bad_date_text(date: dt.date, rng: np.random.Generator) -> str:
     """A non-ISO or impossible rendering of a real date, the way broken exports look."""
-    choices = [date.strftime("%d-%m-%Y"), date.strftime("%m/%d/%Y"), date.strftime("%Y.%m.%d"),
-               f"{date.year}-02-30", *FIXED_BAD_DATES]
+    choices = [
+        date.strftime("%d-%m-%Y"),
+        date.strftime("%m/%d/%Y"),
+        date.strftime("%Y.%m.%d"),
+        f"{date.year}-02-30",
+        *FIXED_BAD_DATES,
+    ]
     return str(rng.choice(choices))
 
 
@@ -650,13 +685,18 @@ def bad_amount_text(cents: int, rng: np.random.Generator) -> str:
     """An unparseable rendering of a real amount: decimal comma, currency sign, or junk."""
     whole, frac = divmod(abs(cents), 100)
     sign = "-" if cents < 0 else ""
-    choices = [f"{sign}{whole},{frac:02d}", f"{sign}${whole}.{frac:02d}", f"{sign}{whole}.{frac:02d} USD",
-               *BAD_AMOUNT_FIXED]
+    choices = [
+        f"{sign}{whole},{frac:02d}",
+        f"{sign}${whole}.{frac:02d}",
+        f"{sign}{whole}.{frac:02d} USD",
+        *BAD_AMOUNT_FIXED,
+    ]
     return str(rng.choice(choices))
 
 
-def inject_transaction_dirt(tx: Transactions, counts: dict[str, int], n_customers: int, as_of: dt.date,
-                            rng: np.random.Generator) -> tuple[Transactions, dict[str, int]]:
+def inject_transaction_dirt(
+    tx: Transactions, counts: dict[str, int], n_customers: int, as_of: dt.date, rng: np.random.Generator
+) -> tuple[Transactions, dict[str, int]]:
     """Break picked rows, one kind per row, then add exact duplicates; returns the counts.
 
     The caller draws ``counts['exact_duplicate_row']`` fewer clean rows so the file ends up
@@ -668,8 +708,12 @@ def inject_transaction_dirt(tx: Transactions, counts: dict[str, int], n_customer
     rows = pick_disjoint_rows(n, pick_counts, rng)
 
     targets, sources = rows["duplicate_transaction_id"], rows["duplicate_id_source"]
-    differs = ((tx.customer_id[targets] != tx.customer_id[sources]) | (tx.day[targets] != tx.day[sources])
-               | (tx.cents[targets] != tx.cents[sources]) | (tx.category[targets] != tx.category[sources]))
+    differs = (
+        (tx.customer_id[targets] != tx.customer_id[sources])
+        | (tx.day[targets] != tx.day[sources])
+        | (tx.cents[targets] != tx.cents[sources])
+        | (tx.category[targets] != tx.category[sources])
+    )
     targets, sources = targets[differs], sources[differs]
     tx.transaction_id[targets] = tx.transaction_id[sources]
 
@@ -690,8 +734,9 @@ def inject_transaction_dirt(tx: Transactions, counts: dict[str, int], n_customer
     tx.amount_code[rows["empty_amount"]] = -1
 
     messy = rows["messy_category"]
-    tx.category[messy] = (len(CATEGORIES) + tx.category[messy] * N_MESSY_VARIANTS
-                          + rng.integers(0, N_MESSY_VARIANTS, len(messy)))
+    tx.category[messy] = (
+        len(CATEGORIES) + tx.category[messy] * N_MESSY_VARIANTS + rng.integers(0, N_MESSY_VARIANTS, len(messy))
+    )
     tx.category[rows["empty_category"]] = EMPTY_CATEGORY_CODE
 
     tx.day[rows["date_after_as_of"]] = rng.integers(1, 61, len(rows["date_after_as_of"]))
@@ -701,9 +746,15 @@ def inject_transaction_dirt(tx: Transactions, counts: dict[str, int], n_customer
     repeats[rows["exact_duplicate_row"]] += 1
     order = np.repeat(np.arange(n), repeats)
     expanded = Transactions(
-        transaction_id=tx.transaction_id[order], customer_id=tx.customer_id[order], day=tx.day[order],
-        date_code=tx.date_code[order], cents=tx.cents[order], amount_code=tx.amount_code[order],
-        category=tx.category[order], bad_dates=tx.bad_dates, bad_amounts=tx.bad_amounts,
+        transaction_id=tx.transaction_id[order],
+        customer_id=tx.customer_id[order],
+        day=tx.day[order],
+        date_code=tx.date_code[order],
+        cents=tx.cents[order],
+        amount_code=tx.amount_code[order],
+        category=tx.category[order],
+        bad_dates=tx.bad_dates,
+        bad_amounts=tx.bad_amounts,
     )
     injected = {kind: len(rows[kind]) for kind in counts}
     injected["duplicate_transaction_id"] = len(targets)
@@ -731,8 +782,9 @@ def write_customers(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarra
     table["row_no"] = np.arange(len(columns["customer_id"]), dtype=np.int64)
     con.register("customer_rows", table)
     select_list = ", ".join(f"{name}::VARCHAR AS {name}" for name in CUSTOMER_COLUMNS)
-    con.execute(f"COPY (SELECT {select_list} FROM customer_rows ORDER BY row_no) "
-                f"TO {sql_string(str(path))} {copy_options(fmt)}")
+    con.execute(
+        f"COPY (SELECT {select_list} FROM customer_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}"
+    )
     con.unregister("customer_rows")
 
 
@@ -741,16 +793,20 @@ def list_param(values: list[str | None]) -> list[str | None]:
     return values if values else [""]
 
 
-def write_transactions(con: duckdb.DuckDBPyConnection, tx: Transactions, as_of: dt.date, path: Path,
-                       fmt: str) -> None:
+def write_transactions(con: duckdb.DuckDBPyConnection, tx: Transactions, as_of: dt.date, path: Path, fmt: str) -> None:
     """Format and write transactions in one streaming DuckDB projection.
 
     A pure projection over the numpy scan keeps insertion order (no sort of 13.5M rows),
     and the decimal multiply gives exact two-decimal amounts such as -12.50 and 1234.00.
     """
     table = {
-        "transaction_id": tx.transaction_id, "customer_id": tx.customer_id, "day": tx.day,
-        "date_code": tx.date_code, "cents": tx.cents, "amount_code": tx.amount_code, "category": tx.category,
+        "transaction_id": tx.transaction_id,
+        "customer_id": tx.customer_id,
+        "day": tx.day,
+        "date_code": tx.date_code,
+        "cents": tx.cents,
+        "amount_code": tx.amount_code,
+        "category": tx.category,
     }
     con.register("transaction_rows", table)
     con.execute("SET preserve_insertion_order = true")
@@ -767,12 +823,15 @@ def write_transactions(con: duckdb.DuckDBPyConnection, tx: Transactions, as_of: 
             FROM transaction_rows
         ) TO {sql_string(str(path))} {copy_options(fmt)}
     """
-    con.execute(query, {
-        "as_of": as_of.isoformat(),
-        "bad_dates": list_param(list(tx.bad_dates)),
-        "bad_amounts": list_param(list(tx.bad_amounts)),
-        "categories": category_labels(),
-    })
+    con.execute(
+        query,
+        {
+            "as_of": as_of.isoformat(),
+            "bad_dates": list_param(list(tx.bad_dates)),
+            "bad_amounts": list_param(list(tx.bad_amounts)),
+            "categories": category_labels(),
+        },
+    )
     con.unregister("transaction_rows")
 
 
@@ -828,8 +887,16 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise ValueError(f"output directory {out_dir} is not writable")
 
 
-def generate(customers: int, transactions: int, as_of: dt.date, seed: int, out_dir: Path,
-             fmt: str = "csv", dirty: bool = True, progress: bool = False) -> GenerationSummary:
+def generate(
+    customers: int,
+    transactions: int,
+    as_of: dt.date,
+    seed: int,
+    out_dir: Path,
+    fmt: str = "csv",
+    dirty: bool = True,
+    progress: bool = False,
+) -> GenerationSummary:
     """Generate both files plus generation_summary.json in ``out_dir`` and return the summary.
 
     Everything random comes from numpy generators spawned from ``seed`` (one per stage),
@@ -842,7 +909,8 @@ def generate(customers: int, transactions: int, as_of: dt.date, seed: int, out_d
     run_started = time.perf_counter()
     report = Progress(progress)
     behaviour_rng, customer_rng, transaction_rng, dirt_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4))
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
+    )
 
     report.start("customers")
     behaviour = draw_behaviour(customers, behaviour_rng)
@@ -919,13 +987,21 @@ def iso_date(text: str) -> dt.date:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options; defaults reproduce the project's full-size data set."""
     parser = argparse.ArgumentParser(
-        description="Generate synthetic customers and transactions for the dbt segmentation project.")
-    parser.add_argument("--customers", type=non_negative_int, default=50_000,
-                        help="distinct customers (default 50000)")
-    parser.add_argument("--transactions", type=non_negative_int, default=13_500_000,
-                        help="transaction rows, dirty rows included (default 13500000)")
-    parser.add_argument("--as-of", type=iso_date, default=dt.datetime.now(dt.timezone.utc).date(),
-                        help="as-of date YYYY-MM-DD (default: today, UTC)")
+        description="Generate synthetic customers and transactions for the dbt segmentation project."
+    )
+    parser.add_argument("--customers", type=non_negative_int, default=50_000, help="distinct customers (default 50000)")
+    parser.add_argument(
+        "--transactions",
+        type=non_negative_int,
+        default=13_500_000,
+        help="transaction rows, dirty rows included (default 13500000)",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=dt.datetime.now(dt.timezone.utc).date(),
+        help="as-of date YYYY-MM-DD (default: today, UTC)",
+    )
     parser.add_argument("--seed", type=non_negative_int, default=42, help="random seed (default 42)")
     parser.add_argument("--out", type=Path, default=Path("data/raw"), help="output directory (default data/raw)")
     parser.add_argument("--format", choices=FORMATS, default="csv", help="output format (default csv)")
@@ -935,9 +1011,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def format_summary(summary: GenerationSummary, out_dir: Path) -> str:
     """Human-readable end-of-run summary for stdout."""
-    lines = [f"wrote {out_dir / summary.files['customers']} ({summary.customers_rows:,} rows)",
-             f"wrote {out_dir / summary.files['transactions']} ({summary.transactions_rows:,} rows)",
-             f"wrote {out_dir / SUMMARY_FILE}"]
+    lines = [
+        f"wrote {out_dir / summary.files['customers']} ({summary.customers_rows:,} rows)",
+        f"wrote {out_dir / summary.files['transactions']} ({summary.transactions_rows:,} rows)",
+        f"wrote {out_dir / SUMMARY_FILE}",
+    ]
     for table, kinds in summary.dirty.items():
         injected = ", ".join(f"{kind}={count:,}" for kind, count in kinds.items() if count)
         lines.append(f"dirty {table}: {injected or 'none'}")
@@ -949,8 +1027,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point: parse, generate, print the summary; returns the exit code."""
     args = parse_args(argv)
     try:
-        summary = generate(args.customers, args.transactions, args.as_of, args.seed, args.out,
-                           fmt=args.format, dirty=not args.clean, progress=True)
+        summary = generate(
+            args.customers,
+            args.transactions,
+            args.as_of,
+            args.seed,
+            args.out,
+            fmt=args.format,
+            dirty=not args.clean,
+            progress=True,
+        )
     except (ValueError, OSError, duckdb.Error) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -52,7 +52,9 @@ def raw_file(raw_dir: Path, entity: str) -> Path:
         candidate = raw_dir / f"{entity}.{extension}"
         if candidate.exists():
             return candidate
-    raise RawInputError(f"raw file for '{entity}' not found: expected {raw_dir}/{entity}.csv or {raw_dir}/{entity}.parquet")
+    raise RawInputError(
+        f"raw file for '{entity}' not found: expected {raw_dir}/{entity}.csv or {raw_dir}/{entity}.parquet"
+    )
 
 
 def _reader(path: Path) -> str:
@@ -132,7 +134,9 @@ def postgres_connection() -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="folder of the raw files (default data/raw)")
+    parser.add_argument(
+        "--raw-dir", type=Path, default=Path("data/raw"), help="folder of the raw files (default data/raw)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:

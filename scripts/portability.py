@@ -77,9 +77,15 @@ def say(message: str) -> None:
 def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> list[str]:
     variables = {"raw_data_dir": str(raw_dir), "as_of_date": as_of.isoformat(), "backfill_months": backfill_months}
     return [
-        "build", "--target", target,
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        "--vars", json.dumps(variables),
+        "build",
+        "--target",
+        target,
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps(variables),
     ]
 
 
@@ -115,8 +121,14 @@ def run_dbt(run: EngineRun, arguments: list[str], work: Path, env: dict[str, str
     work.mkdir(parents=True, exist_ok=True)
     progress = Progress()
     with open(work / "dbt.out", "w") as out:
-        process = subprocess.Popen([str(DBT), *arguments], cwd=PROJECT_DIR, env=env, text=True,
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(DBT), *arguments],
+            cwd=PROJECT_DIR,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         assert process.stdout is not None
         for line in process.stdout:
             out.write(line)
@@ -158,8 +170,11 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
             try:
                 loaded_at = time.perf_counter()
                 tables = load_raw.load(raw_dir, connection)
-                say(f"  raw files loaded in {time.perf_counter() - loaded_at:.1f} s ("
-                    + ", ".join(f"{t.entity} {t.rows:,}" for t in tables) + ")")
+                say(
+                    f"  raw files loaded in {time.perf_counter() - loaded_at:.1f} s ("
+                    + ", ".join(f"{t.entity} {t.rows:,}" for t in tables)
+                    + ")"
+                )
                 run_dbt(run, dbt_arguments("postgres", work, raw_dir, as_of, backfill_months), work, env)
                 if run.built:
                     for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS):
@@ -260,11 +275,22 @@ def report_failure(run: EngineRun) -> None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--engines", nargs="+", choices=("postgres", "spark"), default=["postgres", "spark"],
-                        help="engines to compare with DuckDB (default: both)")
-    parser.add_argument("--backfill-months", type=generate_data.whole_number_at_least(0), default=SAMPLE.backfill_months,
-                        help=f"month-ends recorded in the history besides the as-of date (default {SAMPLE.backfill_months})")
-    parser.add_argument("--work-dir", type=Path, help="keep the data, logs and warehouses here (default: a temporary folder, removed)")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=("postgres", "spark"),
+        default=["postgres", "spark"],
+        help="engines to compare with DuckDB (default: both)",
+    )
+    parser.add_argument(
+        "--backfill-months",
+        type=generate_data.whole_number_at_least(0),
+        default=SAMPLE.backfill_months,
+        help=f"month-ends recorded in the history besides the as-of date (default {SAMPLE.backfill_months})",
+    )
+    parser.add_argument(
+        "--work-dir", type=Path, help="keep the data, logs and warehouses here (default: a temporary folder, removed)"
+    )
     return parser.parse_args(argv)
 
 
@@ -275,19 +301,25 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     all_identical = False
     builders: dict[str, Callable[[Path, Path, dt.date, int], EngineRun]] = {
-        "duckdb": build_duckdb, "postgres": build_postgres, "spark": build_spark,
+        "duckdb": build_duckdb,
+        "postgres": build_postgres,
+        "spark": build_spark,
     }
     try:
         raw_dir = work / "raw"
-        say(f"Generating the test sample ({SAMPLE.customers:,} customers, {SAMPLE.transactions:,} transactions, "
-            f"as of {SAMPLE.as_of}) ...")
+        say(
+            f"Generating the test sample ({SAMPLE.customers:,} customers, {SAMPLE.transactions:,} transactions, "
+            f"as of {SAMPLE.as_of}) ..."
+        )
         generate_data.generate(SAMPLE.customers, SAMPLE.transactions, SAMPLE.as_of, SAMPLE.seed, raw_dir)
         runs = []
         for engine in ("duckdb", *args.engines):
             say(f"{engine}: dbt build with a {args.backfill_months}-month backfill ...")
             run = builders[engine](work / engine, raw_dir, SAMPLE.as_of, args.backfill_months)
-            say(f"  {run.passed} nodes passed, {len(run.failed)} did not, in {run.build_seconds:.1f} s"
-                + ("" if run.built else " -- FAILED"))
+            say(
+                f"  {run.passed} nodes passed, {len(run.failed)} did not, in {run.build_seconds:.1f} s"
+                + ("" if run.built else " -- FAILED")
+            )
             report_failure(run)
             runs.append(run)
         reference, others = runs[0], runs[1:]
@@ -302,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{run.engine:<10} {run.build_seconds:7.1f} s  {run.passed:5d}  {'built' if run.built else 'FAILED'}")
         verdict = "every engine built and matches DuckDB" if all_identical else "engines DIFFER or failed (see above)"
         kept = args.work_dir is not None or not all_identical
-        say(f"Portability check: {verdict}; {time.perf_counter() - started:.0f} s in all"
-            + (f"; data, logs and warehouses kept in {work}" if kept else ""))
+        say(
+            f"Portability check: {verdict}; {time.perf_counter() - started:.0f} s in all"
+            + (f"; data, logs and warehouses kept in {work}" if kept else "")
+        )
         return 0 if all_identical else 1
     finally:
         # a failed run keeps its files for a look at dbt's logs

@@ -66,7 +66,9 @@ def install_server() -> Path:
     ):
         completed = subprocess.run(command, env=env, capture_output=True, text=True)
         if completed.returncode != 0:
-            raise PostgresUnavailable(f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
+            raise PostgresUnavailable(
+                f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+            )
     bin_dir = find_bin_dir()
     if bin_dir is None:
         raise PostgresUnavailable(f"{DEBIAN_PACKAGE} installed but no initdb under {SEARCH_ROOT}")
@@ -92,7 +94,9 @@ def _as_server_user(command: list[str]) -> list[str]:
 def _run(command: list[str]) -> None:
     completed = subprocess.run(_as_server_user(command), capture_output=True, text=True)
     if completed.returncode != 0:
-        raise PostgresUnavailable(f"{Path(command[0]).name} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}")
+        raise PostgresUnavailable(
+            f"{Path(command[0]).name} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+        )
 
 
 @contextlib.contextmanager
@@ -105,9 +109,33 @@ def running_server(database: str = "segmentation", port: int = DEFAULT_PORT) -> 
         shutil.chown(work, user="postgres")
     port = free_port(port)
     try:
-        _run([str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
         settings = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={work} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(work / "server.log"), "-o", settings, "-w", "start"])
+        _run(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data_dir),
+                "-l",
+                str(work / "server.log"),
+                "-o",
+                settings,
+                "-w",
+                "start",
+            ]
+        )
         try:
             _run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database])
             yield PostgresServer("127.0.0.1", port, "postgres", database)

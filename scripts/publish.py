@@ -64,7 +64,9 @@ def _copy_tables(con: duckdb.DuckDBPyConnection) -> int:
     for name, ddl in tables:
         # The DDL keeps each column's type and NOT NULL; `use published` makes it land there.
         con.execute(ddl)
-        con.execute(f"insert into published.{MARTS_SCHEMA}.{_quote(name)} select * from working.{MARTS_SCHEMA}.{_quote(name)}")
+        con.execute(
+            f"insert into published.{MARTS_SCHEMA}.{_quote(name)} select * from working.{MARTS_SCHEMA}.{_quote(name)}"
+        )
     return len(tables)
 
 
@@ -162,7 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         help="the working warehouse dbt builds (default: $DUCKDB_PATH or data/warehouse.duckdb)",
     )
     parser.add_argument(
-        "--published", type=Path, default=None, help="where readers open it (default: published/<name> beside --database)"
+        "--published",
+        type=Path,
+        default=None,
+        help="where readers open it (default: published/<name> beside --database)",
     )
     args = parser.parse_args(argv)
     published = args.published or default_published_path(args.database)

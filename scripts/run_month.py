@@ -135,9 +135,21 @@ def cycle_commands(
     # the vars stay the same and dbt reuses its parse of the project (a new var means a full parse).
     variables = {"raw_data_dir": raw_dir, "backfill_months": backfill_months}
     return [
-        ("dbt build", [str(bin_dir / "dbt"), "build", "--vars", json.dumps(variables), *SCHEDULED_BUILD_FLAGS,
-                       *(["--full-refresh"] if full_refresh else [])]),
-        ("publish", [sys.executable, str(scripts / "publish.py"), "--database", str(database), "--published", str(published)]),
+        (
+            "dbt build",
+            [
+                str(bin_dir / "dbt"),
+                "build",
+                "--vars",
+                json.dumps(variables),
+                *SCHEDULED_BUILD_FLAGS,
+                *(["--full-refresh"] if full_refresh else []),
+            ],
+        ),
+        (
+            "publish",
+            [sys.executable, str(scripts / "publish.py"), "--database", str(database), "--published", str(published)],
+        ),
         ("summary", [sys.executable, str(scripts / "segment_summary.py"), "--database", str(published)]),
     ]
 
@@ -150,7 +162,12 @@ def cycle_env(as_of: dt.date, database: Path, environ: dict[str, str]) -> dict[s
 
 
 def run_cycle(
-    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, log: TextIO,
+    as_of: dt.date,
+    backfill_months: int,
+    raw_dir: str,
+    database: Path,
+    published: Path,
+    log: TextIO,
     full_refresh: bool = False,
 ) -> int:
     env = cycle_env(as_of, database, dict(os.environ))
@@ -158,9 +175,12 @@ def run_cycle(
     started = time.perf_counter()
     for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh):
         if not run_step(name, command, log, env):
-            say(f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
+            say(
+                f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
                 f"readers still see the last published warehouse ({published}), and the history keeps what "
-                "the last successful run recorded for each date", log)
+                "the last successful run recorded for each date",
+                log,
+            )
             return EXIT_FAILED
     scope = f"{as_of} and the {backfill_months} month-ends before it" if backfill_months else str(as_of)
     say(f"month-end cycle done for {scope} in {time.perf_counter() - started:.1f} s", log)
@@ -169,22 +189,46 @@ def run_cycle(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                        help="the as-of date (default: the last day of the previous month)")
-    parser.add_argument("--backfill-months", type=int, default=0,
-                        help="also record the N latest month-ends on or before the as-of date (default 0)")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the as-of date (default: the last day of the previous month)",
+    )
+    parser.add_argument(
+        "--backfill-months",
+        type=int,
+        default=0,
+        help="also record the N latest month-ends on or before the as-of date (default 0)",
+    )
     parser.add_argument("--raw-dir", default="data/raw", help="raw files folder, relative to the project or absolute")
-    parser.add_argument("--database", type=Path, default=default_database(),
-                        help="the DuckDB warehouse (default: $DUCKDB_PATH or data/warehouse.duckdb)")
-    parser.add_argument("--published", type=Path, default=None,
-                        help="where readers open the published marts (default: published/<name> beside --database)")
-    parser.add_argument("--log-file", type=Path, default=PROJECT_DIR / "logs" / "run_month.log",
-                        help="appended to on every run (default: logs/run_month.log)")
-    parser.add_argument("--full-refresh", action="store_true",
-                        help="stage the whole raw transactions file again, not only its new rows (after a "
-                             "delivery that changed or added rows dated before the last run)")
-    parser.add_argument("--wait", type=float, default=0,
-                        help="seconds to wait for another run to finish before giving up (default 0)")
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=default_database(),
+        help="the DuckDB warehouse (default: $DUCKDB_PATH or data/warehouse.duckdb)",
+    )
+    parser.add_argument(
+        "--published",
+        type=Path,
+        default=None,
+        help="where readers open the published marts (default: published/<name> beside --database)",
+    )
+    parser.add_argument(
+        "--log-file",
+        type=Path,
+        default=PROJECT_DIR / "logs" / "run_month.log",
+        help="appended to on every run (default: logs/run_month.log)",
+    )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="stage the whole raw transactions file again, not only its new rows (after a "
+        "delivery that changed or added rows dated before the last run)",
+    )
+    parser.add_argument(
+        "--wait", type=float, default=0, help="seconds to wait for another run to finish before giving up (default 0)"
+    )
     args = parser.parse_args(argv)
     if args.backfill_months < 0:
         parser.error("--backfill-months must be 0 or more")
@@ -203,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
-                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log,
-                                 args.full_refresh)
+                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log, args.full_refresh)
         except WarehouseBusy as busy:
             say(f"not started: {busy}", log)
             return EXIT_BUSY

@@ -69,10 +69,14 @@ class Warehouse:
         raw_dir = os.path.relpath(self.raw_dir, PROJECT_DIR)
         all_variables = json.dumps({"raw_data_dir": raw_dir, "as_of_date": as_of_text, **(variables or {})})
         command = [
-            str(DBT), *args,
-            "--target-path", str(target),
-            "--log-path", str(self.work_dir / "logs"),
-            "--vars", all_variables,
+            str(DBT),
+            *args,
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(self.work_dir / "logs"),
+            "--vars",
+            all_variables,
         ]
         (target / "run_results.json").unlink(missing_ok=True)
         started = time.perf_counter()

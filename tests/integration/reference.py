@@ -136,8 +136,19 @@ def clean(raw_dir: Path) -> CleanInput:
     customer_rows = _read_rows(raw_dir / "customers.csv")
     usable: dict[int, list[tuple[date, tuple[object, ...]]]] = defaultdict(list)
     rejected = 0
-    profile_fields = ("first_name", "last_name", "email", "phone", "date_of_birth", "gender",
-                      "city", "state", "country", "postal_code", "account_status")
+    profile_fields = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "date_of_birth",
+        "gender",
+        "city",
+        "state",
+        "country",
+        "postal_code",
+        "account_status",
+    )
     for row in customer_rows:
         customer_id, signup = parse_integer(row["customer_id"]), parse_date(row["signup_date"])
         if customer_id is None or signup is None:
@@ -160,14 +171,23 @@ def clean(raw_dir: Path) -> CleanInput:
         customer_id = parse_integer(row["customer_id"])
         when = parse_date(row["transaction_date"])
         amount = parse_money(row["amount"])
-        if transaction_id is None or customer_id is None or when is None or amount is None or customer_id not in customers:
+        if (
+            transaction_id is None
+            or customer_id is None
+            or when is None
+            or amount is None
+            or customer_id not in customers
+        ):
             rejected += 1
             continue
         candidates[transaction_id].append(
             Transaction(transaction_id, customer_id, when, amount, _text(row["merchant_category"]))
         )
     transactions = [
-        min(copies, key=lambda t: (t.transaction_date, t.amount, t.customer_id, t.category is not None, t.category or ""))
+        min(
+            copies,
+            key=lambda t: (t.transaction_date, t.amount, t.customer_id, t.category is not None, t.category or ""),
+        )
         for copies in candidates.values()
     ]
     counts["transactions"] = {
@@ -247,8 +267,7 @@ def compute(raw_dir: Path, as_of: date) -> dict[int, CustomerResult]:
 
     # Worst to best: recency most days first with no purchase worst; frequency, monetary smallest first.
     never = 10**9
-    recency = _tie_safe_scores({c: r.recency_days for c, r in results.items()},
-                               lambda d: -(never if d is None else d))
+    recency = _tie_safe_scores({c: r.recency_days for c, r in results.items()}, lambda d: -(never if d is None else d))
     frequency = _tie_safe_scores({c: r.frequency_365d for c, r in results.items()}, lambda f: f)
     monetary = _tie_safe_scores({c: r.monetary_365d for c, r in results.items()}, lambda m: m)
     for cid, result in results.items():

@@ -106,9 +106,9 @@ def test_unparseable_and_missing_keys_are_rejected_with_their_raw_values(bad: Wa
     assert transactions["116"] == "transaction_date is missing"
     assert transactions["117"] == "amount is not a decimal number"
     assert transactions["118"] == "amount is missing"
-    assert bad.query("select transaction_date, amount from staging.stg_transactions__rejected where transaction_id = '117'") == [
-        ("2025-03-01", "1e3")
-    ]
+    assert bad.query(
+        "select transaction_date, amount from staging.stg_transactions__rejected where transaction_id = '117'"
+    ) == [("2025-03-01", "1e3")]
     customers = rejected(bad, "customers", "customer_id")
     assert customers["abc"] == "customer_id is not an integer"
     assert customers[None] == "customer_id is missing"
@@ -153,12 +153,16 @@ def test_rejected_rows_stay_out_of_the_marts_and_refunds_and_zeros_count(bad: Wa
 
 def test_duplicates_keep_one_row_chosen_by_content(bad: Warehouse) -> None:
     # same content: one copy kept; different content: the earliest date wins
-    assert bad.query("select transaction_date, amount from staging.stg_transactions where transaction_id in (119, 120) order by 1") == [
+    assert bad.query(
+        "select transaction_date, amount from staging.stg_transactions where transaction_id in (119, 120) order by 1"
+    ) == [
         (dt.date(2025, 3, 9), Decimal("40.00")),
         (dt.date(2025, 3, 10), Decimal("20.00")),
     ]
     # customers: the earliest signup_date wins
-    assert bad.query("select city, signup_date from staging.stg_customers where customer_id in (15, 16) order by customer_id") == [
+    assert bad.query(
+        "select city, signup_date from staging.stg_customers where customer_id in (15, 16) order by customer_id"
+    ) == [
         ("Springfield", dt.date(2020, 1, 1)),
         ("First City", dt.date(2020, 6, 1)),
     ]
@@ -180,7 +184,9 @@ def test_future_rows_stay_in_staging_and_out_of_this_runs_marts(bad: Warehouse) 
 def test_malformed_profile_fields_are_nulled_or_flagged_and_the_customer_stays(bad: Warehouse) -> None:
     profiles = {
         row[0]: row[1:]
-        for row in bad.query("select customer_id, email, gender, date_of_birth, is_email_shared from staging.stg_customers")
+        for row in bad.query(
+            "select customer_id, email, gender, date_of_birth, is_email_shared from staging.stg_customers"
+        )
     }
     assert profiles[2][0] is None  # email without @
     assert profiles[3][0] == "Shared@Example.com" and profiles[3][3] and profiles[4][3]  # shared: kept, flagged
@@ -207,9 +213,13 @@ def test_text_keeps_its_accents_and_categories_ignore_whitespace_and_case(bad: W
 def test_every_raw_row_is_accounted_for(bad: Warehouse) -> None:
     report = quality(bad)
     for entity, raw_rows in (("customers", 20), ("transactions", 24)):
-        rejected_rows = sum(count for (e, measure, _), count in report.items() if e == entity and measure == "rejected_rows")
+        rejected_rows = sum(
+            count for (e, measure, _), count in report.items() if e == entity and measure == "rejected_rows"
+        )
         assert report[(entity, "raw_rows", None)] == raw_rows
-        assert raw_rows == report[(entity, "clean_rows", None)] + rejected_rows + report[(entity, "duplicate_rows", None)]
+        assert (
+            raw_rows == report[(entity, "clean_rows", None)] + rejected_rows + report[(entity, "duplicate_rows", None)]
+        )
 
 
 @pytest.fixture()
@@ -241,13 +251,17 @@ def test_an_empty_file_stops_the_build(previous: tuple[Warehouse, list], built: 
     assert_refused(with_raw(previous, raw), previous[1], f"raw file {named(raw, 'transactions.csv')} has no data rows")
 
 
-def test_a_file_that_is_not_parquet_stops_the_build(previous: tuple[Warehouse, list], built: Warehouse, tmp_path: Path) -> None:
+def test_a_file_that_is_not_parquet_stops_the_build(
+    previous: tuple[Warehouse, list], built: Warehouse, tmp_path: Path
+) -> None:
     raw = copy_raw(built.raw_dir, tmp_path / "raw", skip="transactions.csv")
     (raw / "transactions.parquet").write_bytes(b"this is not a parquet file\x00\x01")
     assert_refused(with_raw(previous, raw), previous[1], named(raw, "transactions.parquet"))
 
 
-def test_a_file_that_is_not_utf8_csv_stops_the_build_naming_it(previous: tuple[Warehouse, list], built: Warehouse, tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_csv_stops_the_build_naming_it(
+    previous: tuple[Warehouse, list], built: Warehouse, tmp_path: Path
+) -> None:
     raw = copy_raw(built.raw_dir, tmp_path / "raw")
     lines = (raw / "customers.csv").read_bytes().split(b"\n")
     lines[5] = lines[5].replace(b",", b",Caf\xe9 ", 1)  # a Latin-1 byte in a UTF-8 file

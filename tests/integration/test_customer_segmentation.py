@@ -22,9 +22,20 @@ from integration import reference
 
 SEGMENTS = ["High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders"]
 COMPARED_COLUMNS = [
-    "spend_last_90_days", "spend_prior_90_days", "spend_change_pct", "avg_monthly_spend",
-    "travel_spend_pct", "necessities_spend_pct", "tenure_months", "lifetime_value",
-    "recency_days", "frequency_365d", "monetary_365d", "r_score", "f_score", "m_score",
+    "spend_last_90_days",
+    "spend_prior_90_days",
+    "spend_change_pct",
+    "avg_monthly_spend",
+    "travel_spend_pct",
+    "necessities_spend_pct",
+    "tenure_months",
+    "lifetime_value",
+    "recency_days",
+    "frequency_365d",
+    "monetary_365d",
+    "r_score",
+    "f_score",
+    "m_score",
 ]
 
 
@@ -52,7 +63,9 @@ def mismatches(mart_rows: dict[int, dict], expected: dict[int, reference.Custome
 
 
 def test_1_model_builds(built: Warehouse) -> None:
-    tables = {row[0] for row in built.query("select table_name from information_schema.tables where table_schema = 'main'")}
+    tables = {
+        row[0] for row in built.query("select table_name from information_schema.tables where table_schema = 'main'")
+    }
     assert {"customer_segments", "dim_customer", "data_quality_report"} <= tables
 
 
@@ -76,11 +89,16 @@ def test_4_to_7_segment_criteria_hold(mart: dict[int, dict], segment: str) -> No
     rows = [row for row in mart.values() if row["customer_segment"] == segment]
     assert rows, f"no {segment} customers in the sample"
     wrong = [
-        row["customer_id"] for row in rows
+        row["customer_id"]
+        for row in rows
         if reference.segment_of(
-            row["spend_last_90_days"], row["spend_prior_90_days"], row["travel_spend_last_90_days"],
-            row["necessities_spend_last_90_days"], row["tenure_months"],
-        ) != segment
+            row["spend_last_90_days"],
+            row["spend_prior_90_days"],
+            row["travel_spend_last_90_days"],
+            row["necessities_spend_last_90_days"],
+            row["tenure_months"],
+        )
+        != segment
     ]
     assert not wrong
     assert {row["segment_priority"] for row in rows} == {SEGMENTS.index(segment) + 1}
@@ -125,7 +143,8 @@ def guide_queries() -> list[str]:
         return []
     blocks = re.findall(r"```sql\n(.*?)```", GUIDE.read_text(), flags=re.S)
     return [
-        block for block in blocks
+        block
+        for block in blocks
         if re.match(r"\s*(--[^\n]*\n\s*)*(select|with)\b", block, flags=re.I)
         and re.search(r"\bfrom\s+customer_segments\b", block, flags=re.I)
     ]
@@ -207,11 +226,12 @@ def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) 
             "(select min(transaction_id) from staging.stg_transactions"
             " where transaction_id not in (select transaction_id from staging.base_transactions__repeats))"
         )
-    run = damaged.dbt("test", "--select", "test_name:segment_rules_hold", "assert_raw_rows_reconcile", as_of=SAMPLE_AS_OF)
+    run = damaged.dbt(
+        "test", "--select", "test_name:segment_rules_hold", "assert_raw_rows_reconcile", as_of=SAMPLE_AS_OF
+    )
     tests = {node: status for node, status in run.statuses().items() if node.startswith("test.")}
     assert run.returncode != 0
     assert len(tests) == 3 and set(tests.values()) == {"fail"}, tests
-
 
 
 def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: Warehouse, tmp_path: Path) -> None:
@@ -219,22 +239,28 @@ def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: War
     dbt's own test reports: each repeated value once (one id twice, another three times)."""
     damaged = built.copy(tmp_path)
     with duckdb.connect(str(damaged.database)) as con:
-        ids = [row[0] for row in con.execute(
-            "select transaction_id from staging.stg_transactions"
-            " where transaction_id not in (select transaction_id from staging.base_transactions__repeats)"
-            " order by transaction_id limit 2").fetchall()]
+        ids = [
+            row[0]
+            for row in con.execute(
+                "select transaction_id from staging.stg_transactions"
+                " where transaction_id not in (select transaction_id from staging.base_transactions__repeats)"
+                " order by transaction_id limit 2"
+            ).fetchall()
+        ]
         for transaction_id, extra_copies in zip(ids, (1, 2)):
             con.execute(
                 "insert into staging.base_transactions select base.* from staging.base_transactions as base, range(?) "
                 "where base.transaction_id = ? and base.reject_reason is null",
-                [extra_copies, transaction_id])
+                [extra_copies, transaction_id],
+            )
     run = damaged.dbt(
-        "test", "--select", "unique_stg_transactions_transaction_id", "--store-failures", as_of=SAMPLE_AS_OF)
+        "test", "--select", "unique_stg_transactions_transaction_id", "--store-failures", as_of=SAMPLE_AS_OF
+    )
     [result] = [r for r in run.results if r["unique_id"].startswith("test.")]
     assert result["status"] == "fail" and result["failures"] == 2, result
-    failures = damaged.query(
-        f"select unique_field, n_records from {result['relation_name']} order by unique_field")
+    failures = damaged.query(f"select unique_field, n_records from {result['relation_name']} order by unique_field")
     assert failures == [(ids[0], 2), (ids[1], 3)]
+
 
 def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path) -> None:
     """Build as of one month-end, change a profile's email and city, rebuild as of the next: the
@@ -284,7 +310,9 @@ def test_9_recalculation_for_a_later_month(sample_raw_dir: Path, tmp_path: Path)
     assert [v["is_current"] for v in versions] == [False, True]
     assert versions[0]["valid_to"] == versions[1]["valid_from"]
     assert versions[0]["valid_from"].date() == first and versions[1]["valid_from"].date() == second
-    assert warehouse.query("select count(*) from (select customer_id from dim_customer where is_current group by 1 having count(*) <> 1)") == [(0,)]
+    assert warehouse.query(
+        "select count(*) from (select customer_id from dim_customer where is_current group by 1 having count(*) <> 1)"
+    ) == [(0,)]
     key = warehouse.query(f"select customer_key from customer_segments where customer_id = {moved_customer}")
     assert key == [(versions[1]["customer_key"],)]
 
@@ -308,15 +336,26 @@ def test_rebuilding_the_same_input_changes_nothing(built: Warehouse, tmp_path: P
         assert after[name] == before[name], name
 
 
-def test_two_fresh_warehouses_of_the_same_input_are_identical(built: Warehouse, sample_raw_dir: Path, tmp_path: Path) -> None:
+def test_two_fresh_warehouses_of_the_same_input_are_identical(
+    built: Warehouse, sample_raw_dir: Path, tmp_path: Path
+) -> None:
     """Every mart, keys included, depends only on the input and the as-of date, not on when or
     where it was built."""
     fresh = Warehouse(sample_raw_dir, tmp_path / "warehouse.duckdb", tmp_path)
-    assert_succeeded(fresh.dbt(
-        "build", as_of=SAMPLE_AS_OF, variables={"backfill_months": SAMPLE_BACKFILL_MONTHS},
-        label="dbt build of the same sample in a second, fresh warehouse",
-    ))
-    marts = [name for (name,) in built.query("select table_name from information_schema.tables where table_schema = 'main' order by 1")]
+    assert_succeeded(
+        fresh.dbt(
+            "build",
+            as_of=SAMPLE_AS_OF,
+            variables={"backfill_months": SAMPLE_BACKFILL_MONTHS},
+            label="dbt build of the same sample in a second, fresh warehouse",
+        )
+    )
+    marts = [
+        name
+        for (name,) in built.query(
+            "select table_name from information_schema.tables where table_schema = 'main' order by 1"
+        )
+    ]
     assert "dim_customer" in marts and "customer_segment_history" in marts
     for name in marts:
         content = f"select * from {name} order by all"
@@ -327,7 +366,9 @@ def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:
     """Names and types of every mart column are declared and enforced, so a change that alters a
     column BI tools read fails the build instead of reaching them."""
     manifest = json.loads((built.work_dir / "target" / "manifest.json").read_text())
-    marts = [node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"]
+    marts = [
+        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ]
     assert len(marts) == 8
     for node in marts:
         assert node["config"]["contract"]["enforced"], node["name"]

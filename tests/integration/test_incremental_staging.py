@@ -25,22 +25,22 @@ TRANSACTIONS_HEADER = "transaction_id,customer_id,transaction_date,amount,mercha
 
 FIRST_MONTH = [
     "1,1,2025-01-10,100.00,Grocery",
-    "2,1,2025-01-31,50.00,Airlines",   # on J itself: settled by run 1
-    "3,2,2025-02-10,70.00,Hotels",     # after J: run 1 keeps it in staging only, run 2 stages it again
-    "4,1,31/01/2025,10.00,Grocery",    # no usable date: staged again by every run
-    "12,1,2025-01-32,10.00,Grocery",   # shaped like a date but none: staged again by every run
-    "5,9,2025-01-05,5.00,Gas",         # customer 9 is unknown: an orphan
-    "6,,2025-01-06,5.00,Gas",          # no customer: rejected for good
+    "2,1,2025-01-31,50.00,Airlines",  # on J itself: settled by run 1
+    "3,2,2025-02-10,70.00,Hotels",  # after J: run 1 keeps it in staging only, run 2 stages it again
+    "4,1,31/01/2025,10.00,Grocery",  # no usable date: staged again by every run
+    "12,1,2025-01-32,10.00,Grocery",  # shaped like a date but none: staged again by every run
+    "5,9,2025-01-05,5.00,Gas",  # customer 9 is unknown: an orphan
+    "6,,2025-01-06,5.00,Gas",  # no customer: rejected for good
     "7,2,2025-01-07,20.00,Gas",
-    "7,2,2025-01-07,20.00,Gas",        # a duplicate within the month
+    "7,2,2025-01-07,20.00,Gas",  # a duplicate within the month
 ]
 SECOND_MONTH = [
     "8,2,2025-02-15,30.00,Restaurants",
-    "1,1,2025-02-16,100.00,Grocery",   # reuses a settled id: the settled row is earlier and stays kept
+    "1,1,2025-02-16,100.00,Grocery",  # reuses a settled id: the settled row is earlier and stays kept
     "9,3,2025-02-20,20.00,Grocery",
-    "9,3,2025-02-20,20.00,Grocery",    # a duplicate within the new rows
-    "10,1,2025-02-21,,Grocery",        # no amount: rejected
-    "11,1,2025-03-05,40.00,Grocery",   # after F: future for run 2
+    "9,3,2025-02-20,20.00,Grocery",  # a duplicate within the new rows
+    "10,1,2025-02-21,,Grocery",  # no amount: rejected
+    "11,1,2025-03-05,40.00,Grocery",  # after F: future for run 2
 ]
 
 BASE_SQL = """
@@ -59,10 +59,16 @@ RUN = ("run", "--select", "+data_quality_report", "+stg_transactions__rejected")
 
 def write_raw(raw: Path, transactions: list[str], customers: tuple[int, ...] = (1, 2, 3)) -> Path:
     raw.mkdir(parents=True, exist_ok=True)
-    (raw / "customers.csv").write_text("\n".join(
-        [CUSTOMERS_HEADER]
-        + [f"{cid},First{cid},Last{cid},c{cid}@example.com,,1980-01-01,Other,Springfield,IL,USA,62701,2020-01-01,active"
-           for cid in customers]) + "\n")
+    (raw / "customers.csv").write_text(
+        "\n".join(
+            [CUSTOMERS_HEADER]
+            + [
+                f"{cid},First{cid},Last{cid},c{cid}@example.com,,1980-01-01,Other,Springfield,IL,USA,62701,2020-01-01,active"
+                for cid in customers
+            ]
+        )
+        + "\n"
+    )
     (raw / "transactions.csv").write_text("\n".join([TRANSACTIONS_HEADER, *transactions]) + "\n")
     return raw
 
@@ -76,19 +82,26 @@ def loaded_as_of(warehouse: Warehouse) -> dict[tuple[int, str], dt.date]:
     rows = warehouse.query(
         "select transaction_id, coalesce(json_extract_string(raw_values, '$.raw_transaction_date'),"
         " cast(transaction_date as varchar)), loaded_as_of"
-        " from staging.base_transactions")
+        " from staging.base_transactions"
+    )
     return {(tid, date_text): loaded for tid, date_text, loaded in rows}
 
 
-def incremental_then_full(tmp_path: Path, second_month: list[str], customers: tuple[int, ...] = (1, 2, 3),
-                          ) -> tuple[Warehouse, Warehouse]:
+def incremental_then_full(
+    tmp_path: Path,
+    second_month: list[str],
+    customers: tuple[int, ...] = (1, 2, 3),
+) -> tuple[Warehouse, Warehouse]:
     """Run 1 on the first month, run 2 on the grown files; and a fresh build of the grown files."""
     raw = write_raw(tmp_path / "raw", FIRST_MONTH)
     incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
     assert_succeeded(incremental.dbt(*RUN, as_of=J, label="dbt run of staging, incremental run 1"))
     write_raw(raw, FIRST_MONTH + second_month, customers)
-    full = Warehouse(write_raw(tmp_path / "raw-full", FIRST_MONTH + second_month, customers),
-                     tmp_path / "full.duckdb", tmp_path / "full")
+    full = Warehouse(
+        write_raw(tmp_path / "raw-full", FIRST_MONTH + second_month, customers),
+        tmp_path / "full.duckdb",
+        tmp_path / "full",
+    )
     assert_succeeded(full.dbt(*RUN, as_of=F))
     return incremental, full
 
@@ -114,7 +127,9 @@ def test_a_month_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Pa
         "select transaction_date, removed_copies from staging.base_transactions__repeats where transaction_id = 1"
     ) == [(dt.date(2025, 1, 10), 1)]
     # id 7's copies were settled by run 1 and run 2 staged none: its repeat is kept as run 1 found it
-    assert incremental.query("select removed_copies from staging.base_transactions__repeats where transaction_id = 7") == [(1,)]
+    assert incremental.query(
+        "select removed_copies from staging.base_transactions__repeats where transaction_id = 7"
+    ) == [(1,)]
 
 
 def test_rerunning_a_month_on_the_same_files_changes_nothing(tmp_path: Path) -> None:
@@ -130,7 +145,9 @@ def test_a_customer_arriving_for_a_settled_orphan_restages_everything(tmp_path: 
     assert_succeeded(incremental.dbt(*RUN, as_of=F))
 
     assert contents(incremental) == contents(full)
-    assert incremental.query("select reject_reason from staging.base_transactions where transaction_id = 5") == [(None,)]
+    assert incremental.query("select reject_reason from staging.base_transactions where transaction_id = 5") == [
+        (None,)
+    ]
     assert {loaded for loaded in loaded_as_of(incremental).values()} == {F}
 
 
@@ -140,9 +157,12 @@ def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: P
 
     assert contents(incremental) == contents(full)
     assert set(incremental.query("select reject_reason from staging.base_transactions where customer_id = 2")) == {
-        ("customer_id is not a known customer",)}
+        ("customer_id is not a known customer",)
+    }
     # both copies of id 7 (customer 2) are now rejected, so the repeat run 1 found for it is gone
-    assert incremental.query("select count(*) from staging.base_transactions__repeats where transaction_id = 7") == [(0,)]
+    assert incremental.query("select count(*) from staging.base_transactions__repeats where transaction_id = 7") == [
+        (0,)
+    ]
 
 
 @pytest.mark.parametrize("late_row", ["13,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])

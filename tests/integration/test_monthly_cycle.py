@@ -23,10 +23,22 @@ def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     command = [
-        sys.executable, str(SCRIPT), "--as-of", as_of.isoformat(), "--raw-dir", str(raw),
-        "--database", str(database), "--log-file", str(log), "--wait", "600",
+        sys.executable,
+        str(SCRIPT),
+        "--as-of",
+        as_of.isoformat(),
+        "--raw-dir",
+        str(raw),
+        "--database",
+        str(database),
+        "--log-file",
+        str(log),
+        "--wait",
+        "600",
     ]
-    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path: Path) -> None:
@@ -42,9 +54,9 @@ def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path
     assert all("Customer segments as of 2025-03-31 (6 customers)" in output for output in outputs)
 
     warehouse = Warehouse(raw, database, tmp_path)
-    assert warehouse.query("select as_of_date, count(*), count(distinct customer_id) from customer_segment_snapshots group by 1") == [
-        (D3, 6, 6)
-    ]
+    assert warehouse.query(
+        "select as_of_date, count(*), count(distinct customer_id) from customer_segment_snapshots group by 1"
+    ) == [(D3, 6, 6)]
     assert warehouse.query("select count(*) from customer_segment_history") == [(6,)]
 
 
@@ -71,5 +83,7 @@ def test_month_after_month_dbt_keeps_its_parse_and_records_each_date(tmp_path: P
     assert any(message in outputs[0] for message in full_parse)
     assert not any(message in outputs[1] for message in full_parse), outputs[1]
     warehouse = Warehouse(raw, database, tmp_path)
-    assert warehouse.query(
-        "select as_of_date, count(*) from customer_segment_snapshots group by 1 order by 1") == [(D2, 6), (D3, 6)]
+    assert warehouse.query("select as_of_date, count(*) from customer_segment_snapshots group by 1 order by 1") == [
+        (D2, 6),
+        (D3, 6),
+    ]

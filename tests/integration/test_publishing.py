@@ -62,12 +62,24 @@ def start_cycle(warehouse: Warehouse, as_of: dt.date) -> subprocess.Popen[str]:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     command = [
-        sys.executable, str(PROJECT_DIR / "scripts" / "run_month.py"), "--as-of", as_of.isoformat(),
-        "--raw-dir", str(warehouse.raw_dir), "--database", str(warehouse.database),
-        "--log-file", str(warehouse.work_dir / "run_month.log"),
+        sys.executable,
+        str(PROJECT_DIR / "scripts" / "run_month.py"),
+        "--as-of",
+        as_of.isoformat(),
+        "--raw-dir",
+        str(warehouse.raw_dir),
+        "--database",
+        str(warehouse.database),
+        "--log-file",
+        str(warehouse.work_dir / "run_month.log"),
     ]
     return subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command,
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
 
@@ -163,7 +175,9 @@ def test_a_publish_that_fails_midway_leaves_the_published_file_unchanged(
     assert not published.with_name(published.name + publish.PUBLISHING_SUFFIX).exists()
 
 
-def test_the_published_file_is_written_in_the_storage_format_of_duckdb_1_0(published_warehouse: tuple[Warehouse, Path]) -> None:
+def test_the_published_file_is_written_in_the_storage_format_of_duckdb_1_0(
+    published_warehouse: tuple[Warehouse, Path],
+) -> None:
     """So BI tools bundling an older DuckDB can read it: DuckDB 2.0's default format (999 in the
     header) is refused by 1.5 and older; 64 is read by every DuckDB from 1.0 on."""
     warehouse, published = published_warehouse

@@ -41,7 +41,10 @@ def test_default_raw_folder_and_warehouse_file(sample_raw_dir: Path, built: Ware
 
     build = subprocess.run(
         [str(DBT), "build", "--vars", f"{{as_of_date: {SAMPLE_AS_OF.isoformat()}}}"],
-        cwd=project, env=env, capture_output=True, text=True,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert build.returncode == 0, build.stdout[-3000:]
     database = project / "data" / "warehouse.duckdb"

@@ -29,7 +29,11 @@ from integration.harness import Warehouse, assert_succeeded
 
 D1, D2, D3 = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
 HVT, DECL, NEW, BUDGET, STABLE = (
-    "High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders",
+    "High-Value Travelers",
+    "Declining",
+    "New & Growing",
+    "Budget-Conscious",
+    "Stable Mid-Spenders",
 )
 
 CUSTOMERS_HEADER = (
@@ -69,7 +73,8 @@ def write_raw(raw: Path, without_customer: int | None = None) -> Path:
     raw.mkdir(parents=True, exist_ok=True)
     customers = [CUSTOMERS_HEADER] + [
         f"{cid},First{cid},Last{cid},c{cid}@example.com,,1980-01-01,Other,Springfield,IL,USA,62701,{signup},active"
-        for cid, signup in SIGNUPS.items() if cid != without_customer
+        for cid, signup in SIGNUPS.items()
+        if cid != without_customer
     ]
     transactions = ["transaction_id,customer_id,transaction_date,amount,merchant_category"] + [
         ",".join(map(str, row)) for row in TRANSACTIONS if row[1] != without_customer
@@ -178,7 +183,9 @@ def test_guide_migration_query_runs_on_the_month_views(monthly: dict[str, Wareho
     if guide_query is None:
         pytest.fail("the guide's migration query was not found")
     warehouse = monthly["leaving"]
-    moved = warehouse.query(guide_query.replace("customer_segments_snapshot_2024_10", "customer_segments_snapshot_2025_02"))
+    moved = warehouse.query(
+        guide_query.replace("customer_segments_snapshot_2024_10", "customer_segments_snapshot_2025_02")
+    )
     readme = warehouse.query(
         """
         select from_segment as prior_segment, to_segment as current_segment, customer_count
@@ -203,7 +210,11 @@ def test_rerunning_a_month_changes_no_history(monthly: dict[str, Warehouse], tmp
     dimension = "select * from dim_customer order by customer_key"
     versions = again.query(dimension)
     raw = write_raw(tmp_path / "changed_raw")
-    customers = (raw / "customers.csv").read_text().replace("c1@example.com,,1980-01-01,Other,Springfield", "c1@example.com,,1980-01-01,Other,Shelbyville")
+    customers = (
+        (raw / "customers.csv")
+        .read_text()
+        .replace("c1@example.com,,1980-01-01,Other,Springfield", "c1@example.com,,1980-01-01,Other,Shelbyville")
+    )
     (raw / "customers.csv").write_text(customers)
     changed = Warehouse(raw, again.database, again.work_dir)
     build(changed, D1, "dbt build, history scenario: D1 again with a changed profile")
@@ -245,7 +256,9 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
 ) -> None:
     warehouse = monthly["sequential"].copy(tmp_path)
     # customer 2's prior spend of 20,000 no longer makes it Declining once the floor is 25,000
-    run = warehouse.dbt("run-operation", "recalculate_segments", as_of=D3, variables={"declining_min_prior_spend": 25000})
+    run = warehouse.dbt(
+        "run-operation", "recalculate_segments", as_of=D3, variables={"declining_min_prior_spend": 25000}
+    )
     assert run.returncode == 0, run.output[-3000:]
     assert "6 customers as of 2025-03-31" in run.output and "1 changed segment" in run.output
     assert re.search(r"Declining -> Stable Mid-Spenders: 1\b", run.output)
@@ -255,8 +268,12 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
 
     # an earlier month is recalculated by name; the mart, which is of D3, is left alone
     run = warehouse.dbt(
-        "run-operation", "recalculate_segments", "--args", "{as_of_date: 2025-01-31}",
-        as_of=D3, variables={"high_value_min_avg_monthly_spend": 7000},
+        "run-operation",
+        "recalculate_segments",
+        "--args",
+        "{as_of_date: 2025-01-31}",
+        as_of=D3,
+        variables={"high_value_min_avg_monthly_spend": 7000},
     )
     assert run.returncode == 0, run.output[-3000:]
     assert re.search(r"High-Value Travelers -> Stable Mid-Spenders: 1\b", run.output)
@@ -266,6 +283,8 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
 
 
 def test_recalculate_segments_refuses_a_month_that_was_never_computed(monthly: dict[str, Warehouse]) -> None:
-    run = monthly["sequential"].dbt("run-operation", "recalculate_segments", "--args", "{as_of_date: 2025-04-30}", as_of=D3)
+    run = monthly["sequential"].dbt(
+        "run-operation", "recalculate_segments", "--args", "{as_of_date: 2025-04-30}", as_of=D3
+    )
     assert run.returncode != 0
     assert "no figures are computed for as-of date 2025-04-30" in run.output

@@ -41,11 +41,17 @@ RUN_RESULTS = {
     "elapsed_time": 30.5,
     "results": [
         {"unique_id": "operation.segmentation.segmentation-on-run-start-0", "execution_time": 0.5, "timing": []},
-        {"unique_id": "model.segmentation.int_customer_spend_windows", "execution_time": 20.0,
-         "timing": [{"name": "compile"}, {"name": "execute"}]},
+        {
+            "unique_id": "model.segmentation.int_customer_spend_windows",
+            "execution_time": 20.0,
+            "timing": [{"name": "compile"}, {"name": "execute"}],
+        },
         {"unique_id": "model.segmentation.stg_transactions", "execution_time": 8.0, "timing": []},
-        {"unique_id": "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667",
-         "execution_time": 4.25, "timing": []},
+        {
+            "unique_id": "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667",
+            "execution_time": 4.25,
+            "timing": [],
+        },
     ],
 }
 
@@ -68,9 +74,15 @@ def test_start_up_and_parse_is_the_wall_time_outside_the_run() -> None:
     ("unique_id", "label"),
     [
         ("model.segmentation.stg_customers", "model stg_customers"),
-        ("test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667", "test not_null_customer_segments_customer_id"),
+        (
+            "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667",
+            "test not_null_customer_segments_customer_id",
+        ),
         ("snapshot.segmentation.customers_snapshot", "snapshot customers_snapshot"),
-        ("unit_test.segmentation.customer_segments.high_value_at_threshold", "unit_test customer_segments.high_value_at_threshold"),
+        (
+            "unit_test.segmentation.customer_segments.high_value_at_threshold",
+            "unit_test customer_segments.high_value_at_threshold",
+        ),
         ("operation.segmentation.segmentation-on-run-end-0", "operation segmentation-on-run-end-0"),
     ],
 )
@@ -154,10 +166,24 @@ def two_repeats(monthly: bool = True) -> list[benchmark.Repeat]:
         benchmark.RunResults(34.0, {f"model.p.m{index}": float(index) + 1 for index in range(8)}),
     ]
     return [
-        benchmark.Repeat(40.0, 2_000_000_000, runs[0], 300_000_000, 20.0 if monthly else None,
-                         1_500_000_000 if monthly else None, unit_test_seconds=9.0),
-        benchmark.Repeat(46.0, 2_200_000_000, runs[1], 300_000_000, 24.0 if monthly else None,
-                         1_700_000_000 if monthly else None, unit_test_seconds=11.0),
+        benchmark.Repeat(
+            40.0,
+            2_000_000_000,
+            runs[0],
+            300_000_000,
+            20.0 if monthly else None,
+            1_500_000_000 if monthly else None,
+            unit_test_seconds=9.0,
+        ),
+        benchmark.Repeat(
+            46.0,
+            2_200_000_000,
+            runs[1],
+            300_000_000,
+            24.0 if monthly else None,
+            1_700_000_000 if monthly else None,
+            unit_test_seconds=11.0,
+        ),
     ]
 
 
@@ -165,13 +191,24 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     rows = benchmark.figures(9.5, two_repeats())
     labels = [row.label.strip() for row in rows]
     assert labels == [
-        "data generation (once)", "next month's rows appended (once)", "dbt parse, cold (before the build)",
-        "dbt build, wall", "start-up + parse (wall - elapsed)",
-        "run (run_results elapsed_time)", "node time, summed over nodes",
-        "model m7", "model m6", "model m5", "model m4", "model m3",
+        "data generation (once)",
+        "next month's rows appended (once)",
+        "dbt parse, cold (before the build)",
+        "dbt build, wall",
+        "start-up + parse (wall - elapsed)",
+        "run (run_results elapsed_time)",
+        "node time, summed over nodes",
+        "model m7",
+        "model m6",
+        "model m5",
+        "model m4",
+        "model m3",
         "dbt unit tests, wall (not in the build)",
-        "monthly run (run_month.py), wall", "monthly run / dbt build",
-        "peak RSS, dbt build", "peak RSS, monthly run", "warehouse file after build",
+        "monthly run (run_month.py), wall",
+        "monthly run / dbt build",
+        "peak RSS, dbt build",
+        "peak RSS, monthly run",
+        "warehouse file after build",
     ]
     by_label = {row.label.strip(): row.values for row in rows}
     assert by_label["start-up + parse (wall - elapsed)"] == [10.0, 12.0]
@@ -196,12 +233,13 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
     (raw / "customers.csv").write_text("customer_id,signup_date\n1,2020-01-01\n")
     (raw / "transactions.csv").write_text(
         "transaction_id,customer_id,transaction_date,amount,merchant_category\n"
-        "1,1,2026-09-30,5.00,Gas\n"          # before the last 30 days: not repeated
-        "2,1,2026-10-01,10.00,Grocery\n"     # 30 days before the as-of date: not repeated
-        "5,1,2026-10-02,12.00,Grocery\n"     # the first of the last 30 days
-        "x,1,2026-10-31,\" 7.50 \",\"Hotels, Inc\"\n"  # a bad id, quoted text: copied as it is, and repeated
-        "3,1,2026/10/15,1.00,Gas\n"          # no ISO date: copied, not repeated
-        "4,1,2026-11-05,2.00,Gas\n")         # already after the as-of date: copied, not repeated
+        "1,1,2026-09-30,5.00,Gas\n"  # before the last 30 days: not repeated
+        "2,1,2026-10-01,10.00,Grocery\n"  # 30 days before the as-of date: not repeated
+        "5,1,2026-10-02,12.00,Grocery\n"  # the first of the last 30 days
+        'x,1,2026-10-31," 7.50 ","Hotels, Inc"\n'  # a bad id, quoted text: copied as it is, and repeated
+        "3,1,2026/10/15,1.00,Gas\n"  # no ISO date: copied, not repeated
+        "4,1,2026-11-05,2.00,Gas\n"
+    )  # already after the as-of date: copied, not repeated
     added = benchmark.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
     assert added == 2
     assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
@@ -215,7 +253,10 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
         ("3", "1", "2026/10/15", "1.00", "Gas"),
         ("4", "1", "2026-11-05", "2.00", "Gas"),
     ]
-    assert sorted(rows[6:]) == [("6", "1", "2026-11-01", "12.00", "Grocery"), ("7", "1", "2026-11-30", " 7.50 ", "Hotels, Inc")]
+    assert sorted(rows[6:]) == [
+        ("6", "1", "2026-11-01", "12.00", "Grocery"),
+        ("7", "1", "2026-11-30", " 7.50 ", "Hotels, Inc"),
+    ]
 
 
 def test_the_table_shows_median_and_range_and_says_skipped() -> None:
@@ -233,11 +274,18 @@ def test_the_table_shows_median_and_range_and_says_skipped() -> None:
 def test_the_json_figures_keep_raw_units_and_leave_out_the_summary_when_skipped() -> None:
     entries = {entry["figure"]: entry for entry in benchmark.figures_json(benchmark.figures(9.5, two_repeats(False)))}
     assert entries["peak RSS, dbt build"] == {
-        "figure": "peak RSS, dbt build", "unit": "bytes", "values": [2_000_000_000, 2_200_000_000],
-        "median": 2_100_000_000, "min": 2_000_000_000, "max": 2_200_000_000,
+        "figure": "peak RSS, dbt build",
+        "unit": "bytes",
+        "values": [2_000_000_000, 2_200_000_000],
+        "median": 2_100_000_000,
+        "min": 2_000_000_000,
+        "max": 2_200_000_000,
     }
     assert entries["monthly run (run_month.py), wall"] == {
-        "figure": "monthly run (run_month.py), wall", "unit": "seconds", "values": []}
+        "figure": "monthly run (run_month.py), wall",
+        "unit": "seconds",
+        "values": [],
+    }
 
 
 def test_counts_must_be_positive_and_the_date_iso() -> None:
@@ -250,7 +298,9 @@ def test_counts_must_be_positive_and_the_date_iso() -> None:
 
 
 def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
-    unique_id = "test.segmentation.accepted_values_base_transactions_reject_reason__" + "x_is_missing__" * 20 + ".0123abcd"
+    unique_id = (
+        "test.segmentation.accepted_values_base_transactions_reject_reason__" + "x_is_missing__" * 20 + ".0123abcd"
+    )
     label = benchmark.node_label(unique_id)
     assert len(label) == benchmark.NODE_LABEL_MAX
     assert label.startswith("test accepted_values_base_transactions_reject_reason__") and label.endswith("…")
@@ -273,5 +323,7 @@ def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: P
     assert all((current / name).samefile(first / name) for name in benchmark.RAW_FILES)
     benchmark.link_raw_files(second, current)
     assert [(current / name).read_text() for name in benchmark.RAW_FILES] == [
-        "second customers.csv\n", "second transactions.csv\n"]
+        "second customers.csv\n",
+        "second transactions.csv\n",
+    ]
     assert (first / "transactions.csv").read_text() == "first transactions.csv\n"

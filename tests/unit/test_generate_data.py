@@ -23,8 +23,10 @@ SEED = 7
 SMALL_CUSTOMERS = 300
 SMALL_TRANSACTIONS = 20_000
 
-CUSTOMER_HEADER = ("customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,"
-                   "postal_code,signup_date,account_status")
+CUSTOMER_HEADER = (
+    "customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,"
+    "postal_code,signup_date,account_status"
+)
 TRANSACTION_HEADER = "transaction_id,customer_id,transaction_date,amount,merchant_category"
 
 ID_RE = re.compile(r"[1-9][0-9]*")
@@ -106,8 +108,7 @@ def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, gd.
 
     _, customers = read_csv(out / "customers.csv")
     assert len(customers) == SMALL_CUSTOMERS
-    for (customer_id, first, last, email, phone, born, gender, city, state, country, postal, signup,
-         status) in customers:
+    for customer_id, first, last, email, phone, born, gender, city, state, country, postal, signup, status in customers:
         assert ID_RE.fullmatch(customer_id)
         assert first and last and city and len(state) == 2
         assert CLEAN_EMAIL_RE.fullmatch(email) and email.split("@")[0].endswith(customer_id)
@@ -168,8 +169,7 @@ def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, g
     assert checked > 0.99 * SMALL_TRANSACTIONS
 
 
-def test_customers_signing_up_after_as_of_have_no_transactions(
-        small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_customers_signing_up_after_as_of_have_no_transactions(small_run: tuple[Path, gd.GenerationSummary]) -> None:
     out, _ = small_run
     _, customers = read_csv(out / "customers.csv")
     future = {row[0] for row in customers if (parse_iso(row[11]) or dt.date.min) > AS_OF}
@@ -278,24 +278,23 @@ def test_summary_json_matches_return_value(small_run: tuple[Path, gd.GenerationS
 # ---------------------------------------------------------------------------
 
 
-def test_same_seed_gives_byte_identical_files(small_run: tuple[Path, gd.GenerationSummary],
-                                              tmp_path: Path) -> None:
+def test_same_seed_gives_byte_identical_files(small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path) -> None:
     out, _ = small_run
     gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path)
     for name in ("customers.csv", "transactions.csv", "generation_summary.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
-def test_different_seed_gives_different_files(small_run: tuple[Path, gd.GenerationSummary],
-                                              tmp_path: Path) -> None:
+def test_different_seed_gives_different_files(small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path) -> None:
     out, _ = small_run
     gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED + 1, tmp_path)
     for name in ("customers.csv", "transactions.csv"):
         assert (tmp_path / name).read_bytes() != (out / name).read_bytes(), name
 
 
-def test_customers_do_not_depend_on_transaction_count(small_run: tuple[Path, gd.GenerationSummary],
-                                                      tmp_path: Path) -> None:
+def test_customers_do_not_depend_on_transaction_count(
+    small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path
+) -> None:
     # Separate random streams per stage: shrinking the transaction sample for a quick
     # run must not reshuffle who the customers are.
     out, _ = small_run
@@ -308,8 +307,9 @@ def test_customers_do_not_depend_on_transaction_count(small_run: tuple[Path, gd.
 # ---------------------------------------------------------------------------
 
 
-def test_parquet_has_same_columns_as_varchar_and_same_values(small_run: tuple[Path, gd.GenerationSummary],
-                                                             tmp_path: Path) -> None:
+def test_parquet_has_same_columns_as_varchar_and_same_values(
+    small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path
+) -> None:
     out, _ = small_run
     summary = gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path, fmt="parquet")
     assert summary.files == {"customers": "customers.parquet", "transactions": "transactions.parquet"}
@@ -341,8 +341,14 @@ def test_zero_rows_write_header_only_files(tmp_path: Path) -> None:
     ],
 )
 def test_generate_rejects_invalid_arguments(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
-    arguments: dict[str, object] = {"customers": 10, "transactions": 10, "as_of": AS_OF, "seed": 1,
-                                    "out_dir": tmp_path / "out", "fmt": "csv"}
+    arguments: dict[str, object] = {
+        "customers": 10,
+        "transactions": 10,
+        "as_of": AS_OF,
+        "seed": 1,
+        "out_dir": tmp_path / "out",
+        "fmt": "csv",
+    }
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=re.escape(message)):
         gd.generate(**arguments)  # type: ignore[arg-type]
@@ -389,8 +395,23 @@ def test_cli_reports_unusable_output_dir(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_cli_writes_files_progress_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = gd.main(["--customers", "200", "--transactions", "3000", "--as-of", "2026-11-22", "--seed", "3",
-                    "--out", str(tmp_path), "--format", "csv", "--clean"])
+    code = gd.main(
+        [
+            "--customers",
+            "200",
+            "--transactions",
+            "3000",
+            "--as-of",
+            "2026-11-22",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--format",
+            "csv",
+            "--clean",
+        ]
+    )
     assert code == 0
     captured = capsys.readouterr()
     for phase in ("customers…", "transactions… 3,000 rows", "writing…"):
@@ -469,8 +490,9 @@ def test_segment_distribution_lands_in_bands(tmp_path: Path) -> None:
         # Materialise first: DuckDB 2.0 pushes try_cast into read_csv and then fails on
         # dirty cells instead of returning NULL (duckdb/duckdb#23818).
         for table in ("customers", "transactions"):
-            con.execute(f"CREATE TABLE raw_{table} AS SELECT * FROM read_csv('{tmp_path / (table + '.csv')}', "
-                        f"{options})")
+            con.execute(
+                f"CREATE TABLE raw_{table} AS SELECT * FROM read_csv('{tmp_path / (table + '.csv')}', {options})"
+            )
         percent = dict(con.execute(SEGMENT_SQL, {"as_of": AS_OF.isoformat()}).fetchall())
     assert set(percent) == set(SEGMENT_BANDS)
     for segment, (low, high) in SEGMENT_BANDS.items():

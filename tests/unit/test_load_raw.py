@@ -8,7 +8,13 @@ import load_raw
 
 def test_required_columns_come_from_the_raw_source():
     columns = load_raw.required_columns()
-    assert columns["transactions"] == ["transaction_id", "customer_id", "transaction_date", "amount", "merchant_category"]
+    assert columns["transactions"] == [
+        "transaction_id",
+        "customer_id",
+        "transaction_date",
+        "amount",
+        "merchant_category",
+    ]
     assert columns["customers"][0] == "customer_id" and "signup_date" in columns["customers"]
 
 
@@ -25,20 +31,30 @@ def test_parquet_is_found_when_there_is_no_csv(tmp_path: Path):
 def test_a_missing_column_is_named(tmp_path: Path):
     path = tmp_path / "transactions.csv"
     path.write_text("transaction_id,customer_id,transaction_date,amount\n1,1,2024-01-01,5\n")
-    with pytest.raises(load_raw.RawInputError, match=r"transactions\.csv is missing required column\(s\): merchant_category"):
+    with pytest.raises(
+        load_raw.RawInputError, match=r"transactions\.csv is missing required column\(s\): merchant_category"
+    ):
         load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
 
 
 def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path):
     path = tmp_path / "transactions.csv"
-    path.write_text(" Merchant_Category ,amount,transaction_id,customer_id,transaction_date,extra\nGas,007.50,01,2,2024-01-01,x\n")
+    path.write_text(
+        " Merchant_Category ,amount,transaction_id,customer_id,transaction_date,extra\nGas,007.50,01,2,2024-01-01,x\n"
+    )
     query = load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
     assert duckdb.sql(query).fetchall() == [("01", "2", "2024-01-01", "007.50", "Gas")]
 
 
 @pytest.mark.parametrize(
     ("value", "copy_text"),
-    [(None, "\\N"), ("", ""), ("a\tb", "a\\tb"), ("line\nbreak\r", "line\\nbreak\\r"), ("back\\slash", "back\\\\slash")],
+    [
+        (None, "\\N"),
+        ("", ""),
+        ("a\tb", "a\\tb"),
+        ("line\nbreak\r", "line\\nbreak\\r"),
+        ("back\\slash", "back\\\\slash"),
+    ],
 )
 def test_copy_text_format_keeps_nulls_apart_from_blanks(value, copy_text):
     assert load_raw._copy_field(value) == copy_text

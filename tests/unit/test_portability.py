@@ -5,7 +5,9 @@ import portability
 
 
 def test_node_results_are_recognised_in_dbt_output_and_starts_are_not():
-    finished = "\x1b[0m06:13:59  12 of 161 OK created sql table model main.customer_segments .... [\x1b[32mOK\x1b[0m in 0.52s]"
+    finished = (
+        "\x1b[0m06:13:59  12 of 161 OK created sql table model main.customer_segments .... [\x1b[32mOK\x1b[0m in 0.52s]"
+    )
     started = "\x1b[0m06:13:59  13 of 161 START test not_null_customer_segments_customer_id ....... [RUN]"
     match = portability.NODE_DONE.search(finished)
     assert match and (match.group(1), match.group(2)) == ("12", "161")

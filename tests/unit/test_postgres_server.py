@@ -26,4 +26,9 @@ def test_a_busy_port_is_avoided():
 
 def test_the_environment_matches_the_profile_variables():
     server = postgres_server.PostgresServer("127.0.0.1", 5999, "postgres", "segmentation")
-    assert server.environment() == {"PGHOST": "127.0.0.1", "PGPORT": "5999", "PGUSER": "postgres", "PGDATABASE": "segmentation"}
+    assert server.environment() == {
+        "PGHOST": "127.0.0.1",
+        "PGPORT": "5999",
+        "PGUSER": "postgres",
+        "PGDATABASE": "segmentation",
+    }

@@ -83,7 +83,9 @@ def test_the_as_of_date_and_the_warehouse_reach_every_step_through_the_environme
     assert env["SEGMENTATION_AS_OF_DATE"] == "2026-10-31"
     assert env["DUCKDB_PATH"] == str(tmp_path / "w.duckdb")
     assert env["DBT_PROFILES_DIR"] == "/elsewhere" and env["PATH"] == "/bin"
-    assert run_month.cycle_env(dt.date(2026, 10, 31), tmp_path / "w.duckdb", {})["DBT_PROFILES_DIR"] == str(run_month.PROJECT_DIR)
+    assert run_month.cycle_env(dt.date(2026, 10, 31), tmp_path / "w.duckdb", {})["DBT_PROFILES_DIR"] == str(
+        run_month.PROJECT_DIR
+    )
 
 
 def test_a_full_refresh_is_passed_to_the_build_only_when_asked(tmp_path: Path) -> None:
@@ -97,7 +99,9 @@ def test_a_full_refresh_is_passed_to_the_build_only_when_asked(tmp_path: Path) -
 
 
 def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> None:
-    assert publish_module.default_published_path(Path("/srv/wh/warehouse.duckdb")) == Path("/srv/wh/published/warehouse.duckdb")
+    assert publish_module.default_published_path(Path("/srv/wh/warehouse.duckdb")) == Path(
+        "/srv/wh/published/warehouse.duckdb"
+    )
 
 
 def test_a_negative_backfill_is_refused() -> None:

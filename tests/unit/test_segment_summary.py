@@ -65,8 +65,12 @@ def test_formatted_summary_reads_as_a_table(warehouse: Path) -> None:
 
 def test_reject_reasons_are_listed_per_entity_most_rows_first(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("insert into data_quality_report values ('transactions', 'rejected_rows', 'amount is beyond 10,000,000 either way', 3)")
-        con.execute("insert into data_quality_report values ('transactions', 'rejected_rows', 'transaction_date is missing', 0)")
+        con.execute(
+            "insert into data_quality_report values ('transactions', 'rejected_rows', 'amount is beyond 10,000,000 either way', 3)"
+        )
+        con.execute(
+            "insert into data_quality_report values ('transactions', 'rejected_rows', 'transaction_date is missing', 0)"
+        )
     text = segment_summary.format_reject_reasons(segment_summary.read_reject_reasons(warehouse))
     assert text.splitlines() == [
         "customers rejected: signup_date is missing 1",
