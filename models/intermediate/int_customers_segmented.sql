@@ -9,19 +9,19 @@ with
 
 customers as (
 
-    select * from {{ ref('int_customer_tenure') }}
+    select * from {{ ref('int_customers_tenured') }}
 
 ),
 
 spend as (
 
-    select * from {{ ref('int_customer_spend_windows') }}
+    select * from {{ ref('int_customers_windowed') }}
 
 ),
 
 rfm as (
 
-    select * from {{ ref('int_customer_rfm') }}
+    select * from {{ ref('int_customers_scored_rfm') }}
 
 ),
 

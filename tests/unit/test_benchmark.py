@@ -42,7 +42,7 @@ RUN_RESULTS = {
     "results": [
         {"unique_id": "operation.segmentation.segmentation-on-run-start-0", "execution_time": 0.5, "timing": []},
         {
-            "unique_id": "model.segmentation.int_customer_spend_windows",
+            "unique_id": "model.segmentation.int_customers_windowed",
             "execution_time": 20.0,
             "timing": [{"name": "compile"}, {"name": "execute"}],
         },
@@ -59,7 +59,7 @@ RUN_RESULTS = {
 def test_run_results_give_the_run_elapsed_time_and_every_node_time() -> None:
     results = benchmark.parse_run_results(RUN_RESULTS)
     assert results.elapsed_seconds == 30.5
-    assert results.node_seconds["model.segmentation.int_customer_spend_windows"] == 20.0
+    assert results.node_seconds["model.segmentation.int_customers_windowed"] == 20.0
     assert len(results.node_seconds) == 4
     # two threads: the summed node time (32.75) can exceed the run's elapsed time
     assert results.node_seconds_total == pytest.approx(32.75)

@@ -9,7 +9,7 @@ with
 
 customers as (
 
-    select * from {{ ref('int_customer_tenure') }}
+    select * from {{ ref('int_customers_tenured') }}
 
 ),
 
@@ -21,7 +21,7 @@ transactions as (
 
 as_of_windows as (
 
-    select * from {{ ref('int_as_of_windows') }}
+    select * from {{ ref('int_as_of_dates_windowed') }}
 
 ),
 

@@ -13,7 +13,7 @@ customers as (
 
 as_of_windows as (
 
-    select * from {{ ref('int_as_of_windows') }}
+    select * from {{ ref('int_as_of_dates_windowed') }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 spend as (
 
-    select * from {{ ref('int_customer_spend_windows') }}
+    select * from {{ ref('int_customers_windowed') }}
 
 ),
 
