@@ -18,16 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import generate_data
+
+from segmentation.datagen.generator import generate
+from segmentation.sample import TEST_SAMPLE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
-SAMPLE_CUSTOMERS = generate_data.TEST_SAMPLE.customers
-SAMPLE_TRANSACTIONS = generate_data.TEST_SAMPLE.transactions
-SAMPLE_SEED = generate_data.TEST_SAMPLE.seed
-SAMPLE_AS_OF = generate_data.TEST_SAMPLE.as_of
-SAMPLE_BACKFILL_MONTHS = generate_data.TEST_SAMPLE.backfill_months
+SAMPLE_CUSTOMERS = TEST_SAMPLE.customers
+SAMPLE_TRANSACTIONS = TEST_SAMPLE.transactions
+SAMPLE_SEED = TEST_SAMPLE.seed
+SAMPLE_AS_OF = TEST_SAMPLE.as_of
+SAMPLE_BACKFILL_MONTHS = TEST_SAMPLE.backfill_months
 
 _timings: list[tuple[str, float]] = []
 
@@ -106,7 +108,7 @@ class Warehouse:
 
 
 def generate_sample(out_dir: Path, fmt: str = "csv") -> Path:
-    generate_data.generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
+    generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
     return out_dir
 
 

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from compare_engines import compare_segments, compare_tables, describe, describe_segments, table_from
+from segmentation.engines.compare import compare_segments, compare_tables, describe, describe_segments, table_from
 
 D = dt.date(2025, 6, 30)
 COLUMNS = ("customer_id", "as_of_date", "customer_segment", "spend_last_90_days")

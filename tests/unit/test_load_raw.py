@@ -3,7 +3,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import load_raw
+from segmentation.engines import load_raw
 
 
 def test_required_columns_come_from_the_raw_source():

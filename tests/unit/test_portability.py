@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-import portability
+from segmentation.engines import portability
 
 
 def test_node_results_are_recognised_in_dbt_output_and_starts_are_not():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import publish as publish_module
-import run_month
+from segmentation import publish as publish_module
+from segmentation import run_month
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import segment_summary
+from segmentation import summary as segment_summary
 
 
 @pytest.fixture()
