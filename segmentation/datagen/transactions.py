@@ -125,7 +125,7 @@ def draw_amounts(
     count_share: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Amounts in cents: spend level × ticket size × trend × noise, with some refunds.
+    """Purchase amounts in cents: spend level × ticket size × trend × noise (refunds come after).
 
     The per-customer unit is derived from monthly spend and the customer's *actual*
     count, so spend levels (and therefore segments) do not depend on how many
@@ -147,13 +147,29 @@ def draw_amounts(
     amount[changed] *= per_row(behaviour.change_factor)[changed]
     sigma = np.float32(amount_noise_sigma(len(day), float(months_active.sum())))
     amount *= np.exp(sigma * rng.standard_normal(len(day), dtype=np.float32) - sigma * sigma / 2)
-    cents = np.maximum(np.rint(amount), 1).astype(np.int64)
+    return np.maximum(np.rint(amount), 1).astype(np.int64)
 
-    # Refunds are mostly partial returns; full-size ones would swing small 90-day sums.
-    is_refund = rng.random(len(day), dtype=np.float32) < REFUND_SHARE
-    refund_share = rng.uniform(0.15, 1.0, int(is_refund.sum()))
-    cents[is_refund] = -np.maximum(np.rint(cents[is_refund] * refund_share), 1).astype(np.int64)
-    return cents
+
+def add_refunds(
+    rank: np.ndarray, day: np.ndarray, cents: np.ndarray, category: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Turn about REFUND_SHARE of the rows into refunds of the same customer's purchase just before them.
+
+    Rows are grouped by customer in rank order, so row i - 1 of a row with rank > 0 is the same
+    customer's previous purchase. A refund is dated on or after that purchase, in its category, for
+    15-100 % of its amount: mostly partial returns, since full-size ones would swing small 90-day sums.
+    A customer's first row and a row right after a drawn refund are never refunds, so every refund
+    follows a purchase of its own and no purchase is refunded twice.
+    """
+    drawn = rng.random(len(day), dtype=np.float32) < REFUND_SHARE
+    after_drawn = np.zeros_like(drawn)
+    after_drawn[1:] = drawn[:-1]
+    refunds = np.flatnonzero(drawn & (rank > 0) & ~after_drawn)
+    purchases = refunds - 1
+    refund_share = rng.uniform(0.15, 1.0, len(refunds))
+    cents[refunds] = -np.maximum(np.rint(cents[purchases] * refund_share), 1).astype(np.int64)
+    day[refunds] = np.maximum(day[refunds], day[purchases])
+    category[refunds] = category[purchases]
 
 
 def draw_transactions(behaviour: Behaviour, n_rows: int, rng: np.random.Generator) -> Transactions:
@@ -174,6 +190,7 @@ def draw_transactions(behaviour: Behaviour, n_rows: int, rng: np.random.Generato
     group = pick_groups(count_share, counts, rank, rng)
     category = category_lookup()[group, rng.integers(0, 100, n_rows, dtype=np.int8)]
     cents = draw_amounts(behaviour, counts, day, group, count_share, rng)
+    add_refunds(rank, day, cents, category, rng)
 
     # int16 + stable sort uses numpy's radix sort: linear time on 13.5M rows.
     order = np.argsort(day.astype(np.int16), kind="stable")

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -156,6 +157,29 @@ def test_amounts_have_two_decimals_and_refund_share(small_run: tuple[Path, Gener
     # Refunds are 2.5 % of rows; 20,000 rows give a standard error of ~0.1 point.
     refund_share = sum(a.startswith("-") for a in amounts) / len(amounts)
     assert 0.02 <= refund_share <= 0.03
+
+
+def test_every_refund_follows_a_purchase_of_the_same_customer(clean_run: tuple[Path, GenerationSummary]) -> None:
+    # A refund refers to an earlier purchase: the same customer bought something on or before
+    # the refund's date for at least the refunded amount. So no customer starts with a refund.
+    out, _ = clean_run
+    _, transactions = read_csv(out / "transactions.csv")
+    purchases: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    refunds: list[tuple[str, dt.date, Decimal]] = []
+    for _, customer_id, date, amount, _ in transactions:
+        day, value = parse_iso(date), Decimal(amount)
+        assert day is not None
+        if value < 0:
+            refunds.append((customer_id, day, -value))
+        else:
+            purchases.setdefault(customer_id, []).append((day, value))
+    assert len(refunds) > 0.02 * SMALL_TRANSACTIONS
+    unmatched = [
+        (customer_id, day, refunded)
+        for customer_id, day, refunded in refunds
+        if not any(bought_on <= day and paid >= refunded for bought_on, paid in purchases.get(customer_id, []))
+    ]
+    assert not unmatched, unmatched[:5]
 
 
 def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, GenerationSummary]) -> None:
