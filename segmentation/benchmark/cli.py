@@ -13,7 +13,14 @@ from segmentation.benchmark.host import machine, versions
 from segmentation.benchmark.lock import bench_lock
 from segmentation.benchmark.measure import StepFailed
 from segmentation.benchmark.report import format_table, header_lines, notes, write_record
-from segmentation.benchmark.runner import generate_data, load_raw_into_postgres, monthly_skip, prepare_next_month, run_repeat, target_type
+from segmentation.benchmark.runner import (
+    generate_data,
+    load_raw_into_postgres,
+    monthly_skip,
+    prepare_next_month,
+    run_repeat,
+    target_type,
+)
 from segmentation.benchmark.stats import figures
 from segmentation.benchmark.workspace import Paths
 from segmentation.project import PROJECT_DIR

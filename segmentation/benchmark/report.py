@@ -75,7 +75,8 @@ def notes(repeats: Sequence[Repeat]) -> list[str]:
         "  so it can exceed elapsed_time. The slowest nodes are ranked by their median.",
         "The build leaves out the dbt unit tests, as the scheduled build does; they run on fixtures, and are timed",
         "  on their own as one `dbt test --select test_type:unit` (start-up included).",
-        f"peak RSS = largest sum of VmRSS over the command's process tree, sampled every {SAMPLE_SECONDS:g} s. MB = 10^6 bytes.",
+        "peak RSS = largest sum of VmRSS over the command's process tree, "
+        f"sampled every {SAMPLE_SECONDS:g} s. MB = 10^6 bytes.",
     ]
 
 

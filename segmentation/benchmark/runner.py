@@ -19,12 +19,13 @@ from segmentation.benchmark.workspace import Paths, dbt_env, fresh_warehouse, li
 from segmentation.project import PROJECT_DIR
 from segmentation.run_month import SCHEDULED_BUILD_FLAGS
 
+
 def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly: str | None) -> Repeat:
     prefix = f"repeat {number}/{args.repeat}"
     fresh_warehouse(paths)
     link_raw_files(paths.raw, paths.current)
-    # The as-of date in the environment, as the monthly run (segmentation/run_month.py) passes it (macros/as_of.sql): the
-    # vars then match the monthly run's, which reuses the build's parse.
+    # The as-of date in the environment, as the monthly run (segmentation/run_month.py) passes it
+    # (macros/as_of.sql): the vars then match the monthly run's, which reuses the build's parse.
     env = {**dbt_env(paths), "SEGMENTATION_AS_OF_DATE": args.as_of.isoformat()}
     dbt = str(Path(sys.executable).parent / "dbt")
     variables = {"raw_data_dir": str(paths.current), "backfill_months": 0}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from segmentation.project import PROJECT_DIR
 
+
 @dataclasses.dataclass(frozen=True)
 class Paths:
     root: Path

@@ -14,6 +14,7 @@ from segmentation.arguments import iso_date, non_negative_int
 from segmentation.datagen.generator import SUMMARY_FILE, GenerationSummary, generate
 from segmentation.datagen.writing import FORMATS
 
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options; defaults reproduce the project's full-size data set."""
     parser = argparse.ArgumentParser(

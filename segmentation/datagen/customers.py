@@ -97,13 +97,13 @@ def build_customers(
     # The customer_id suffix makes every clean email unique; duplicates are only injected ones.
     email = np.array(
         [
-            f"{email_local_part(f)}.{email_local_part(l)}{i}@{d}"
-            for f, l, i, d in zip(first_name, last_name, customer_id, domain)
+            f"{email_local_part(first)}.{email_local_part(last)}{number}@{host}"
+            for first, last, number, host in zip(first_name, last_name, customer_id, domain, strict=True)
         ],
         dtype=object,
     )
     area, exchange, line = rng.integers(201, 990, n), rng.integers(200, 1000, n), rng.integers(0, 10000, n)
-    phone = np.array([f"{a:03d}-{e:03d}-{x:04d}" for a, e, x in zip(area, exchange, line)], dtype=object)
+    phone = np.array([f"{a:03d}-{e:03d}-{x:04d}" for a, e, x in zip(area, exchange, line, strict=True)], dtype=object)
     # Age at signup 18.3–75 keeps every clean customer inside 18–120 at as_of as well, even
     # the ones whose signup was moved up to 60 days past as_of.
     dob_day = behaviour.signup_day - (rng.uniform(18.3, 75.0, n) * 365.25).astype(np.int32)

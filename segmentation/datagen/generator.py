@@ -162,7 +162,7 @@ def generate(
         transactions_rows=len(tx.transaction_id),
         files=files,
         dirty={"customers": customer_dirt, "transactions": transaction_dirt},
-        profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts)},
+        profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
     )
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
     summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)

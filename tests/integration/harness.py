@@ -97,9 +97,9 @@ class Warehouse:
     def query_dicts(self, sql: str) -> list[dict[str, Any]]:
         with duckdb.connect(str(self.database), read_only=True) as con:
             relation = con.sql(sql)
-            return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+            return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
-    def copy(self, work_dir: Path) -> "Warehouse":
+    def copy(self, work_dir: Path) -> Warehouse:
         """The same raw folder with a copy of the database, for tests that damage it."""
         work_dir.mkdir(parents=True, exist_ok=True)
         database = work_dir / "warehouse.duckdb"

@@ -9,16 +9,16 @@ reported (conftest's terminal summary), not asserted.
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 from integration import reference
+from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 
 SEGMENTS = ["High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders"]
 COMPARED_COLUMNS = [
@@ -247,7 +247,7 @@ def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: War
                 " order by transaction_id limit 2"
             ).fetchall()
         ]
-        for transaction_id, extra_copies in zip(ids, (1, 2)):
+        for transaction_id, extra_copies in zip(ids, (1, 2), strict=True):
             con.execute(
                 "insert into staging.base_transactions select base.* from staging.base_transactions as base, range(?) "
                 "where base.transaction_id = ? and base.reject_reason is null",

@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from segmentation import publish
 from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse
 from integration.test_customer_segmentation import guide_queries
+from segmentation import publish
 
 NEXT_MONTH_END = dt.date(2025, 7, 31)
 assert NEXT_MONTH_END > SAMPLE_AS_OF
@@ -53,7 +53,8 @@ def published_as_of(path: Path) -> dt.date:
 
 
 def start_cycle(warehouse: Warehouse, as_of: dt.date) -> subprocess.Popen[str]:
-    """The monthly cycle (python -m segmentation.run_month) as the scheduler runs it, in its own process group so that a kill
+    """The monthly cycle (python -m segmentation.run_month) as the scheduler runs it, in its own process
+    group so that a kill
     reaches dbt too, as it would when a machine is stopped."""
     env = {
         **os.environ,

@@ -291,7 +291,7 @@ def test_the_json_figures_keep_raw_units_and_leave_out_the_summary_when_skipped(
 def test_counts_must_be_positive_and_the_date_iso() -> None:
     args = cli.parse_args(["--customers", "2_000", "--transactions", "100000", "--repeat", "2"])
     assert (args.customers, args.transactions, args.repeat, args.as_of) == (2000, 100_000, 2, cli.DEFAULT_AS_OF)
-    assert cli.DEFAULT_AS_OF == next_month.month_end(cli.DEFAULT_AS_OF)
+    assert next_month.month_end(cli.DEFAULT_AS_OF) == cli.DEFAULT_AS_OF
     for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"]):
         with pytest.raises(SystemExit):
             cli.parse_args(bad)

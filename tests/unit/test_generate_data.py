@@ -134,7 +134,7 @@ def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, Gen
 
     _, transactions = read_csv(out / "transactions.csv")
     assert [int(row[0]) for row in transactions] == list(range(1, SMALL_TRANSACTIONS + 1))
-    for transaction_id, customer_id, date, amount, category in transactions:
+    for _transaction_id, customer_id, date, amount, category in transactions:
         assert ID_RE.fullmatch(customer_id) and 1 <= int(customer_id) <= SMALL_CUSTOMERS
         day = parse_iso(date)
         assert day is not None and AS_OF - dt.timedelta(days=HISTORY_DAYS) <= day <= AS_OF
@@ -194,8 +194,9 @@ def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, G
         if day is None or not customer_id or int(customer_id) not in signup:
             continue
         assert day >= earliest
-        if signup[int(customer_id)] is not None:
-            assert day >= signup[int(customer_id)]
+        signed_up = signup[int(customer_id)]
+        if signed_up is not None:
+            assert day >= signed_up
         checked += 1
     assert checked > 0.99 * SMALL_TRANSACTIONS
 
