@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from integration.design_notes import guide_queries
 from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse
-from integration.test_customer_segmentation import guide_queries
 from segmentation import publish
 
 NEXT_MONTH_END = dt.date(2025, 7, 31)
