@@ -12,9 +12,9 @@ file grown by a month of rows) for the monthly runs. Each repeat times, as whole
      parse as any later dbt command in the project does; it leaves out the dbt unit tests, as the
      scheduled build does (segmentation/run_month.py), and
   3. times them on their own, `dbt test --select test_type:unit`, as `make test` runs them;
-  4. `python -m segmentation.run_month` for the next month-end after it, on the warehouse step 2 left and
-     the grown files: the scheduled monthly cycle (build, publish, summary) exactly as cron
-     would start it. It stages only the new month's transactions.
+  4. `python -m segmentation.run_month` for the next month-end after it, on the warehouse step 2
+     left and the grown files: the scheduled monthly cycle (build, publish, summary) exactly as
+     cron would start it. It stages only the new month's transactions.
 It prints the median and min-max of every figure over the repeats and writes them as JSON.
 
 Exit codes: 0 done, 1 a step failed (its command, exit code and last output lines are printed),

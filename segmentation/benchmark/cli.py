@@ -25,11 +25,10 @@ from segmentation.benchmark.stats import figures
 from segmentation.benchmark.workspace import Paths
 from segmentation.project import PROJECT_DIR
 
+DESCRIPTION = "Benchmark the pipeline: generate data once, then time K fresh builds and monthly runs."
 # A fixed month-end rather than today: the data is generated relative to the as-of date, so a
 # fixed date gives the same files (same seed) on every day, and the monthly run is always one
 # whole month later. Runs on different days stay comparable.
-DESCRIPTION = "Benchmark the pipeline: generate data once, then time K fresh builds and monthly runs."
-
 DEFAULT_AS_OF = dt.date(2026, 10, 31)
 EXIT_FAILED = 1
 EXIT_BUSY = 75
