@@ -1,7 +1,10 @@
 # The two commands (see README.md):
 #   make build   install, generate the demo data, build with a year of segment history, print the summary
-#   make test    the whole test suite
-# Both need only python3 and make; everything else is installed into .venv from requirements.lock.
+#   make test    the linters (make lint), then the whole test suite
+# Both need only python3 and make; everything else is installed into .venv from the lock files.
+# Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
+#   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
+#   engines.portability (test-portability); engines.load_raw loads the raw files into Postgres.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,19 +22,27 @@ export DBT_PROFILES_DIR := $(CURDIR)
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test test-portability install install-engines data fresh-warehouse backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability install install-dev install-engines data fresh-warehouse backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot.
 build: data fresh-warehouse backfill
 
-test: install install-engines
+# The linters first, so that CI (which runs `make test`) fails on a style or type violation.
+test: install-dev install-engines lint
 	$(BIN)/python -m pytest
 
+# Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint models macros tests
+
 # The same models built and tested on DuckDB, a throwaway Postgres server and Spark, from the test
-# sample; fails if any customer's segment (or any mart row) differs (scripts/portability.py).
+# sample; fails if any customer's segment (or any mart row) differs (segmentation/engines/portability.py).
 test-portability: install-engines
-	$(BIN)/python scripts/portability.py
+	$(BIN)/python -m segmentation.engines.portability
 
 install: $(BIN)/.installed
 
@@ -39,6 +50,13 @@ install: $(BIN)/.installed
 $(BIN)/.installed: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# The linters (ruff, mypy, sqlfluff), for `make lint` and `make test`.
+install-dev: $(BIN)/.installed-dev
+
+$(BIN)/.installed-dev: requirements-dev.lock requirements.lock $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 # The Postgres and Spark adapters (pyspark is large): for the tests, not for `make build`.
@@ -49,16 +67,16 @@ $(BIN)/.installed-engines: requirements-engines.lock $(BIN)/.installed
 	touch $@
 
 data: install
-	$(BIN)/python scripts/generate_data.py --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
+	$(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 		--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
 
 fresh-warehouse:
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 
-# The month-end cycle (scripts/run_month.py) as of AS_OF, recording the BACKFILL_MONTHS latest
+# The month-end cycle (segmentation/run_month.py) as of AS_OF, recording the BACKFILL_MONTHS latest
 # month-ends as well, in one set-based pass; publishes the marts for readers, ends with the summary.
 backfill: install
-	$(BIN)/python scripts/run_month.py --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR) \
+	$(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR) \
 		--published $(PUBLISHED_PATH)
 
 # A dbt build as of AS_OF (records AS_OF in the segment history), published when it passes. Like the
@@ -66,23 +84,23 @@ backfill: install
 warehouse: install
 	mkdir -p $(dir $(DUCKDB_PATH))
 	$(BIN)/dbt build --vars $(DBT_VARS) --exclude-resource-type unit_test
-	$(BIN)/python scripts/publish.py --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+	$(BIN)/python -m segmentation.publish --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
 
 # Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename.
 publish: install
-	$(BIN)/python scripts/publish.py --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+	$(BIN)/python -m segmentation.publish --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
 
 summary: install
-	$(BIN)/python scripts/segment_summary.py --database $(PUBLISHED_PATH)
+	$(BIN)/python -m segmentation.summary --database $(PUBLISHED_PATH)
 
 docs: install
 	$(BIN)/dbt docs generate --vars $(DBT_VARS)
 
-# The benchmark (scripts/benchmark.py): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
+# The benchmark (segmentation/benchmark/): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
 # BENCH_REPEAT fresh builds and monthly runs; the demo's data and target/ are untouched.
 BENCH_REPEAT ?= 3
 bench: install
-	$(BIN)/python scripts/benchmark.py --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
+	$(BIN)/python -m segmentation.benchmark --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
 		--repeat $(BENCH_REPEAT)
 
 clean:

@@ -8,8 +8,9 @@
     it cannot read (not CSV, not Parquet, not UTF-8) name the file and line. The required columns are the ones declared on the `raw`
     source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
 
-    DuckDB and Spark read the files here; on a database server (Postgres) scripts/load_raw.py
-    loads them into the same text tables first, with the same checks, and this checks it has run.
+    DuckDB and Spark read the files here; on a database server (Postgres)
+    `python -m segmentation.engines.load_raw` loads them into the same text tables first, with the
+    same checks, and this checks it has run.
 #}
 {% macro register_raw_files() -%}
     {{ return(adapter.dispatch('register_raw_files')()) }}
@@ -69,7 +70,8 @@
 
 {#
     A database server (Postgres here) cannot read the files on the machine running dbt:
-    scripts/load_raw.py loads them into `raw` as text tables first. This only checks that it has run.
+    `python -m segmentation.engines.load_raw` loads them into `raw` as text tables first. This only
+    checks that it has run.
 #}
 {% macro default__register_raw_files() -%}
     {%- if not execute -%}
@@ -79,7 +81,7 @@
         {%- if adapter.get_relation(database=target.database, schema='raw', identifier=node.name) is none -%}
             {{ exceptions.raise_compiler_error(
                 "table raw." ~ node.name ~ " not found in database " ~ target.database
-                ~ ": load the raw files first with `python scripts/load_raw.py --raw-dir <folder>`"
+                ~ ": load the raw files first with `python -m segmentation.engines.load_raw --raw-dir <folder>`"
             ) }}
         {%- endif -%}
     {%- endfor -%}

@@ -40,7 +40,7 @@
     transactions again. It rewrites the segments of that date in the history (and in
     customer_segments when the mart is of that date) and prints who moved where. Use it after
     tuning a threshold; computing a new month's figures is the build's job (`dbt build --vars
-    '{as_of_date: ...}'` or scripts/run_month.py).
+    '{as_of_date: ...}'` or `python -m segmentation.run_month`).
 #}
 {% macro recalculate_segments(as_of_date=none) -%}
     {%- set store = adapter.get_relation(database=target.database, schema=target.schema, identifier='customer_segment_snapshots') -%}

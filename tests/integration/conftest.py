@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,10 @@ def built(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "build",
         as_of=SAMPLE_AS_OF,
         variables={"backfill_months": SAMPLE_BACKFILL_MONTHS},
-        label=f"dbt build with a {SAMPLE_BACKFILL_MONTHS}-month backfill, {SAMPLE_CUSTOMERS:,} customers / {SAMPLE_TRANSACTIONS:,} transactions",
+        label=(
+            f"dbt build with a {SAMPLE_BACKFILL_MONTHS}-month backfill, "
+            f"{SAMPLE_CUSTOMERS:,} customers / {SAMPLE_TRANSACTIONS:,} transactions"
+        ),
     )
     assert_succeeded(run)
     yield warehouse

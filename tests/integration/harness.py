@@ -18,16 +18,18 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import generate_data
+
+from segmentation.datagen.generator import generate
+from segmentation.sample import TEST_SAMPLE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
-SAMPLE_CUSTOMERS = generate_data.TEST_SAMPLE.customers
-SAMPLE_TRANSACTIONS = generate_data.TEST_SAMPLE.transactions
-SAMPLE_SEED = generate_data.TEST_SAMPLE.seed
-SAMPLE_AS_OF = generate_data.TEST_SAMPLE.as_of
-SAMPLE_BACKFILL_MONTHS = generate_data.TEST_SAMPLE.backfill_months
+SAMPLE_CUSTOMERS = TEST_SAMPLE.customers
+SAMPLE_TRANSACTIONS = TEST_SAMPLE.transactions
+SAMPLE_SEED = TEST_SAMPLE.seed
+SAMPLE_AS_OF = TEST_SAMPLE.as_of
+SAMPLE_BACKFILL_MONTHS = TEST_SAMPLE.backfill_months
 
 _timings: list[tuple[str, float]] = []
 
@@ -95,9 +97,9 @@ class Warehouse:
     def query_dicts(self, sql: str) -> list[dict[str, Any]]:
         with duckdb.connect(str(self.database), read_only=True) as con:
             relation = con.sql(sql)
-            return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+            return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
-    def copy(self, work_dir: Path) -> "Warehouse":
+    def copy(self, work_dir: Path) -> Warehouse:
         """The same raw folder with a copy of the database, for tests that damage it."""
         work_dir.mkdir(parents=True, exist_ok=True)
         database = work_dir / "warehouse.duckdb"
@@ -106,7 +108,7 @@ class Warehouse:
 
 
 def generate_sample(out_dir: Path, fmt: str = "csv") -> Path:
-    generate_data.generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
+    generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
     return out_dir
 
 

@@ -13,12 +13,13 @@ import csv
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TypeVar
 
 TRAVEL = {"travel", "airlines", "hotels"}
 NECESSITIES = {"grocery", "gas", "utilities"}
@@ -30,7 +31,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DECIMAL = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)")
 
 
-def _text(value: Optional[str]) -> Optional[str]:
+def _text(value: str | None) -> str | None:
     """Trimmed text, or None for an empty field (the spec's null)."""
     if value is None:
         return None
@@ -38,12 +39,12 @@ def _text(value: Optional[str]) -> Optional[str]:
     return stripped or None
 
 
-def parse_integer(value: Optional[str]) -> Optional[int]:
+def parse_integer(value: str | None) -> int | None:
     text = _text(value)
     return int(text) if text is not None and _INTEGER.fullmatch(text) else None
 
 
-def parse_date(value: Optional[str]) -> Optional[date]:
+def parse_date(value: str | None) -> date | None:
     text = _text(value)
     if text is None or not _ISO_DATE.fullmatch(text):
         return None
@@ -53,7 +54,7 @@ def parse_date(value: Optional[str]) -> Optional[date]:
         return None
 
 
-def parse_money(value: Optional[str]) -> Optional[Decimal]:
+def parse_money(value: str | None) -> Decimal | None:
     text = _text(value)
     if text is None or not _DECIMAL.fullmatch(text):
         return None
@@ -89,7 +90,7 @@ class Transaction:
     customer_id: int
     transaction_date: date
     amount: Decimal
-    category: Optional[str]
+    category: str | None
 
 
 @dataclass
@@ -98,13 +99,13 @@ class CustomerResult:
     segment: str
     spend_last_90_days: Decimal
     spend_prior_90_days: Decimal
-    spend_change_pct: Optional[Decimal]
+    spend_change_pct: Decimal | None
     avg_monthly_spend: Decimal
-    travel_spend_pct: Optional[Decimal]
-    necessities_spend_pct: Optional[Decimal]
+    travel_spend_pct: Decimal | None
+    necessities_spend_pct: Decimal | None
     tenure_months: int
     lifetime_value: Decimal
-    recency_days: Optional[int]
+    recency_days: int | None
     frequency_365d: int
     monetary_365d: Decimal
     r_score: int = 0
@@ -119,7 +120,7 @@ class CleanInput:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # entity -> data_quality_report measure -> rows
 
 
-def _read_rows(path: Path) -> list[dict[str, Optional[str]]]:
+def _read_rows(path: Path) -> list[dict[str, str | None]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)]
 
@@ -212,7 +213,11 @@ def segment_of(last: Decimal, prior: Decimal, travel: Decimal, necessities: Deci
     return "Stable Mid-Spenders"
 
 
-def _tie_safe_scores(values: dict[int, object], worst_first_key: Callable[[object], object]) -> dict[int, int]:
+V = TypeVar("V")
+Key = TypeVar("Key", int, Decimal)  # what a score ranks by: days, a count or an amount
+
+
+def _tie_safe_scores(values: dict[int, V], worst_first_key: Callable[[V], Key]) -> dict[int, int]:
     """ceil(5 * cume_dist) with cume_dist = share of customers ranked at or below, counting ties."""
     ordered = sorted(worst_first_key(v) for v in values.values())
     n = len(ordered)
@@ -244,7 +249,10 @@ def compute(raw_dir: Path, as_of: date) -> dict[int, CustomerResult]:
         year = [t for t in txns if in_days(t, 0, 365)]
         last = sum((t.amount for t in current), Decimal("0.00"))
         prior = sum((t.amount for t in prior_txns), Decimal("0.00"))
-        group = lambda t: (t.category or "").lower()
+
+        def group(t: Transaction) -> str:
+            return (t.category or "").lower()
+
         travel = sum((t.amount for t in current if group(t) in TRAVEL), Decimal("0.00"))
         necessities = sum((t.amount for t in current if group(t) in NECESSITIES), Decimal("0.00"))
         tenure = complete_months(customer.signup_date, as_of)

@@ -20,8 +20,10 @@ from integration.test_raw_input import MART_CONTENT, assert_refused, copy_raw
 
 AS_OF = dt.date(2025, 3, 31)
 
-CUSTOMERS = """customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,postal_code,signup_date,account_status
-1,José,Ñúñez,jose@example.com,,1980-05-05,male,Springfield,IL,USA,62701,2020-01-01,Active
+CUSTOMERS = (
+    "customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,postal_code,signup_date,"
+    "account_status\n"
+    """1,José,Ñúñez,jose@example.com,,1980-05-05,male,Springfield,IL,USA,62701,2020-01-01,Active
 2,Ann,Lee,ann.example.com,,1980-01-01,Female,Springfield,IL,USA,62701,2020-01-01,Active
 3,Bo,Shared,Shared@Example.com,,1980-01-01,Male,Springfield,IL,USA,62701,2020-01-01,Active
 4,Cy,Shared,shared@example.com,,1980-01-01,Other,Springfield,IL,USA,62701,2020-01-01,Active
@@ -42,6 +44,7 @@ abc,Lu,Bad,lu@example.com,,1980-01-01,Female,Springfield,IL,USA,62701,2020-01-01
 16,Quin,Moved,quin@example.com,,1980-01-01,Male,Later City,IL,USA,62701,2021-01-01,Active
 16,Quin,Moved,quin@example.com,,1980-01-01,Male,First City,IL,USA,62701,2020-06-01,Active
 """
+)
 
 TRANSACTIONS = """transaction_id,customer_id,transaction_date,amount,merchant_category
 101,1,2025-03-01,100.00,"  travel "

@@ -9,16 +9,16 @@ reported (conftest's terminal summary), not asserted.
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
-import re
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 from integration import reference
+from integration.design_notes import guide_queries, needs_design_notes
+from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 
 SEGMENTS = ["High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders"]
 COMPARED_COLUMNS = [
@@ -134,23 +134,7 @@ def test_every_customer_joins_its_current_dimension_row(built: Warehouse) -> Non
     assert unmatched == [(0,)]
 
 
-GUIDE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "001_e89e2e2fcca574b1.txt"
-
-
-def guide_queries() -> list[str]:
-    """The analyst SELECTs of the guide that read the marts, exactly as written there."""
-    if not GUIDE.exists():
-        return []
-    blocks = re.findall(r"```sql\n(.*?)```", GUIDE.read_text(), flags=re.S)
-    return [
-        block
-        for block in blocks
-        if re.match(r"\s*(--[^\n]*\n\s*)*(select|with)\b", block, flags=re.I)
-        and re.search(r"\bfrom\s+customer_segments\b", block, flags=re.I)
-    ]
-
-
-@pytest.mark.skipif(not GUIDE.exists(), reason=f"the customer segmentation guide is not at {GUIDE}")
+@needs_design_notes
 def test_every_guide_query_runs_unchanged(built: Warehouse) -> None:
     queries = guide_queries()
     # 5 per-segment examples, 3 usage patterns, 3 campaign audiences, and the migration query,
@@ -247,7 +231,7 @@ def test_the_unique_test_reports_each_repeated_id_once_with_its_count(built: War
                 " order by transaction_id limit 2"
             ).fetchall()
         ]
-        for transaction_id, extra_copies in zip(ids, (1, 2)):
+        for transaction_id, extra_copies in zip(ids, (1, 2), strict=True):
             con.execute(
                 "insert into staging.base_transactions select base.* from staging.base_transactions as base, range(?) "
                 "where base.transaction_id = ? and base.reject_reason is null",

@@ -167,7 +167,7 @@ def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: P
 
 @pytest.mark.parametrize("late_row", ["13,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])
 def test_a_late_row_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path, late_row: str) -> None:
-    incremental, full = incremental_then_full(tmp_path, SECOND_MONTH + [late_row])
+    incremental, full = incremental_then_full(tmp_path, [*SECOND_MONTH, late_row])
 
     run = incremental.dbt("build", "--select", "+assert_raw_rows_reconcile", as_of=F)
     assert run.returncode != 0

@@ -1,4 +1,4 @@
-"""The scheduled month-end cycle (scripts/run_month.py) run as a scheduler would run it."""
+"""The scheduled month-end cycle (python -m segmentation.run_month) run as a scheduler would run it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from integration.harness import PROJECT_DIR, Warehouse
 from integration.test_segment_history import D2, D3, write_raw
 
-SCRIPT = PROJECT_DIR / "scripts" / "run_month.py"
+MODULE = "segmentation.run_month"
 
 
 def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date = D3) -> subprocess.Popen[str]:
@@ -24,7 +24,8 @@ def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date
     }
     command = [
         sys.executable,
-        str(SCRIPT),
+        "-m",
+        MODULE,
         "--as-of",
         as_of.isoformat(),
         "--raw-dir",

@@ -1,5 +1,5 @@
 """Readers open a published copy of the marts; the build writes its own working file and
-publishes only after its models and tests pass (scripts/publish.py, via scripts/run_month.py)."""
+publishes only after its models and tests pass (segmentation/publish.py, via segmentation/run_month.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from typing import Any
 import duckdb
 import pytest
 
-import publish
+from integration.design_notes import guide_queries
 from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse
-from integration.test_customer_segmentation import guide_queries
+from segmentation import publish
 
 NEXT_MONTH_END = dt.date(2025, 7, 31)
 assert NEXT_MONTH_END > SAMPLE_AS_OF
@@ -53,7 +53,8 @@ def published_as_of(path: Path) -> dt.date:
 
 
 def start_cycle(warehouse: Warehouse, as_of: dt.date) -> subprocess.Popen[str]:
-    """scripts/run_month.py as the scheduler runs it, in its own process group so that a kill
+    """The monthly cycle (python -m segmentation.run_month) as the scheduler runs it, in its own process
+    group so that a kill
     reaches dbt too, as it would when a machine is stopped."""
     env = {
         **os.environ,
@@ -63,7 +64,8 @@ def start_cycle(warehouse: Warehouse, as_of: dt.date) -> subprocess.Popen[str]:
     }
     command = [
         sys.executable,
-        str(PROJECT_DIR / "scripts" / "run_month.py"),
+        "-m",
+        "segmentation.run_month",
         "--as-of",
         as_of.isoformat(),
         "--raw-dir",

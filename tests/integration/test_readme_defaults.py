@@ -53,14 +53,14 @@ def test_default_raw_folder_and_warehouse_file(sample_raw_dir: Path, built: Ware
         assert con.sql(content).fetchall() == built.query(content)
 
     summary = subprocess.run(
-        [sys.executable, "scripts/segment_summary.py"], cwd=project, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "segmentation.summary"], cwd=project, env=env, capture_output=True, text=True
     )
     assert summary.returncode == 0, summary.stderr
     assert summary.stdout.startswith(f"Customer segments as of {SAMPLE_AS_OF.isoformat()}")
 
     # Readers open the published copy the README names, made by the publish step's defaults.
     published = subprocess.run(
-        [sys.executable, "scripts/publish.py"], cwd=project, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "segmentation.publish"], cwd=project, env=env, capture_output=True, text=True
     )
     assert published.returncode == 0, published.stderr
     with duckdb.connect(str(project / "data" / "published" / "warehouse.duckdb"), read_only=True) as con:

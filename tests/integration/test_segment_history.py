@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from integration.design_notes import guide_queries, needs_design_notes
 from integration.harness import Warehouse, assert_succeeded
 
 D1, D2, D3 = dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 31)
@@ -174,11 +175,10 @@ def test_migration_matrix_counts_moves_entries_and_leavers(monthly: dict[str, Wa
     ) == [(D1, D2, 35), (D2, D3, 35)]
 
 
+@needs_design_notes
 def test_guide_migration_query_runs_on_the_month_views(monthly: dict[str, Warehouse]) -> None:
     """The guide's query, with only its month renamed to one this history holds, gives the
     moves of the README's query on segment_migrations."""
-    from integration.test_customer_segmentation import guide_queries
-
     guide_query = next((q for q in guide_queries() if "customer_segments_snapshot_2024_10" in q), None)
     if guide_query is None:
         pytest.fail("the guide's migration query was not found")

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import benchmark
+from segmentation.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
 
 
 @pytest.mark.parametrize(
@@ -25,15 +25,15 @@ import benchmark
     ],
 )
 def test_the_monthly_run_reports_on_the_first_month_end_after_the_as_of_date(day: dt.date, expected: dt.date) -> None:
-    assert benchmark.next_month_end(day) == expected
+    assert next_month.next_month_end(day) == expected
 
 
 def test_spread_takes_the_middle_of_an_odd_list_and_the_mean_of_the_middle_two_of_an_even_one() -> None:
-    assert benchmark.spread([3.0, 1.0, 2.0]) == benchmark.Spread(median=2.0, low=1.0, high=3.0)
-    assert benchmark.spread([4.0, 1.0, 10.0, 2.0]) == benchmark.Spread(median=3.0, low=1.0, high=10.0)
-    assert benchmark.spread([7.5]) == benchmark.Spread(7.5, 7.5, 7.5)
+    assert stats.spread([3.0, 1.0, 2.0]) == stats.Spread(median=2.0, low=1.0, high=3.0)
+    assert stats.spread([4.0, 1.0, 10.0, 2.0]) == stats.Spread(median=3.0, low=1.0, high=10.0)
+    assert stats.spread([7.5]) == stats.Spread(7.5, 7.5, 7.5)
     with pytest.raises(ValueError):
-        benchmark.spread([])
+        stats.spread([])
 
 
 RUN_RESULTS = {
@@ -57,7 +57,7 @@ RUN_RESULTS = {
 
 
 def test_run_results_give_the_run_elapsed_time_and_every_node_time() -> None:
-    results = benchmark.parse_run_results(RUN_RESULTS)
+    results = stats.parse_run_results(RUN_RESULTS)
     assert results.elapsed_seconds == 30.5
     assert results.node_seconds["model.segmentation.int_customers_windowed"] == 20.0
     assert len(results.node_seconds) == 4
@@ -66,7 +66,7 @@ def test_run_results_give_the_run_elapsed_time_and_every_node_time() -> None:
 
 
 def test_start_up_and_parse_is_the_wall_time_outside_the_run() -> None:
-    repeat = benchmark.Repeat(36.0, 10**9, benchmark.parse_run_results(RUN_RESULTS), 5 * 10**7, 20.0, 9 * 10**8)
+    repeat = stats.Repeat(36.0, 10**9, stats.parse_run_results(RUN_RESULTS), 5 * 10**7, 20.0, 9 * 10**8)
     assert repeat.startup_parse_seconds == pytest.approx(5.5)
 
 
@@ -87,7 +87,7 @@ def test_start_up_and_parse_is_the_wall_time_outside_the_run() -> None:
     ],
 )
 def test_node_labels_drop_the_package_and_a_tests_hash(unique_id: str, label: str) -> None:
-    assert benchmark.node_label(unique_id) == label
+    assert stats.node_label(unique_id) == label
 
 
 def test_the_slowest_nodes_are_ranked_by_their_median_over_the_repeats() -> None:
@@ -96,8 +96,8 @@ def test_the_slowest_nodes_are_ranked_by_their_median_over_the_repeats() -> None
         {"a": 11.0, "b": 50.0, "c": 6.0, "d": 0.2},  # one slow outlier does not make b the slowest
         {"a": 12.0, "b": 2.0, "c": 7.0, "d": 0.3},
     ]
-    assert benchmark.slowest_nodes(runs, 3) == ["a", "c", "b"]
-    assert benchmark.slowest_nodes(runs, 10) == ["a", "c", "b", "d"]
+    assert stats.slowest_nodes(runs, 3) == ["a", "c", "b"]
+    assert stats.slowest_nodes(runs, 10) == ["a", "c", "b", "d"]
 
 
 def write_process(proc: Path, pid: int, parent: int, command: str, rss_kb: int | None) -> None:
@@ -118,55 +118,55 @@ def test_the_tree_rss_sums_the_process_and_all_its_descendants_only(tmp_path: Pa
     write_process(tmp_path, 201, 200, "other child", 7_000_000)
     (tmp_path / "self").mkdir()  # non-numeric entries are ignored
     (tmp_path / "meminfo").write_text("MemTotal: 1 kB\n")
-    assert benchmark.tree_rss_bytes(100, tmp_path) == (50_000 + 900_000 + 100_000) * 1024
-    assert benchmark.tree_rss_bytes(102, tmp_path) == 100_000 * 1024
-    assert benchmark.tree_rss_bytes(999, tmp_path) == 0  # already gone
+    assert memory.tree_rss_bytes(100, tmp_path) == (50_000 + 900_000 + 100_000) * 1024
+    assert memory.tree_rss_bytes(102, tmp_path) == 100_000 * 1024
+    assert memory.tree_rss_bytes(999, tmp_path) == 0  # already gone
 
 
 def test_the_tree_rss_skips_a_process_that_vanished_while_it_was_read(tmp_path: Path) -> None:
     write_process(tmp_path, 100, 1, "python", 50_000)
     (tmp_path / "101").mkdir()  # listed, but its files are gone
-    assert benchmark.tree_rss_bytes(100, tmp_path) == 50_000 * 1024
+    assert memory.tree_rss_bytes(100, tmp_path) == 50_000 * 1024
 
 
 def test_the_tree_rss_of_this_process_is_plausible() -> None:
-    assert 1_000_000 < benchmark.tree_rss_bytes(os.getpid()) < 10**11
+    assert 1_000_000 < memory.tree_rss_bytes(os.getpid()) < 10**11
 
 
 def test_descendants_follow_the_parent_links_down_from_the_root() -> None:
     parents = {1: 0, 10: 1, 11: 10, 12: 11, 20: 1, 21: 20}
-    assert benchmark.descendants(parents, 10) == {10, 11, 12}
-    assert benchmark.descendants(parents, 21) == {21}
+    assert memory.descendants(parents, 10) == {10, 11, 12}
+    assert memory.descendants(parents, 21) == {21}
 
 
 def test_machine_facts_come_from_cpuinfo_and_meminfo() -> None:
     cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n\nprocessor\t: 1\n"
-    assert benchmark.cpu_model(cpuinfo) == "Intel(R) Xeon(R) Processor"
-    assert benchmark.cpu_model("processor : 0\n") == "unknown"
-    assert benchmark.mem_total_bytes("MemTotal:       24684084 kB\nMemFree: 1 kB\n") == 24684084 * 1024
+    assert host.cpu_model(cpuinfo) == "Intel(R) Xeon(R) Processor"
+    assert host.cpu_model("processor : 0\n") == "unknown"
+    assert host.mem_total_bytes("MemTotal:       24684084 kB\nMemFree: 1 kB\n") == 24684084 * 1024
 
 
 def test_the_monthly_run_is_skipped_only_for_a_named_target_run_month_cannot_take() -> None:
     no_target_help = "usage: run_month.py [-h] [--as-of AS_OF] [--database DATABASE]"
-    assert benchmark.monthly_skip_reason(None, "duckdb", no_target_help) is None
-    assert benchmark.monthly_skip_reason("duckdb", "duckdb", no_target_help) is None
-    assert benchmark.monthly_skip_reason("postgres", "duckdb", no_target_help + " [--target TARGET]") is None
-    reason = benchmark.monthly_skip_reason("postgres", "duckdb", no_target_help)
+    assert runner.monthly_skip_reason(None, "duckdb", no_target_help) is None
+    assert runner.monthly_skip_reason("duckdb", "duckdb", no_target_help) is None
+    assert runner.monthly_skip_reason("postgres", "duckdb", no_target_help + " [--target TARGET]") is None
+    reason = runner.monthly_skip_reason("postgres", "duckdb", no_target_help)
     assert reason is not None and "'postgres'" in reason and "--target" in reason
 
 
 def test_the_tail_keeps_the_last_lines() -> None:
-    assert benchmark.tail_lines("a\nb\nc\nd\n", 2) == "c\nd"
-    assert benchmark.tail_lines("only\n", 5) == "only"
+    assert measure.tail_lines("a\nb\nc\nd\n", 2) == "c\nd"
+    assert measure.tail_lines("only\n", 5) == "only"
 
 
-def two_repeats(monthly: bool = True) -> list[benchmark.Repeat]:
+def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
     runs = [
-        benchmark.RunResults(30.0, {f"model.p.m{index}": float(index) for index in range(8)}),
-        benchmark.RunResults(34.0, {f"model.p.m{index}": float(index) + 1 for index in range(8)}),
+        stats.RunResults(30.0, {f"model.p.m{index}": float(index) for index in range(8)}),
+        stats.RunResults(34.0, {f"model.p.m{index}": float(index) + 1 for index in range(8)}),
     ]
     return [
-        benchmark.Repeat(
+        stats.Repeat(
             40.0,
             2_000_000_000,
             runs[0],
@@ -175,7 +175,7 @@ def two_repeats(monthly: bool = True) -> list[benchmark.Repeat]:
             1_500_000_000 if monthly else None,
             unit_test_seconds=9.0,
         ),
-        benchmark.Repeat(
+        stats.Repeat(
             46.0,
             2_200_000_000,
             runs[1],
@@ -188,7 +188,7 @@ def two_repeats(monthly: bool = True) -> list[benchmark.Repeat]:
 
 
 def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> None:
-    rows = benchmark.figures(9.5, two_repeats())
+    rows = stats.figures(9.5, two_repeats())
     labels = [row.label.strip() for row in rows]
     assert labels == [
         "data generation (once)",
@@ -221,7 +221,7 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
 
 
 def test_the_ratio_row_is_shown_with_two_decimals() -> None:
-    table = benchmark.format_table(benchmark.figures(9.5, two_repeats(), next_month_seconds=3.0))
+    table = report.format_table(stats.figures(9.5, two_repeats(), next_month_seconds=3.0))
     lines = {line.split("   ")[0].strip(): " ".join(line.split()) for line in table.splitlines()}
     assert lines["monthly run / dbt build"].endswith("0.51 x 0.50 - 0.52 x")
     assert lines["next month's rows appended (once)"].endswith("3.0 s 3.0 - 3.0 s")
@@ -240,7 +240,7 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
         "3,1,2026/10/15,1.00,Gas\n"  # no ISO date: copied, not repeated
         "4,1,2026-11-05,2.00,Gas\n"
     )  # already after the as-of date: copied, not repeated
-    added = benchmark.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
+    added = next_month.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
     assert added == 2
     assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
     with duckdb.connect() as con:
@@ -260,7 +260,7 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
 
 
 def test_the_table_shows_median_and_range_and_says_skipped() -> None:
-    table = benchmark.format_table(benchmark.figures(9.5, two_repeats(monthly=False)))
+    table = report.format_table(stats.figures(9.5, two_repeats(monthly=False)))
     # columns are padded to align, so compare with single spaces
     lines = {line.split("   ")[0].strip(): " ".join(line.split()) for line in table.splitlines()}
     assert lines["dbt build, wall"].endswith("43.0 s 40.0 - 46.0 s")
@@ -272,7 +272,7 @@ def test_the_table_shows_median_and_range_and_says_skipped() -> None:
 
 
 def test_the_json_figures_keep_raw_units_and_leave_out_the_summary_when_skipped() -> None:
-    entries = {entry["figure"]: entry for entry in benchmark.figures_json(benchmark.figures(9.5, two_repeats(False)))}
+    entries = {entry["figure"]: entry for entry in report.figures_json(stats.figures(9.5, two_repeats(False)))}
     assert entries["peak RSS, dbt build"] == {
         "figure": "peak RSS, dbt build",
         "unit": "bytes",
@@ -289,40 +289,40 @@ def test_the_json_figures_keep_raw_units_and_leave_out_the_summary_when_skipped(
 
 
 def test_counts_must_be_positive_and_the_date_iso() -> None:
-    args = benchmark.parse_args(["--customers", "2_000", "--transactions", "100000", "--repeat", "2"])
-    assert (args.customers, args.transactions, args.repeat, args.as_of) == (2000, 100_000, 2, benchmark.DEFAULT_AS_OF)
-    assert benchmark.DEFAULT_AS_OF == benchmark.month_end(benchmark.DEFAULT_AS_OF)
+    args = cli.parse_args(["--customers", "2_000", "--transactions", "100000", "--repeat", "2"])
+    assert (args.customers, args.transactions, args.repeat, args.as_of) == (2000, 100_000, 2, cli.DEFAULT_AS_OF)
+    assert next_month.month_end(cli.DEFAULT_AS_OF) == cli.DEFAULT_AS_OF
     for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"]):
         with pytest.raises(SystemExit):
-            benchmark.parse_args(bad)
+            cli.parse_args(bad)
 
 
 def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
     unique_id = (
         "test.segmentation.accepted_values_base_transactions_reject_reason__" + "x_is_missing__" * 20 + ".0123abcd"
     )
-    label = benchmark.node_label(unique_id)
-    assert len(label) == benchmark.NODE_LABEL_MAX
+    label = stats.node_label(unique_id)
+    assert len(label) == stats.NODE_LABEL_MAX
     assert label.startswith("test accepted_values_base_transactions_reject_reason__") and label.endswith("…")
 
 
 def test_named_targets_are_typed_from_the_profile() -> None:
-    assert benchmark.target_type(None) is None
-    assert benchmark.target_type("postgres") == "postgres"
-    assert benchmark.target_type("spark") == "spark"
-    assert benchmark.target_type("no-such-target") is None
+    assert runner.target_type(None) is None
+    assert runner.target_type("postgres") == "postgres"
+    assert runner.target_type("spark") == "spark"
+    assert runner.target_type("no-such-target") is None
 
 
 def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: Path) -> None:
     first, second, current = tmp_path / "first", tmp_path / "second", tmp_path / "current"
     for folder, text in ((first, "first"), (second, "second")):
         folder.mkdir()
-        for name in benchmark.RAW_FILES:
+        for name in workspace.RAW_FILES:
             (folder / name).write_text(f"{text} {name}\n")
-    benchmark.link_raw_files(first, current)
-    assert all((current / name).samefile(first / name) for name in benchmark.RAW_FILES)
-    benchmark.link_raw_files(second, current)
-    assert [(current / name).read_text() for name in benchmark.RAW_FILES] == [
+    workspace.link_raw_files(first, current)
+    assert all((current / name).samefile(first / name) for name in workspace.RAW_FILES)
+    workspace.link_raw_files(second, current)
+    assert [(current / name).read_text() for name in workspace.RAW_FILES] == [
         "second customers.csv\n",
         "second transactions.csv\n",
     ]

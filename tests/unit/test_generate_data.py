@@ -1,4 +1,4 @@
-"""Unit tests for scripts/generate_data.py.
+"""Unit tests for the data generator (segmentation/datagen/).
 
 The dbt project trusts these files blindly, so the tests read the written files back
 independently (csv module / DuckDB) instead of trusting the generator's own summary.
@@ -11,12 +11,20 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-import generate_data as gd
+from segmentation.datagen import generator
+from segmentation.datagen.categories import CATEGORIES
+from segmentation.datagen.cli import main
+from segmentation.datagen.customers import CUSTOMER_COLUMNS
+from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
+from segmentation.datagen.generator import GenerationSummary, generate
+from segmentation.datagen.profiles import HISTORY_DAYS
+from segmentation.datagen.transactions import TRANSACTION_COLUMNS
 
 AS_OF = dt.date(2026, 11, 22)
 SEED = 7
@@ -35,8 +43,8 @@ AMOUNT_RE = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]{2}")
 PHONE_RE = re.compile(r"[0-9]{3}-[0-9]{3}-[0-9]{4}")
 POSTAL_RE = re.compile(r"[0-9]{5}")
 CLEAN_EMAIL_RE = re.compile(r"[a-z]+\.[a-z]+[0-9]+@[a-z]+\.[a-z]+")
-CANONICAL = set(gd.CATEGORIES)
-CANONICAL_BY_KEY = {name.lower(): name for name in gd.CATEGORIES}
+CANONICAL = set(CATEGORIES)
+CANONICAL_BY_KEY = {name.lower(): name for name in CATEGORIES}
 
 
 def read_csv(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -63,17 +71,17 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 
 @pytest.fixture(scope="module")
-def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, gd.GenerationSummary]:
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary]:
     """One dirty small run shared by the read-only tests (generation is the slow part)."""
     out = tmp_path_factory.mktemp("small")
-    return out, gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, out)
+    return out, generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, out)
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, gd.GenerationSummary]:
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSummary]:
     """The same small run with dirt turned off."""
     out = tmp_path_factory.mktemp("clean")
-    return out, gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, out, dirty=False)
+    return out, generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, out, dirty=False)
 
 
 # ---------------------------------------------------------------------------
@@ -81,15 +89,15 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, gd.Genera
 # ---------------------------------------------------------------------------
 
 
-def test_headers_are_exactly_the_contract(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_headers_are_exactly_the_contract(small_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = small_run
     assert (out / "customers.csv").read_text().splitlines()[0] == CUSTOMER_HEADER
     assert (out / "transactions.csv").read_text().splitlines()[0] == TRANSACTION_HEADER
-    assert ",".join(gd.CUSTOMER_COLUMNS) == CUSTOMER_HEADER
-    assert ",".join(gd.TRANSACTION_COLUMNS) == TRANSACTION_HEADER
+    assert ",".join(CUSTOMER_COLUMNS) == CUSTOMER_HEADER
+    assert ",".join(TRANSACTION_COLUMNS) == TRANSACTION_HEADER
 
 
-def test_requested_counts_are_exact(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_requested_counts_are_exact(small_run: tuple[Path, GenerationSummary]) -> None:
     # Documented tolerance is zero: exactly N distinct customers (plus injected duplicate
     # rows) and exactly N transaction rows, dirty rows included.
     out, summary = small_run
@@ -102,7 +110,7 @@ def test_requested_counts_are_exact(small_run: tuple[Path, gd.GenerationSummary]
     assert summary.transactions_rows == len(transactions)
 
 
-def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, GenerationSummary]) -> None:
     out, summary = clean_run
     assert all(count == 0 for kinds in summary.dirty.values() for count in kinds.values())
 
@@ -126,21 +134,21 @@ def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, gd.
 
     _, transactions = read_csv(out / "transactions.csv")
     assert [int(row[0]) for row in transactions] == list(range(1, SMALL_TRANSACTIONS + 1))
-    for transaction_id, customer_id, date, amount, category in transactions:
+    for _transaction_id, customer_id, date, amount, category in transactions:
         assert ID_RE.fullmatch(customer_id) and 1 <= int(customer_id) <= SMALL_CUSTOMERS
         day = parse_iso(date)
-        assert day is not None and AS_OF - dt.timedelta(days=gd.HISTORY_DAYS) <= day <= AS_OF
+        assert day is not None and AS_OF - dt.timedelta(days=HISTORY_DAYS) <= day <= AS_OF
         assert AMOUNT_RE.fullmatch(amount), amount
         assert category in CANONICAL
 
 
-def test_no_field_is_quoted_unless_csv_needs_it(clean_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_no_field_is_quoted_unless_csv_needs_it(clean_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = clean_run
     assert '"' not in (out / "customers.csv").read_text()
     assert '"' not in (out / "transactions.csv").read_text()
 
 
-def test_amounts_have_two_decimals_and_refund_share(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_amounts_have_two_decimals_and_refund_share(small_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = small_run
     _, transactions = read_csv(out / "transactions.csv")
     amounts = [row[3] for row in transactions if AMOUNT_RE.fullmatch(row[3])]
@@ -151,25 +159,49 @@ def test_amounts_have_two_decimals_and_refund_share(small_run: tuple[Path, gd.Ge
     assert 0.02 <= refund_share <= 0.03
 
 
-def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_every_refund_follows_a_purchase_of_the_same_customer(clean_run: tuple[Path, GenerationSummary]) -> None:
+    # A refund refers to an earlier purchase: the same customer bought something on or before
+    # the refund's date for at least the refunded amount. So no customer starts with a refund.
+    out, _ = clean_run
+    _, transactions = read_csv(out / "transactions.csv")
+    purchases: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    refunds: list[tuple[str, dt.date, Decimal]] = []
+    for _, customer_id, date, amount, _ in transactions:
+        day, value = parse_iso(date), Decimal(amount)
+        assert day is not None
+        if value < 0:
+            refunds.append((customer_id, day, -value))
+        else:
+            purchases.setdefault(customer_id, []).append((day, value))
+    assert len(refunds) > 0.02 * SMALL_TRANSACTIONS
+    unmatched = [
+        (customer_id, day, refunded)
+        for customer_id, day, refunded in refunds
+        if not any(bought_on <= day and paid >= refunded for bought_on, paid in purchases.get(customer_id, []))
+    ]
+    assert not unmatched, unmatched[:5]
+
+
+def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = small_run
     _, customers = read_csv(out / "customers.csv")
     signup = {int(row[0]): parse_iso(row[11]) for row in customers}
     _, transactions = read_csv(out / "transactions.csv")
-    earliest = AS_OF - dt.timedelta(days=gd.HISTORY_DAYS)
+    earliest = AS_OF - dt.timedelta(days=HISTORY_DAYS)
     checked = 0
     for _, customer_id, date, _, _ in transactions:
         day = parse_iso(date)
         if day is None or not customer_id or int(customer_id) not in signup:
             continue
         assert day >= earliest
-        if signup[int(customer_id)] is not None:
-            assert day >= signup[int(customer_id)]
+        signed_up = signup[int(customer_id)]
+        if signed_up is not None:
+            assert day >= signed_up
         checked += 1
     assert checked > 0.99 * SMALL_TRANSACTIONS
 
 
-def test_customers_signing_up_after_as_of_have_no_transactions(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_customers_signing_up_after_as_of_have_no_transactions(small_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = small_run
     _, customers = read_csv(out / "customers.csv")
     future = {row[0] for row in customers if (parse_iso(row[11]) or dt.date.min) > AS_OF}
@@ -204,7 +236,7 @@ def count_transaction_dirt(transactions: list[tuple[str, ...]], customer_ids: se
     return found
 
 
-def test_transaction_dirt_counts_match_the_file(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_transaction_dirt_counts_match_the_file(small_run: tuple[Path, GenerationSummary]) -> None:
     out, summary = small_run
     _, customers = read_csv(out / "customers.csv")
     _, transactions = read_csv(out / "transactions.csv")
@@ -212,14 +244,14 @@ def test_transaction_dirt_counts_match_the_file(small_run: tuple[Path, gd.Genera
     assert all(ID_RE.fullmatch(row[0]) for row in transactions if row[0])
     assert all(ID_RE.fullmatch(row[1]) for row in transactions if row[1])
     injected = summary.dirty["transactions"]
-    assert set(injected) == set(gd.TRANSACTION_DIRT_RATES)
+    assert set(injected) == set(TRANSACTION_DIRT_RATES)
     assert all(count >= 1 for count in injected.values())
     assert dict(found) == injected
     # The share stays small enough not to disturb the segments.
     assert sum(injected.values()) / SMALL_TRANSACTIONS <= 0.005
 
 
-def test_messy_categories_normalise_to_a_real_category(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_messy_categories_normalise_to_a_real_category(small_run: tuple[Path, GenerationSummary]) -> None:
     out, _ = small_run
     _, transactions = read_csv(out / "transactions.csv")
     messy = [row[4] for row in transactions if row[4] and row[4] not in CANONICAL]
@@ -247,11 +279,11 @@ def count_customer_dirt(customers: list[tuple[str, ...]]) -> Counter[str]:
     return found
 
 
-def test_customer_dirt_counts_match_the_file(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_customer_dirt_counts_match_the_file(small_run: tuple[Path, GenerationSummary]) -> None:
     out, summary = small_run
     _, customers = read_csv(out / "customers.csv")
     injected = summary.dirty["customers"]
-    assert set(injected) == set(gd.CUSTOMER_DIRT_RATES)
+    assert set(injected) == set(CUSTOMER_DIRT_RATES)
     assert all(count >= 1 for count in injected.values())
     assert dict(count_customer_dirt(customers)) == injected
     # Columns without injected dirt stay in contract format even in a dirty run.
@@ -261,7 +293,7 @@ def test_customer_dirt_counts_match_the_file(small_run: tuple[Path, gd.Generatio
     assert all(parse_iso(row[5]) is not None for row in customers)  # DOB is broken by value, not format
 
 
-def test_summary_json_matches_return_value(small_run: tuple[Path, gd.GenerationSummary]) -> None:
+def test_summary_json_matches_return_value(small_run: tuple[Path, GenerationSummary]) -> None:
     out, summary = small_run
     written = json.loads((out / "generation_summary.json").read_text())
     assert written == summary.to_json_dict()
@@ -278,27 +310,27 @@ def test_summary_json_matches_return_value(small_run: tuple[Path, gd.GenerationS
 # ---------------------------------------------------------------------------
 
 
-def test_same_seed_gives_byte_identical_files(small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path) -> None:
+def test_same_seed_gives_byte_identical_files(small_run: tuple[Path, GenerationSummary], tmp_path: Path) -> None:
     out, _ = small_run
-    gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path)
+    generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path)
     for name in ("customers.csv", "transactions.csv", "generation_summary.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
-def test_different_seed_gives_different_files(small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path) -> None:
+def test_different_seed_gives_different_files(small_run: tuple[Path, GenerationSummary], tmp_path: Path) -> None:
     out, _ = small_run
-    gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED + 1, tmp_path)
+    generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED + 1, tmp_path)
     for name in ("customers.csv", "transactions.csv"):
         assert (tmp_path / name).read_bytes() != (out / name).read_bytes(), name
 
 
 def test_customers_do_not_depend_on_transaction_count(
-    small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path
+    small_run: tuple[Path, GenerationSummary], tmp_path: Path
 ) -> None:
     # Separate random streams per stage: shrinking the transaction sample for a quick
     # run must not reshuffle who the customers are.
     out, _ = small_run
-    gd.generate(SMALL_CUSTOMERS, 5_000, AS_OF, SEED, tmp_path)
+    generate(SMALL_CUSTOMERS, 5_000, AS_OF, SEED, tmp_path)
     assert (tmp_path / "customers.csv").read_bytes() == (out / "customers.csv").read_bytes()
 
 
@@ -308,13 +340,13 @@ def test_customers_do_not_depend_on_transaction_count(
 
 
 def test_parquet_has_same_columns_as_varchar_and_same_values(
-    small_run: tuple[Path, gd.GenerationSummary], tmp_path: Path
+    small_run: tuple[Path, GenerationSummary], tmp_path: Path
 ) -> None:
     out, _ = small_run
-    summary = gd.generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path, fmt="parquet")
+    summary = generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path, fmt="parquet")
     assert summary.files == {"customers": "customers.parquet", "transactions": "transactions.parquet"}
     with duckdb.connect() as con:
-        for stem, columns in (("customers", gd.CUSTOMER_COLUMNS), ("transactions", gd.TRANSACTION_COLUMNS)):
+        for stem, columns in (("customers", CUSTOMER_COLUMNS), ("transactions", TRANSACTION_COLUMNS)):
             relation = con.sql(f"SELECT * FROM read_parquet('{tmp_path / (stem + '.parquet')}')")
             assert tuple(relation.columns) == columns
             assert set(map(str, relation.types)) == {"VARCHAR"}
@@ -323,7 +355,7 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
 
 
 def test_zero_rows_write_header_only_files(tmp_path: Path) -> None:
-    summary = gd.generate(0, 0, AS_OF, SEED, tmp_path)
+    summary = generate(0, 0, AS_OF, SEED, tmp_path)
     assert (tmp_path / "customers.csv").read_text() == CUSTOMER_HEADER + "\n"
     assert (tmp_path / "transactions.csv").read_text() == TRANSACTION_HEADER + "\n"
     assert summary.customers_rows == summary.transactions_rows == 0
@@ -351,7 +383,7 @@ def test_generate_rejects_invalid_arguments(tmp_path: Path, kwargs: dict[str, ob
     }
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=re.escape(message)):
-        gd.generate(**arguments)  # type: ignore[arg-type]
+        generate(**arguments)  # type: ignore[arg-type]
     assert not (tmp_path / "out").exists()  # nothing is created before arguments are valid
 
 
@@ -359,7 +391,7 @@ def test_generate_rejects_output_dir_that_cannot_be_created(tmp_path: Path) -> N
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory")
     with pytest.raises(ValueError, match="cannot create output directory"):
-        gd.generate(10, 10, AS_OF, 1, blocker / "raw")
+        generate(10, 10, AS_OF, 1, blocker / "raw")
 
 
 @pytest.mark.parametrize(
@@ -374,28 +406,28 @@ def test_generate_rejects_output_dir_that_cannot_be_created(tmp_path: Path) -> N
 )
 def test_cli_rejects_bad_arguments(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        gd.main(argv)
+        main(argv)
     assert exit_info.value.code != 0
     assert message in capsys.readouterr().err
 
 
 def test_generate_rejects_output_dir_that_is_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Tests may run as root, where chmod cannot take write access away; fake the check.
-    monkeypatch.setattr(gd.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(generator.os, "access", lambda path, mode: False)
     with pytest.raises(ValueError, match="is not writable"):
-        gd.generate(10, 10, AS_OF, 1, tmp_path)
+        generate(10, 10, AS_OF, 1, tmp_path)
 
 
 def test_cli_reports_unusable_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("not a directory")
-    code = gd.main(["--customers", "10", "--transactions", "10", "--out", str(blocker)])
+    code = main(["--customers", "10", "--transactions", "10", "--out", str(blocker)])
     assert code != 0
     assert f"error: output path {blocker} exists but is not a directory" in capsys.readouterr().err
 
 
 def test_cli_writes_files_progress_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = gd.main(
+    code = main(
         [
             "--customers",
             "200",
@@ -482,7 +514,7 @@ SEGMENT_BANDS = {
 
 
 def test_segment_distribution_lands_in_bands(tmp_path: Path) -> None:
-    gd.generate(2_500, 500_000, AS_OF, 11, tmp_path)
+    generate(2_500, 500_000, AS_OF, 11, tmp_path)
     # Quote options are explicit: quoted fields are rare, so the sniffer may not see one in
     # its sample and would then reject the first quoted dirty amount.
     options = "header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true"

@@ -3,10 +3,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import load_raw
+from segmentation.engines import load_raw
 
 
-def test_required_columns_come_from_the_raw_source():
+def test_required_columns_come_from_the_raw_source() -> None:
     columns = load_raw.required_columns()
     assert columns["transactions"] == [
         "transaction_id",
@@ -18,17 +18,17 @@ def test_required_columns_come_from_the_raw_source():
     assert columns["customers"][0] == "customer_id" and "signup_date" in columns["customers"]
 
 
-def test_a_missing_file_names_both_formats(tmp_path: Path):
+def test_a_missing_file_names_both_formats(tmp_path: Path) -> None:
     with pytest.raises(load_raw.RawInputError, match=r"customers\.csv or .*customers\.parquet"):
         load_raw.raw_file(tmp_path, "customers")
 
 
-def test_parquet_is_found_when_there_is_no_csv(tmp_path: Path):
+def test_parquet_is_found_when_there_is_no_csv(tmp_path: Path) -> None:
     (tmp_path / "customers.parquet").write_bytes(b"")
     assert load_raw.raw_file(tmp_path, "customers") == tmp_path / "customers.parquet"
 
 
-def test_a_missing_column_is_named(tmp_path: Path):
+def test_a_missing_column_is_named(tmp_path: Path) -> None:
     path = tmp_path / "transactions.csv"
     path.write_text("transaction_id,customer_id,transaction_date,amount\n1,1,2024-01-01,5\n")
     with pytest.raises(
@@ -37,13 +37,15 @@ def test_a_missing_column_is_named(tmp_path: Path):
         load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
 
 
-def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path):
+def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path) -> None:
     path = tmp_path / "transactions.csv"
     path.write_text(
         " Merchant_Category ,amount,transaction_id,customer_id,transaction_date,extra\nGas,007.50,01,2,2024-01-01,x\n"
     )
     query = load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
-    assert duckdb.sql(query).fetchall() == [("01", "2", "2024-01-01", "007.50", "Gas")]
+    relation = duckdb.sql(query)
+    assert relation is not None
+    assert relation.fetchall() == [("01", "2", "2024-01-01", "007.50", "Gas")]
 
 
 @pytest.mark.parametrize(
@@ -56,5 +58,5 @@ def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path
         ("back\\slash", "back\\\\slash"),
     ],
 )
-def test_copy_text_format_keeps_nulls_apart_from_blanks(value, copy_text):
+def test_copy_text_format_keeps_nulls_apart_from_blanks(value: str | None, copy_text: str) -> None:
     assert load_raw._copy_field(value) == copy_text

@@ -1,10 +1,10 @@
 import json
 from pathlib import Path
 
-import portability
+from segmentation.engines import portability
 
 
-def test_node_results_are_recognised_in_dbt_output_and_starts_are_not():
+def test_node_results_are_recognised_in_dbt_output_and_starts_are_not() -> None:
     finished = (
         "\x1b[0m06:13:59  12 of 161 OK created sql table model main.customer_segments .... [\x1b[32mOK\x1b[0m in 0.52s]"
     )
@@ -15,7 +15,7 @@ def test_node_results_are_recognised_in_dbt_output_and_starts_are_not():
     assert portability.NODE_DONE.search("  7 of 117 ERROR creating sql view model main.x") is not None
 
 
-def test_results_count_warnings_as_passed_and_name_the_rest(tmp_path: Path):
+def test_results_count_warnings_as_passed_and_name_the_rest(tmp_path: Path) -> None:
     (tmp_path / "target").mkdir()
     results = [
         {"unique_id": "model.a", "status": "success"},
@@ -27,11 +27,11 @@ def test_results_count_warnings_as_passed_and_name_the_rest(tmp_path: Path):
     assert portability.read_results(tmp_path) == (2, ["test.c: fail", "model.d: skipped"])
 
 
-def test_no_results_file_means_dbt_stopped_before_any_node(tmp_path: Path):
+def test_no_results_file_means_dbt_stopped_before_any_node(tmp_path: Path) -> None:
     passed, failed = portability.read_results(tmp_path)
     assert passed == 0 and "no run_results.json" in failed[0]
 
 
-def test_every_mart_is_compared_between_engines():
+def test_every_mart_is_compared_between_engines() -> None:
     marts = {path.stem for path in (portability.PROJECT_DIR / "models" / "marts").rglob("*.sql")}
     assert marts == {*portability.HISTORY_MARTS, *portability.SNAPSHOT_MARTS}

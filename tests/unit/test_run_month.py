@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import publish as publish_module
-import run_month
+from segmentation import publish as publish_module
+from segmentation import run_month
 
 
 @pytest.mark.parametrize(
@@ -30,10 +30,12 @@ def test_a_run_reports_on_the_previous_month_end(today: dt.date, month_end: dt.d
 
 def test_a_second_run_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
     database = tmp_path / "warehouse.duckdb"
-    with run_month.warehouse_lock(database, 0, "pid 1, as of 2026-10-31"):
-        with pytest.raises(run_month.WarehouseBusy, match=r"pid 1, as of 2026-10-31"):
-            with run_month.warehouse_lock(database, 0, "pid 2"):
-                pytest.fail("two runs held the lock at once")
+    with (
+        run_month.warehouse_lock(database, 0, "pid 1, as of 2026-10-31"),
+        pytest.raises(run_month.WarehouseBusy, match=r"pid 1, as of 2026-10-31"),
+        run_month.warehouse_lock(database, 0, "pid 2"),
+    ):
+        pytest.fail("two runs held the lock at once")
     # released on exit: the next run gets it
     with run_month.warehouse_lock(database, 0, "pid 3"):
         pass
@@ -44,9 +46,11 @@ def test_a_waiting_run_says_whom_it_waits_for_and_gives_up_at_the_deadline(tmp_p
     messages: list[str] = []
     with run_month.warehouse_lock(database, 0, "pid 1"):
         started = time.monotonic()
-        with pytest.raises(run_month.WarehouseBusy):
-            with run_month.warehouse_lock(database, 1.5, "pid 2", on_wait=messages.append):
-                pass
+        with (
+            pytest.raises(run_month.WarehouseBusy),
+            run_month.warehouse_lock(database, 1.5, "pid 2", on_wait=messages.append),
+        ):
+            pass
         waited = time.monotonic() - started
     assert waited >= 1.4
     assert messages == ["waiting up to 1.5 s for another run to finish (pid 1)"]

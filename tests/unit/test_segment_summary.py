@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import segment_summary
+from segmentation import summary as segment_summary
 
 
 @pytest.fixture()
@@ -66,7 +66,8 @@ def test_formatted_summary_reads_as_a_table(warehouse: Path) -> None:
 def test_reject_reasons_are_listed_per_entity_most_rows_first(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            "insert into data_quality_report values ('transactions', 'rejected_rows', 'amount is beyond 10,000,000 either way', 3)"
+            "insert into data_quality_report values"
+            " ('transactions', 'rejected_rows', 'amount is beyond 10,000,000 either way', 3)"
         )
         con.execute(
             "insert into data_quality_report values ('transactions', 'rejected_rows', 'transaction_date is missing', 0)"

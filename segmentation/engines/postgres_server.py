@@ -35,7 +35,7 @@ class PostgresServer:
     database: str
 
     def environment(self) -> dict[str, str]:
-        """The variables the `postgres` target in profiles.yml and scripts/load_raw.py read."""
+        """The variables the `postgres` target in profiles.yml and load_raw.py read."""
         return {"PGHOST": self.host, "PGPORT": str(self.port), "PGUSER": self.user, "PGDATABASE": self.database}
 
 
@@ -55,8 +55,8 @@ def install_server() -> Path:
     """Install Debian's server package; only root can."""
     if os.geteuid() != 0:
         raise PostgresUnavailable(
-            f"PostgreSQL server binaries not found under {SEARCH_ROOT}; install them (apt-get install {DEBIAN_PACKAGE}) "
-            "or run as root so this can"
+            f"PostgreSQL server binaries not found under {SEARCH_ROOT}; install them "
+            f"(apt-get install {DEBIAN_PACKAGE}) or run as root so this can"
         )
     print(f"Installing {DEBIAN_PACKAGE} from Debian's packages ...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -122,7 +122,10 @@ def running_server(database: str = "segmentation", port: int = DEFAULT_PORT) -> 
                 "--locale=C.UTF-8",
             ]
         )
-        settings = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={work} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        settings = (
+            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={work} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
         _run(
             [
                 str(bin_dir / "pg_ctl"),

@@ -4,7 +4,7 @@ marts for readers, then print the summary. Meant for a scheduler (the 1st of eac
 
 One `dbt build` does the models, their data tests and the snapshots, in dependency order, so the
 segment history records a month only after the segments' tests pass. Only then are the marts
-published (scripts/publish.py): a run that fails or is killed leaves readers the last published
+published (segmentation/publish.py): a run that fails or is killed leaves readers the last published
 warehouse, unchanged. Re-running a month
 replaces that month's rows and nothing else, so a retry after a failure, or a second run of a
 month that succeeded, leaves the same history. Two runs never write at once: the second waits
@@ -29,9 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TextIO
 
-from publish import default_published_path
+from segmentation.project import PROJECT_DIR
+from segmentation.publish import default_published_path
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 EXIT_FAILED = 1
 EXIT_BUSY = 75  # EX_TEMPFAIL: a scheduler may retry later
 # The scheduled build leaves out the dbt unit tests, as dbt Labs advises for production: they run on
@@ -130,7 +130,6 @@ def cycle_commands(
     file, publish its marts for readers, then the summary, read from what readers now see.
     `full_refresh` stages the whole raw transactions file again instead of its new rows."""
     bin_dir = Path(sys.executable).parent
-    scripts = PROJECT_DIR / "scripts"
     # The as-of date is not among them: it reaches dbt through cycle_env, so that month after month
     # the vars stay the same and dbt reuses its parse of the project (a new var means a full parse).
     variables = {"raw_data_dir": raw_dir, "backfill_months": backfill_months}
@@ -148,9 +147,17 @@ def cycle_commands(
         ),
         (
             "publish",
-            [sys.executable, str(scripts / "publish.py"), "--database", str(database), "--published", str(published)],
+            [
+                sys.executable,
+                "-m",
+                "segmentation.publish",
+                "--database",
+                str(database),
+                "--published",
+                str(published),
+            ],
         ),
-        ("summary", [sys.executable, str(scripts / "segment_summary.py"), "--database", str(published)]),
+        ("summary", [sys.executable, "-m", "segmentation.summary", "--database", str(published)]),
     ]
 
 

@@ -58,7 +58,8 @@ def _literal(path: Path) -> str:
 
 def _copy_tables(con: duckdb.DuckDBPyConnection) -> int:
     tables = con.execute(
-        "select table_name, sql from duckdb_tables() where database_name = 'working' and schema_name = ? order by table_name",
+        "select table_name, sql from duckdb_tables()"
+        " where database_name = 'working' and schema_name = ? order by table_name",
         [MARTS_SCHEMA],
     ).fetchall()
     for name, ddl in tables:
@@ -79,7 +80,8 @@ def _copy_views(con: duckdb.DuckDBPyConnection) -> int:
     """
     pending = dict(
         con.execute(
-            "select view_name, sql from duckdb_views() where database_name = 'working' and schema_name = ? and not internal",
+            "select view_name, sql from duckdb_views()"
+            " where database_name = 'working' and schema_name = ? and not internal",
             [MARTS_SCHEMA],
         ).fetchall()
     )
@@ -138,7 +140,8 @@ def publish(working: Path, published: Path) -> Publication:
     with duckdb.connect() as con:
         con.execute(f"attach {_literal(working)} as working (read_only)")
         if not con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'working' and schema_name = ? and table_name = 'customer_segments'",
+            "select count(*) from duckdb_tables()"
+            " where database_name = 'working' and schema_name = ? and table_name = 'customer_segments'",
             [MARTS_SCHEMA],
         ).fetchall()[0][0]:
             raise PublishError(f"{working} has no customer_segments mart: the build did not finish")

@@ -2,7 +2,7 @@
 
 `make test-portability` runs this. It generates the test sample, builds it with `dbt build`
 (models, tests, snapshots and a backfilled segment history) on DuckDB as the reference, then on
-a throwaway Postgres server (scripts/postgres_server.py, raw files loaded by scripts/load_raw.py)
+a throwaway Postgres server (postgres_server.py, raw files loaded by load_raw.py)
 and on Spark in this process (the snapshot and the marts built on it excluded: Spark's parquet
 tables cannot hold a dbt snapshot without Delta, Iceberg or Hudi). Every mart each engine built is
 compared with DuckDB's row for row, and every customer's segment on every recorded as-of date.
@@ -29,16 +29,17 @@ from typing import Any
 
 import duckdb
 
-import compare_engines
-import generate_data
-import load_raw
-import postgres_server
-from compare_engines import Table
+from segmentation.arguments import whole_number_at_least
+from segmentation.datagen.generator import generate
+from segmentation.engines import compare as compare_engines
+from segmentation.engines import load_raw, postgres_server
+from segmentation.engines.compare import Table
+from segmentation.project import PROJECT_DIR
+from segmentation.sample import TEST_SAMPLE
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 
-SAMPLE = generate_data.TEST_SAMPLE
+SAMPLE = TEST_SAMPLE
 
 # dbt's snapshot and everything built on it; Spark cannot run them (see the module docstring).
 SPARK_EXCLUDE = "customers_snapshot+"
@@ -284,7 +285,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--backfill-months",
-        type=generate_data.whole_number_at_least(0),
+        type=whole_number_at_least(0),
         default=SAMPLE.backfill_months,
         help=f"month-ends recorded in the history besides the as-of date (default {SAMPLE.backfill_months})",
     )
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Generating the test sample ({SAMPLE.customers:,} customers, {SAMPLE.transactions:,} transactions, "
             f"as of {SAMPLE.as_of}) ..."
         )
-        generate_data.generate(SAMPLE.customers, SAMPLE.transactions, SAMPLE.as_of, SAMPLE.seed, raw_dir)
+        generate(SAMPLE.customers, SAMPLE.transactions, SAMPLE.as_of, SAMPLE.seed, raw_dir)
         runs = []
         for engine in ("duckdb", *args.engines):
             say(f"{engine}: dbt build with a {args.backfill_months}-month backfill ...")

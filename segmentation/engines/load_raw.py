@@ -24,7 +24,8 @@ from typing import Any
 import duckdb
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from segmentation.project import PROJECT_DIR
+
 SOURCES_FILE = PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 BATCH_ROWS = 500_000
 

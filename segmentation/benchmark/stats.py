@@ -1,0 +1,125 @@
+"""The figures: run_results.json parsed, one repeat's measurements, and the median and range of
+each figure over the repeats."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+SLOWEST_NODES = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Spread:
+    median: float
+    low: float
+    high: float
+
+
+def spread(values: Sequence[float]) -> Spread:
+    if not values:
+        raise ValueError("no values to summarise")
+    return Spread(statistics.median(values), min(values), max(values))
+
+
+@dataclasses.dataclass(frozen=True)
+class RunResults:
+    """What one dbt invocation's run_results.json says about where its time went."""
+
+    elapsed_seconds: float  # before_run (relation cache), hooks and nodes; excludes start-up and parse
+    node_seconds: dict[str, float]  # unique_id -> execution_time, hooks included
+
+    @property
+    def node_seconds_total(self) -> float:
+        return sum(self.node_seconds.values())
+
+
+def parse_run_results(data: Mapping[str, Any]) -> RunResults:
+    return RunResults(
+        elapsed_seconds=float(data["elapsed_time"]),
+        node_seconds={result["unique_id"]: float(result["execution_time"]) for result in data["results"]},
+    )
+
+
+NODE_LABEL_MAX = 80  # dbt names a test after all its arguments; an accepted_values list would widen the table
+
+
+def node_label(unique_id: str) -> str:
+    """'model.segmentation.stg_customers' -> 'model stg_customers'; a test's hash suffix is dropped, and a
+    name longer than NODE_LABEL_MAX is cut with an ellipsis."""
+    kind, _package, *rest = unique_id.split(".")
+    if kind == "test" and len(rest) > 1:
+        rest = rest[:-1]
+    label = f"{kind} {'.'.join(rest)}"
+    return label if len(label) <= NODE_LABEL_MAX else label[: NODE_LABEL_MAX - 1] + "…"
+
+
+def slowest_nodes(runs: Sequence[Mapping[str, float]], count: int) -> list[str]:
+    """The `count` nodes with the largest median execution time over the repeats."""
+    node_ids = {node_id for run in runs for node_id in run}
+    medians = {node_id: statistics.median([run[node_id] for run in runs if node_id in run]) for node_id in node_ids}
+    return sorted(medians, key=lambda node_id: (-medians[node_id], node_id))[:count]
+
+
+@dataclasses.dataclass(frozen=True)
+class Repeat:
+    """The figures of one repeat; None where a step was skipped or does not apply."""
+
+    build_seconds: float
+    build_peak_rss_bytes: int
+    run_results: RunResults
+    warehouse_bytes: int | None
+    monthly_seconds: float | None
+    monthly_peak_rss_bytes: int | None
+    cold_parse_seconds: float | None = None  # `dbt parse` with no saved manifest, run before the build
+    unit_test_seconds: float | None = None  # the dbt unit tests, which the build leaves out, on their own
+
+    @property
+    def startup_parse_seconds(self) -> float:
+        return self.build_seconds - self.run_results.elapsed_seconds
+
+    @property
+    def monthly_to_build(self) -> float | None:
+        return self.monthly_seconds / self.build_seconds if self.monthly_seconds is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    label: str
+    unit: str  # "s", "MB" or "x" (a ratio); values are kept in seconds, bytes or as the ratio
+    values: list[float]
+
+
+def figures(
+    generation_seconds: float,
+    repeats: Sequence[Repeat],
+    next_month_seconds: float | None = None,
+) -> list[Figure]:
+    """One figure per table row, each with its value in every repeat (empty when skipped)."""
+
+    def present(values: list[float | int | None]) -> list[float]:
+        return [float(value) for value in values if value is not None]
+
+    rows = [
+        Figure("data generation (once)", "s", [generation_seconds]),
+        Figure("next month's rows appended (once)", "s", present([next_month_seconds])),
+        Figure("dbt parse, cold (before the build)", "s", present([r.cold_parse_seconds for r in repeats])),
+        Figure("dbt build, wall", "s", [r.build_seconds for r in repeats]),
+        Figure("  start-up + parse (wall - elapsed)", "s", [r.startup_parse_seconds for r in repeats]),
+        Figure("  run (run_results elapsed_time)", "s", [r.run_results.elapsed_seconds for r in repeats]),
+        Figure("  node time, summed over nodes", "s", [r.run_results.node_seconds_total for r in repeats]),
+    ]
+    runs = [r.run_results.node_seconds for r in repeats]
+    for node_id in slowest_nodes(runs, SLOWEST_NODES):
+        rows.append(Figure(f"    {node_label(node_id)}", "s", [run[node_id] for run in runs if node_id in run]))
+    rows += [
+        Figure("dbt unit tests, wall (not in the build)", "s", present([r.unit_test_seconds for r in repeats])),
+        Figure("monthly run (run_month.py), wall", "s", present([r.monthly_seconds for r in repeats])),
+        Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
+        Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
+        Figure("peak RSS, monthly run", "MB", present([r.monthly_peak_rss_bytes for r in repeats])),
+        Figure("warehouse file after build", "MB", present([r.warehouse_bytes for r in repeats])),
+    ]
+    return rows

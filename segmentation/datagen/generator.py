@@ -1,0 +1,169 @@
+"""One generation run: validate, draw customers and transactions, inject dirt, write the files
+and generation_summary.json."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from segmentation.datagen.customers import build_customers, build_name_pools
+from segmentation.datagen.dirt import (
+    CUSTOMER_DIRT_RATES,
+    TRANSACTION_DIRT_RATES,
+    dirt_counts,
+    inject_customer_dirt,
+    inject_transaction_dirt,
+    move_signups_after_as_of,
+    pick_disjoint_rows,
+)
+from segmentation.datagen.profiles import PROFILES, draw_behaviour
+from segmentation.datagen.transactions import draw_transactions
+from segmentation.datagen.writing import FORMATS, write_customers, write_transactions
+
+SUMMARY_FILE = "generation_summary.json"
+
+
+@dataclasses.dataclass
+class GenerationSummary:
+    """What was written; the JSON copy omits timing so reruns stay byte-identical."""
+
+    as_of: str
+    seed: int
+    format: str
+    dirty_enabled: bool
+    customers_requested: int
+    transactions_requested: int
+    customers_rows: int
+    transactions_rows: int
+    files: dict[str, str]
+    dirty: dict[str, dict[str, int]]
+    profiles: dict[str, int]
+    elapsed_seconds: float = 0.0
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Summary for generation_summary.json, without the run-dependent timing."""
+        data = dataclasses.asdict(self)
+        del data["elapsed_seconds"]
+        return data
+
+
+class Progress:
+    """One stderr line per phase, so a 15-second run does not look hung."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def start(self, phase: str) -> None:
+        """Announce a phase before the slow part starts."""
+        self.started = time.perf_counter()
+        if self.enabled:
+            print(f"{phase}… ", end="", file=sys.stderr, flush=True)
+
+    def done(self, detail: str = "done") -> None:
+        """Finish the current line with the phase's elapsed time."""
+        if self.enabled:
+            print(f"{detail} in {time.perf_counter() - self.started:.1f}s", file=sys.stderr, flush=True)
+
+
+def validate_arguments(customers: int, transactions: int, as_of: dt.date, seed: int, fmt: str) -> None:
+    """Reject arguments that would otherwise fail deep inside numpy with a cryptic message."""
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        raise ValueError(f"as_of must be a datetime.date, got {as_of!r}")
+    if customers < 0:
+        raise ValueError(f"customers must be >= 0, got {customers}")
+    if transactions < 0:
+        raise ValueError(f"transactions must be >= 0, got {transactions}")
+    if transactions > 0 and customers == 0:
+        raise ValueError("transactions need at least one customer")
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def prepare_out_dir(out_dir: Path) -> None:
+    """Create the output directory and fail early, before minutes of work, if it is unusable."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"output path {out_dir} exists but is not a directory")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create output directory {out_dir}: {error.strerror or error}") from error
+    if not out_dir.is_dir() or not os.access(out_dir, os.W_OK | os.X_OK):
+        raise ValueError(f"output directory {out_dir} is not writable")
+
+
+def generate(
+    customers: int,
+    transactions: int,
+    as_of: dt.date,
+    seed: int,
+    out_dir: Path,
+    fmt: str = "csv",
+    dirty: bool = True,
+    progress: bool = False,
+) -> GenerationSummary:
+    """Generate both files plus generation_summary.json in ``out_dir`` and return the summary.
+
+    Everything random comes from numpy generators spawned from ``seed`` (one per stage),
+    so the customers file does not change when only the transaction count changes and the
+    same arguments always give byte-identical files.
+    """
+    validate_arguments(customers, transactions, as_of, seed, fmt)
+    out_dir = Path(out_dir)
+    prepare_out_dir(out_dir)
+    run_started = time.perf_counter()
+    report = Progress(progress)
+    behaviour_rng, customer_rng, transaction_rng, dirt_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
+    )
+
+    report.start("customers")
+    behaviour = draw_behaviour(customers, behaviour_rng)
+    customer_rows = pick_disjoint_rows(customers, dirt_counts(CUSTOMER_DIRT_RATES, customers, dirty), customer_rng)
+    move_signups_after_as_of(behaviour, customer_rows["signup_after_as_of"], customer_rng)
+    customer_columns = build_customers(behaviour, build_name_pools(seed), as_of, customer_rng)
+    customer_columns, customer_dirt = inject_customer_dirt(customer_columns, customer_rows, as_of, customer_rng)
+    report.done()
+
+    report.start("transactions")
+    transaction_dirt_plan = dirt_counts(TRANSACTION_DIRT_RATES, transactions, dirty)
+    clean_rows = transactions - transaction_dirt_plan["exact_duplicate_row"]
+    tx = draw_transactions(behaviour, clean_rows, transaction_rng)
+    tx, transaction_dirt = inject_transaction_dirt(tx, transaction_dirt_plan, customers, as_of, dirt_rng)
+    report.done(f"{len(tx.transaction_id):,} rows")
+
+    report.start("writing")
+    files = {"customers": f"customers.{fmt}", "transactions": f"transactions.{fmt}"}
+    with duckdb.connect() as con:
+        write_customers(con, customer_columns, out_dir / files["customers"], fmt)
+        write_transactions(con, tx, as_of, out_dir / files["transactions"], fmt)
+    report.done(f"{files['customers']}, {files['transactions']}")
+
+    profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))
+    summary = GenerationSummary(
+        as_of=as_of.isoformat(),
+        seed=seed,
+        format=fmt,
+        dirty_enabled=dirty,
+        customers_requested=customers,
+        transactions_requested=transactions,
+        customers_rows=len(customer_columns["customer_id"]),
+        transactions_rows=len(tx.transaction_id),
+        files=files,
+        dirty={"customers": customer_dirt, "transactions": transaction_dirt},
+        profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
+    )
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
+    summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)
+    return summary
