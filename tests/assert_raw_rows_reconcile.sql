@@ -1,7 +1,9 @@
 {#
     Nothing is lost silently: for each entity, the raw file's rows equal the clean rows plus
     the rejected rows plus the removed duplicates. The raw side is counted from the source
-    itself, the other three from the models analysts read.
+    itself, the other three from the models analysts read. A transaction is clean once its
+    customer is known (int_transactions_matched); the rejected ones are staging's rejects and
+    the transactions of unknown customers (int_transactions_unmatched).
 #}
 
 with
@@ -21,8 +23,9 @@ counts as (
     select
         'transactions',
         (select count(*) from {{ source('raw', 'transactions') }}),
-        (select count(*) from {{ ref('stg_transactions') }}),
-        (select count(*) from {{ ref('stg_transactions__rejected') }}),
+        (select count(*) from {{ ref('int_transactions_matched') }}),
+        (select count(*) from {{ ref('stg_transactions__rejected') }})
+        + (select count(*) from {{ ref('int_transactions_unmatched') }}),
         (select row_count from {{ ref('data_quality_report') }}
             where entity = 'transactions' and measure = 'duplicate_rows')
 

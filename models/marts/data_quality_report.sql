@@ -24,7 +24,13 @@ transactions as (
 
 clean_transactions as (
 
-    select * from {{ ref('stg_transactions') }}
+    select * from {{ ref('int_transactions_matched') }}
+
+),
+
+unmatched_transactions as (
+
+    select * from {{ ref('int_transactions_unmatched') }}
 
 ),
 
@@ -91,9 +97,18 @@ customer_measures as (
 
 ),
 
+-- Rows rejected in staging, and clean rows whose customer is unknown.
+transaction_rejects as (
+
+    select reject_reason from transactions where reject_reason is not null
+    union all
+    select reject_reason from unmatched_transactions
+
+),
+
 transaction_measures as (
 
-    {{ row_verdict_counts('transactions', 'transactions', 'transaction_counts') }}
+    {{ row_verdict_counts('transactions', 'transactions', 'transaction_counts', 'transaction_rejects') }}
     union all
     select 'transactions', 'outside_as_of', 'dated after the as-of date', dated_after_as_of
     from transaction_counts
