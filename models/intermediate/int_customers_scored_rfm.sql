@@ -31,7 +31,9 @@ scored as (
     select
         *,
         -- worst first: the most days since a purchase, and no purchase at all worst of every
-        cast(ceil(5 * cume_dist() over (partition by as_of_date order by recency_days desc nulls first)) as integer) as r_score,
+        cast(
+            ceil(5 * cume_dist() over (partition by as_of_date order by recency_days desc nulls first)) as integer
+        ) as r_score,
         cast(ceil(5 * cume_dist() over (partition by as_of_date order by frequency_365d)) as integer) as f_score,
         cast(ceil(5 * cume_dist() over (partition by as_of_date order by monetary_365d)) as integer) as m_score
 
@@ -50,7 +52,9 @@ final as (
         r_score,
         f_score,
         m_score,
-        cast(r_score as {{ dbt.type_string() }}) || cast(f_score as {{ dbt.type_string() }}) || cast(m_score as {{ dbt.type_string() }}) as rfm_score
+        cast(r_score as {{ dbt.type_string() }})
+        || cast(f_score as {{ dbt.type_string() }})
+        || cast(m_score as {{ dbt.type_string() }}) as rfm_score
 
     from scored
 

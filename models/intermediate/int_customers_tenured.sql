@@ -23,7 +23,9 @@ final as (
         customers.customer_id,
         as_of_windows.as_of_date,
         customers.signup_date,
-        cast({{ complete_months_between('customers.signup_date', 'as_of_windows.as_of_date') }} as integer) as tenure_months
+        cast(
+            {{ complete_months_between('customers.signup_date', 'as_of_windows.as_of_date') }} as integer
+        ) as tenure_months
 
     from customers
     inner join as_of_windows

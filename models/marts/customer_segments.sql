@@ -16,10 +16,18 @@ computed as (
 
 ),
 
+latest as (
+
+    select max(as_of_date) as as_of_date from computed
+
+),
+
 segmented as (
 
-    select * from computed
-    where as_of_date = (select max(as_of_date) from computed)
+    select computed.*
+    from computed
+    inner join latest
+        on computed.as_of_date = latest.as_of_date
 
 ),
 

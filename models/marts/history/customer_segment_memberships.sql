@@ -24,7 +24,8 @@ final as (
         valid_from as joined_at,
         valid_to as left_at,
         is_current as is_active,
-        'automatic' as source
+        -- `source` is a keyword, and a column of the mart's contract
+        'automatic' as source -- noqa: RF04
 
     from history
 

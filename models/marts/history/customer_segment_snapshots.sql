@@ -26,10 +26,11 @@ segmented as (
 
 ),
 
+-- every column of int_customers_segmented, as it is: new ones are appended (on_schema_change)
 final as (
 
     select * from segmented
 
 )
 
-select * from final
+select * from final -- noqa: AM04

@@ -78,7 +78,10 @@ counted as (
 segments as (
 
     {%- for name in segment_names() %}
-    select '{{ name }}' as customer_segment{% if not loop.last %} union all{% endif %}
+    select '{{ name }}' as customer_segment
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),
