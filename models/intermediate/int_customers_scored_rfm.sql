@@ -1,8 +1,7 @@
 {#
-    Recency, frequency and monetary value over the trailing year, scored 1-5 (5 best) among all
-    customers of the same as-of date. `ceil(5 * cume_dist())` is tie-safe: equal values share a
-    cume_dist and so a score. It is also exact in floating point here: 5 * cume_dist() only lands on a whole
-    number when cume_dist is k/5, and the doubles nearest 0.2, 0.4, 0.6, 0.8 times 5 round back to k.
+    `ceil(5 * cume_dist())` is tie-safe: equal values share a cume_dist and so a score. It is
+    also exact in floating point here: 5 * cume_dist() only lands on a whole number when
+    cume_dist is k/5, and the doubles nearest 0.2, 0.4, 0.6, 0.8 times 5 round back to k.
 #}
 
 with

@@ -1,8 +1,3 @@
-{#
-    The customer base of each as-of date: customers who had signed up by that date, with their
-    tenure in complete months. A customer who signs up after the as-of date is not yet a customer.
-#}
-
 with
 
 customers as (

@@ -1,8 +1,6 @@
 {#
-    Every per-customer transaction aggregate the segments and RFM need, in one pass over the
-    transactions for all the run's as-of dates: the current and prior 90-day windows, their
-    travel and necessities amounts, the trailing year, and the lifetime total. Refunds (negative
-    amounts) net inside whichever window they fall in. Customers with no transactions get zeros.
+    Every aggregate in one pass over the transactions, for all the run's as-of dates at once,
+    rather than one pass per window or date.
 #}
 
 with

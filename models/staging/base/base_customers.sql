@@ -1,8 +1,6 @@
 {#
-    Every raw customer row, typed, with the verdict staging acts on: a reject reason, whether
-    it is a removed duplicate, and which profile fields were malformed and nulled. The clean
-    and rejected staging models are filters of this one table, so the raw file is read once
-    and each row lands in exactly one of clean, rejected or duplicate.
+    The clean and rejected staging models are filters of this one table, so the raw file is read
+    once and each row lands in exactly one of clean, rejected or duplicate.
 #}
 
 {%- set a = as_of_windows() %}

@@ -1,11 +1,10 @@
 {#
-    Every raw transaction row, typed, with its verdict on the row alone: a reject reason (an
-    unparseable or missing field, an absurd amount or date), or null for a usable row. Whether
-    the customer is known is judged after staging (int_transactions_matched), so this table
-    depends on the transactions file only. Zero and negative amounts are kept: a refund nets
-    against spend. Repeated transaction_ids are resolved after this table is written, in
-    base_transactions__repeats: resolving them here would hold every parsed row in memory
-    until the last one was read, where the written table gives them from one column.
+    Each row is judged on its own text; whether its customer is known is judged after staging
+    (int_transactions_matched), so this table depends on the transactions file only. Zero and
+    negative amounts are kept: a refund nets against spend. Repeated transaction_ids are
+    resolved after this table is written, in base_transactions__repeats: resolving them here
+    would hold every parsed row in memory until the last one was read, where the written table
+    gives them from one column.
 
     Incremental: parsing and writing every row is most of a build, and a month adds one month
     of them. A row is settled once a run has staged it as of a date on or after its own
