@@ -9,7 +9,7 @@
 {#
     The var `as_of_date`; without it, the environment variable SEGMENTATION_AS_OF_DATE; without
     either, the run's current date (UTC). A new value of a var makes dbt parse the whole project
-    again (5-10 s), so the monthly schedule (python -m segmentation.run_month) passes the date in the
+    again, so the monthly schedule (python -m segmentation.run_month) passes the date in the
     environment. It is read only while running, never while parsing: dbt re-parses every file
     that read an environment variable during the parse when its value changes.
 #}

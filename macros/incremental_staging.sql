@@ -2,14 +2,10 @@
     Incremental staging of transactions (models/staging/base/base_transactions.sql).
 
     A row is settled when it has a transaction date on or before the as-of date of the run that
-    staged it (`loaded_as_of`). Its verdict then depends only on its own text, except whether its
-    customer is known; the other rows (dated after it, or with a missing or unparseable date) may
-    still change. A run stages the rows dated after the latest `loaded_as_of` and the rows without
-    a usable date, after its pre-hook has deleted every row that is not settled.
-
-    When a customer has arrived for a settled orphan, or gone from under a settled clean row,
-    settled verdicts are stale: the pre-hook deletes every row and the run stages the whole file,
-    as a full refresh would.
+    staged it (`loaded_as_of`). Its verdict depends only on its own text; the other rows (dated
+    after it, or with a missing or unparseable date) may still change. A run stages the rows dated
+    after the latest `loaded_as_of` and the rows without a usable date, after its pre-hook has
+    deleted every row that is not settled.
 
     base_transactions__repeats follows: it resolves again the ids of the rows the run staged.
 #}
@@ -20,25 +16,20 @@
         delete from {{ this }}
         where transaction_date is null
             or transaction_date > loaded_as_of
-            or {{ customers_changed_under_settled_rows() }}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#
     The latest `loaded_as_of`: the model stages only rows dated after it (and rows without a
-    date). None when the whole file is staged: a first run, a full refresh, an empty table, or
-    customers changed under settled rows. Read when the model is compiled, before the pre-hook
-    runs; its deletions change neither answer.
+    date). None when the whole file is staged: a first run, a full refresh or an empty table.
+    Read when the model is compiled, before the pre-hook runs; its deletions do not change it.
 #}
 {% macro latest_settled_as_of() -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set answer = run_query(
-        'select case when ' ~ customers_changed_under_settled_rows() ~ ' then null else max(loaded_as_of) end'
-        ~ ' from ' ~ this
-    ) -%}
+    {%- set answer = run_query('select max(loaded_as_of) from ' ~ this) -%}
     {%- set latest = answer.columns[0].values()[0] -%}
     {{ return(none if latest is none else (latest | string)[:10]) }}
 {%- endmacro %}
@@ -54,10 +45,9 @@
 {%- endmacro %}
 
 {#-
-    The same answer on DuckDB, where this filter costs most of an incremental run, in less time
-    (reading and filtering 14.1M rows: 2.6 s against 3.8 s, two runs each): nearly every row is a
-    plain ISO date on or before `settled_through`, and a glob with a
-    cast settles it without trimming. Only the rest go through the full parse, whose answer is
+    The same answer on DuckDB, where this filter costs most of an incremental run, in less time:
+    nearly every row is a plain ISO date on or before `settled_through`, and a glob with a cast
+    settles it without trimming. Only the rest go through the full parse, whose answer is
     then the same as the default's, since a plain ISO text is its own trimmed text.
 -#}
 {% macro duckdb__is_unsettled(column, settled_through) -%}
@@ -67,32 +57,11 @@
 {%- endmacro %}
 
 
-{% macro customers_changed_under_settled_rows() -%}
-    exists (
-        select 1
-        from {{ this }} as staged
-        left join {{ ref('stg_customers') }} as customers
-            on staged.customer_id = customers.customer_id
-        where staged.transaction_date <= staged.loaded_as_of
-            and (
-                (staged.reject_reason is null and customers.customer_id is null)
-                or (staged.reject_reason = '{{ unknown_customer_reason() }}' and customers.customer_id is not null)
-            )
-    )
-{%- endmacro %}
-
-
-{# The reject reason of a transaction whose customer_id is not a clean customer. #}
-{% macro unknown_customer_reason() -%}
-    customer_id is not a known customer
-{%- endmacro %}
-
-
 {#
-    The ids of the rows this run staged into base_transactions, whatever their verdict: a rejected
-    row may have been a usable copy before the run (when its customer left, say), so its id's
-    repeats are stale too. Rows an earlier run staged as of the same date are included; resolving
-    their ids again changes nothing.
+    The ids of the rows this run staged into base_transactions, whatever their verdict: a restaged
+    row may have been a usable copy before the run and be rejected now (an unsettled row whose
+    text changed), so its id's repeats are stale too. Rows an earlier run staged as of the same
+    date are included; resolving their ids again changes nothing.
 #}
 {% macro ids_staged_by_this_run() -%}
     select transaction_id from {{ ref('base_transactions') }} where loaded_as_of = {{ date_literal(as_of_date()) }}

@@ -4,12 +4,11 @@
     parser first checks the text's shape and only then casts. Null means "not parseable".
 
     The parsers take a field's text as `field_text` gives it (trimmed, blank as null), so a
-    model trims each raw field once: on 13.5M rows, trimming again in every parser and reject
-    check cost a third of the staging time.
+    model trims each raw field once rather than in every parser and reject check.
 #}
 
-{#- trim() itself cost DuckDB 2 s of the 13.5M-row staging; checking the two ends with `like` first
-    skips it on the clean fields, which are nearly all of them. The result is trim()'s either way. -#}
+{#- trim() is costly on DuckDB at this row count; checking the two ends with `like` first skips it
+    on the clean fields, which are nearly all of them. The result is trim()'s either way. -#}
 {% macro field_text(column) -%}
     nullif(case when {{ column }} like ' %' or {{ column }} like '% ' then trim({{ column }}) else {{ column }} end, '')
 {%- endmacro %}
@@ -108,8 +107,7 @@
     `name as {{ materialized_cte(['postgres']) }} (`: renders `materialized` on the engines named,
     where the CTE must be kept once rather than inlined; nothing elsewhere (Spark has no such
     clause). Postgres inlines a CTE that is referenced once, so each parsed field and verdict
-    would be parsed again in every later expression that reads it (a build of 100,000
-    transactions spent 12 s doing so, against 1.5 s with the parsing CTEs materialized).
+    would be parsed again in every later expression that reads it.
 #}
 {% macro materialized_cte(engines) -%}
     {%- if target.type in engines %}materialized{% endif -%}

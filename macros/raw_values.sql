@@ -1,8 +1,7 @@
 {#
     A rejected row's raw text, kept in one JSON text column rather than one column per field.
-    Only rejected rows fill it, but a table pays for each column on every row: on DuckDB,
-    writing base_transactions' 13.5M rows with five mostly-null text columns took 1.1 s longer
-    than with this one (the model alone, three paired runs). The reject model unpacks it again.
+    Only rejected rows fill it, but a table pays for each column on every row, and one
+    mostly-null column costs less to write than five. The reject model unpacks it again.
 
     `raw_values_json(columns)` packs the named columns under their own names;
     `raw_value(json_column, key)` gives one back as text, null when it was null.

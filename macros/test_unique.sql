@@ -1,8 +1,8 @@
 {#
-    dbt's `unique` test on DuckDB, found by sorting instead of grouping. Grouping 13.5M
-    transaction ids builds a hash table of them all (1.9 s); sorting them and comparing each
-    with the one before takes 0.9 s. It returns what dbt's own test returns: each repeated
-    value once, with how many rows hold it. Other engines keep dbt's version.
+    dbt's `unique` test on DuckDB, found by sorting instead of grouping: grouping every
+    transaction id builds a hash table of them all, where sorting them and comparing each with
+    the one before is quicker. It returns what dbt's own test returns: each repeated value once,
+    with how many rows hold it. Other engines keep dbt's version.
 #}
 {% macro duckdb__test_unique(model, column_name) -%}
 

@@ -1,10 +1,22 @@
 {#
     Nothing is lost silently: for each entity, the raw file's rows equal the clean rows plus
     the rejected rows plus the removed duplicates. The raw side is counted from the source
-    itself, the other three from the models analysts read.
+    itself, the other three from the models analysts read. A transaction is clean once its
+    customer is known (int_transactions_matched); the rejected ones are staging's rejects and
+    the transactions of unknown customers (int_transactions_unmatched).
 #}
 
 with
+
+duplicates as (
+
+    select
+        entity,
+        row_count as duplicate_rows
+    from {{ ref('data_quality_report') }}
+    where measure = 'duplicate_rows'
+
+),
 
 counts as (
 
@@ -12,22 +24,33 @@ counts as (
         'customers' as entity,
         (select count(*) from {{ source('raw', 'customers') }}) as raw_rows,
         (select count(*) from {{ ref('stg_customers') }}) as clean_rows,
-        (select count(*) from {{ ref('stg_customers__rejected') }}) as rejected_rows,
-        (select row_count from {{ ref('data_quality_report') }}
-            where entity = 'customers' and measure = 'duplicate_rows') as duplicate_rows
+        (select count(*) from {{ ref('stg_customers__rejected') }}) as rejected_rows
 
     union all
 
     select
-        'transactions',
-        (select count(*) from {{ source('raw', 'transactions') }}),
-        (select count(*) from {{ ref('stg_transactions') }}),
-        (select count(*) from {{ ref('stg_transactions__rejected') }}),
-        (select row_count from {{ ref('data_quality_report') }}
-            where entity = 'transactions' and measure = 'duplicate_rows')
+        'transactions' as entity,
+        (select count(*) from {{ source('raw', 'transactions') }}) as raw_rows,
+        (select count(*) from {{ ref('int_transactions_matched') }}) as clean_rows,
+        (select count(*) from {{ ref('stg_transactions__rejected') }})
+        + (select count(*) from {{ ref('int_transactions_unmatched') }}) as rejected_rows
+
+),
+
+final as (
+
+    select
+        counts.entity,
+        counts.raw_rows,
+        counts.clean_rows,
+        counts.rejected_rows,
+        duplicates.duplicate_rows
+
+    from counts
+    left join duplicates
+        on counts.entity = duplicates.entity
 
 )
 
-select *
-from counts
+select * from final
 where raw_rows <> clean_rows + rejected_rows + duplicate_rows

@@ -8,9 +8,15 @@
 
 with
 
-segments as (
+segmented as (
 
     select * from {{ ref('customer_segments') }}
+
+),
+
+customer_total as (
+
+    select count(*) as customer_count from segmented
 
 ),
 
@@ -18,7 +24,9 @@ expected as (
 
     {%- for name in segment_names() %}
     select '{{ name }}' as customer_segment
-    {{ 'union all' if not loop.last }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),
@@ -27,12 +35,13 @@ shares as (
 
     select
         expected.customer_segment,
-        count(segments.customer_id) as customer_count,
-        count(segments.customer_id) * 100.0 / (select count(*) from segments) as share_pct
+        count(segmented.customer_id) as customer_count,
+        count(segmented.customer_id) * 100.0 / max(customer_total.customer_count) as share_pct
 
     from expected
-    left join segments
-        on expected.customer_segment = segments.customer_segment
+    cross join customer_total
+    left join segmented
+        on expected.customer_segment = segmented.customer_segment
     group by expected.customer_segment
 
 )

@@ -1,7 +1,6 @@
 {#
-    The as-of dates this run computes (macros/as_of.sql: A, plus the backfill month-ends) with
-    the bounds of every window, so each rule reads its window from one row instead of repeating
-    the date arithmetic. Rendered as literals: every engine then sees the same constants.
+    Each rule reads its window from one row instead of repeating the date arithmetic; the bounds
+    are rendered as literals (macros/as_of.sql), so every engine sees the same constants.
 #}
 
 with

@@ -1,8 +1,7 @@
 {#
-    Recency, frequency and monetary value over the trailing year, scored 1-5 (5 best) among all
-    customers of the same as-of date. `ceil(5 * cume_dist())` is tie-safe: equal values share a
-    cume_dist and so a score. It is also exact in floating point here: 5 * cume_dist() only lands on a whole
-    number when cume_dist is k/5, and the doubles nearest 0.2, 0.4, 0.6, 0.8 times 5 round back to k.
+    `ceil(5 * cume_dist())` is tie-safe: equal values share a cume_dist and so a score. It is
+    also exact in floating point here: 5 * cume_dist() only lands on a whole number when
+    cume_dist is k/5, and the doubles nearest 0.2, 0.4, 0.6, 0.8 times 5 round back to k.
 #}
 
 with
@@ -31,7 +30,9 @@ scored as (
     select
         *,
         -- worst first: the most days since a purchase, and no purchase at all worst of every
-        cast(ceil(5 * cume_dist() over (partition by as_of_date order by recency_days desc nulls first)) as integer) as r_score,
+        cast(
+            ceil(5 * cume_dist() over (partition by as_of_date order by recency_days desc nulls first)) as integer
+        ) as r_score,
         cast(ceil(5 * cume_dist() over (partition by as_of_date order by frequency_365d)) as integer) as f_score,
         cast(ceil(5 * cume_dist() over (partition by as_of_date order by monetary_365d)) as integer) as m_score
 
@@ -50,7 +51,9 @@ final as (
         r_score,
         f_score,
         m_score,
-        cast(r_score as {{ dbt.type_string() }}) || cast(f_score as {{ dbt.type_string() }}) || cast(m_score as {{ dbt.type_string() }}) as rfm_score
+        cast(r_score as {{ dbt.type_string() }})
+        || cast(f_score as {{ dbt.type_string() }})
+        || cast(m_score as {{ dbt.type_string() }}) as rfm_score
 
     from scored
 

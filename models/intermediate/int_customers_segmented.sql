@@ -1,8 +1,6 @@
 {#
-    Every customer of every as-of date of the run with the metrics, RFM scores and the one
-    behavioural segment whose rule holds first (macros/segment_rules.sql). The mart takes the
-    run's own date; the segment history records every date. Rules are decided on the exact
-    amounts; the percentages and the monthly average are rounded to 2 decimals for reading.
+    Rules are decided on the exact amounts (macros/segment_rules.sql); the percentages and the
+    monthly average are rounded to 2 decimals for reading only.
 #}
 
 with

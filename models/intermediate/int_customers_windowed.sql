@@ -1,8 +1,6 @@
 {#
-    Every per-customer transaction aggregate the segments and RFM need, in one pass over the
-    transactions for all the run's as-of dates: the current and prior 90-day windows, their
-    travel and necessities amounts, the trailing year, and the lifetime total. Refunds (negative
-    amounts) net inside whichever window they fall in. Customers with no transactions get zeros.
+    Every aggregate in one pass over the transactions, for all the run's as-of dates at once,
+    rather than one pass per window or date.
 #}
 
 with
@@ -37,10 +35,12 @@ aggregated as (
             where transactions.transaction_date between as_of_windows.prior_start and as_of_windows.prior_end
         ) as spend_prior_90_days,
         sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.current_start and transactions.category_group = 'Travel'
+            where transactions.transaction_date >= as_of_windows.current_start
+            and transactions.category_group = 'Travel'
         ) as travel_spend_last_90_days,
         sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.current_start and transactions.category_group = 'Necessities'
+            where transactions.transaction_date >= as_of_windows.current_start
+            and transactions.category_group = 'Necessities'
         ) as necessities_spend_last_90_days,
         sum(transactions.amount) filter (
             where transactions.transaction_date >= as_of_windows.year_start
@@ -67,7 +67,9 @@ final as (
         cast(coalesce(aggregated.spend_last_90_days, 0) as decimal(18, 2)) as spend_last_90_days,
         cast(coalesce(aggregated.spend_prior_90_days, 0) as decimal(18, 2)) as spend_prior_90_days,
         cast(coalesce(aggregated.travel_spend_last_90_days, 0) as decimal(18, 2)) as travel_spend_last_90_days,
-        cast(coalesce(aggregated.necessities_spend_last_90_days, 0) as decimal(18, 2)) as necessities_spend_last_90_days,
+        cast(
+            coalesce(aggregated.necessities_spend_last_90_days, 0) as decimal(18, 2)
+        ) as necessities_spend_last_90_days,
         cast(coalesce(aggregated.monetary_365d, 0) as decimal(18, 2)) as monetary_365d,
         cast(coalesce(aggregated.frequency_365d, 0) as integer) as frequency_365d,
         aggregated.last_purchase_date,

@@ -1,8 +1,4 @@
 {#
-    One row per customer as of the run's as-of date: the segment, the metrics that decided it
-    and RFM scores (all computed in int_customers_segmented), with the key of the customer's
-    current profile version so the guide's join to dim_customer finds every customer.
-
     The run's date is the latest the intermediate models computed (backfill month-ends all come
     before it). Reading it from the data rather than the var keeps the mart consistent with its
     inputs when it is rebuilt alone (`dbt run --select customer_segments`).
@@ -16,10 +12,18 @@ computed as (
 
 ),
 
+latest as (
+
+    select max(as_of_date) as as_of_date from computed
+
+),
+
 segmented as (
 
-    select * from computed
-    where as_of_date = (select max(as_of_date) from computed)
+    select computed.*
+    from computed
+    inner join latest
+        on computed.as_of_date = latest.as_of_date
 
 ),
 

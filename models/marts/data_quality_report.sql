@@ -1,11 +1,3 @@
-{#
-    What this run did with the raw input, one row per entity and measure: raw, clean,
-    rejected (per reason) and duplicate rows, the profile fields nulled or flagged, the rows
-    that are clean but outside this run (dated, or signed up, after the as-of date), and clean
-    rows worth knowing about (refunds, zero amounts).
-    raw_rows = clean_rows + rejected_rows + duplicate_rows for each entity (tested).
-#}
-
 {%- set a = as_of_windows() %}
 
 with
@@ -24,7 +16,13 @@ transactions as (
 
 clean_transactions as (
 
-    select * from {{ ref('stg_transactions') }}
+    select * from {{ ref('int_transactions_matched') }}
+
+),
+
+unmatched_transactions as (
+
+    select * from {{ ref('int_transactions_unmatched') }}
 
 ),
 
@@ -34,11 +32,25 @@ transaction_repeats as (
 
 ),
 
+-- One pass over the customer rows for every count taken from them.
 customer_counts as (
 
     select
         count(case when reject_reason is null and not is_duplicate then 1 end) as clean_rows,
-        count(case when is_duplicate then 1 end) as duplicate_rows
+        count(case when is_duplicate then 1 end) as duplicate_rows,
+        count(case when reject_reason is null and not is_duplicate and is_email_invalid then 1 end)
+            as email_invalid,
+        count(case when is_email_shared then 1 end) as email_shared,
+        count(case when reject_reason is null and not is_duplicate and is_gender_invalid then 1 end)
+            as gender_invalid,
+        count(case when reject_reason is null and not is_duplicate and is_date_of_birth_invalid then 1 end)
+            as date_of_birth_invalid,
+        count(
+            case
+                when reject_reason is null and not is_duplicate and signup_date > {{ date_literal(a.as_of) }}
+                    then 1
+            end
+        ) as signed_up_after_as_of
 
     from customers
 
@@ -57,16 +69,21 @@ clean_transaction_counts as (
 
 ),
 
+removed_transaction_copies as (
+
+    select coalesce(sum(removed_copies), 0) as duplicate_rows
+    from transaction_repeats
+
+),
+
 transaction_counts as (
 
     select
         clean_transaction_counts.*,
-        removed.duplicate_rows
+        removed_transaction_copies.duplicate_rows
 
     from clean_transaction_counts
-    cross join (
-        select coalesce(sum(removed_copies), 0) as duplicate_rows from transaction_repeats
-    ) as removed
+    cross join removed_transaction_copies
 
 ),
 
@@ -74,35 +91,85 @@ customer_measures as (
 
     {{ row_verdict_counts('customers', 'customers', 'customer_counts') }}
     union all
-    select 'customers', 'flagged_field', 'email nulled: no @', count(*)
-    from customers where reject_reason is null and not is_duplicate and is_email_invalid
+    select
+        'customers' as entity,
+        'flagged_field' as measure,
+        'email nulled: no @' as detail,
+        email_invalid as row_count
+    from customer_counts
     union all
-    select 'customers', 'flagged_field', 'email kept, shared with another customer', count(*)
-    from customers where is_email_shared
+    select
+        'customers' as entity,
+        'flagged_field' as measure,
+        'email kept, shared with another customer' as detail,
+        email_shared as row_count
+    from customer_counts
     union all
-    select 'customers', 'flagged_field', 'gender nulled: not Male/Female/Other', count(*)
-    from customers where reject_reason is null and not is_duplicate and is_gender_invalid
+    select
+        'customers' as entity,
+        'flagged_field' as measure,
+        'gender nulled: not Male/Female/Other' as detail,
+        gender_invalid as row_count
+    from customer_counts
     union all
-    select 'customers', 'flagged_field', 'date_of_birth nulled: unparseable or age outside 18-120', count(*)
-    from customers where reject_reason is null and not is_duplicate and is_date_of_birth_invalid
+    select
+        'customers' as entity,
+        'flagged_field' as measure,
+        'date_of_birth nulled: unparseable or age outside 18-120' as detail,
+        date_of_birth_invalid as row_count
+    from customer_counts
     union all
-    select 'customers', 'outside_as_of', 'signed up after the as-of date', count(*)
-    from customers where reject_reason is null and not is_duplicate and signup_date > {{ date_literal(a.as_of) }}
+    select
+        'customers' as entity,
+        'outside_as_of' as measure,
+        'signed up after the as-of date' as detail,
+        signed_up_after_as_of as row_count
+    from customer_counts
+
+),
+
+-- Rows rejected in staging, and clean rows whose customer is unknown.
+transaction_rejects as (
+
+    select reject_reason from transactions
+    where reject_reason is not null
+    union all
+    select reject_reason from unmatched_transactions
 
 ),
 
 transaction_measures as (
 
-    {{ row_verdict_counts('transactions', 'transactions', 'transaction_counts') }}
+    {{ row_verdict_counts('transactions', 'transactions', 'transaction_counts', 'transaction_rejects') }}
     union all
-    select 'transactions', 'outside_as_of', 'dated after the as-of date', dated_after_as_of
+    select
+        'transactions' as entity,
+        'outside_as_of' as measure,
+        'dated after the as-of date' as detail,
+        dated_after_as_of as row_count
     from transaction_counts
     union all
-    select 'transactions', 'noted', 'negative amount, kept as a refund', negative_amount
+    select
+        'transactions' as entity,
+        'noted' as measure,
+        'negative amount, kept as a refund' as detail,
+        negative_amount as row_count
     from transaction_counts
     union all
-    select 'transactions', 'noted', 'zero amount, kept (not a purchase)', zero_amount
+    select
+        'transactions' as entity,
+        'noted' as measure,
+        'zero amount, kept (not a purchase)' as detail,
+        zero_amount as row_count
     from transaction_counts
+
+),
+
+measures as (
+
+    select * from customer_measures
+    union all
+    select * from transaction_measures
 
 ),
 
@@ -115,11 +182,7 @@ final as (
         cast(row_count as bigint) as row_count,
         {{ date_literal(a.as_of) }} as as_of_date
 
-    from (
-        select * from customer_measures
-        union all
-        select * from transaction_measures
-    ) as measures
+    from measures
 
 )
 

@@ -41,7 +41,13 @@ single_rows as (
 
 kept_copies as (
 
-    select transaction_id, customer_id, merchant_category, amount, transaction_date
+    select
+        transaction_id,
+        customer_id,
+        merchant_category,
+        amount,
+        transaction_date
+
     from repeats
 
 ),

@@ -87,8 +87,11 @@ def bad(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 
 
 def rejected(warehouse: Warehouse, entity: str, id_column: str) -> dict[str | None, str]:
-    rows = warehouse.query(f"select {id_column}, reject_reason from staging.stg_{entity}__rejected")
-    return dict(rows)
+    """Staging's rejects, and for transactions those of unknown customers, judged after staging."""
+    sql = f"select {id_column}, reject_reason from staging.stg_{entity}__rejected"
+    if entity == "transactions":
+        sql += f" union all select {id_column}, reject_reason from intermediate.int_transactions_unmatched"
+    return dict(warehouse.query(sql))
 
 
 def mart_ids(warehouse: Warehouse) -> set[int]:

@@ -51,9 +51,12 @@ MARTS_SQL = {
     "clean": "select * from staging.stg_transactions order by all nulls first",
     "repeats": "select * from staging.base_transactions__repeats order by all nulls first",
     "rejected": "select * from staging.stg_transactions__rejected order by all nulls first",
+    "matched": "select * from intermediate.int_transactions_matched order by all nulls first",
+    "unmatched": "select * from intermediate.int_transactions_unmatched order by all nulls first",
     "quality": "select * from data_quality_report order by all nulls first",
 }
-# Staging and the models reporting on it; the rest of the warehouse reads only stg_transactions.
+# Staging and the models reporting on it (data_quality_report reads the matched and unmatched
+# transactions); the rest of the warehouse reads only int_transactions_matched.
 RUN = ("run", "--select", "+data_quality_report", "+stg_transactions__rejected")
 
 
@@ -140,29 +143,36 @@ def test_rerunning_a_month_on_the_same_files_changes_nothing(tmp_path: Path) -> 
     assert contents(incremental) == first == contents(full)
 
 
-def test_a_customer_arriving_for_a_settled_orphan_restages_everything(tmp_path: Path) -> None:
+def test_a_customer_arriving_for_a_settled_orphan_matches_it_without_restaging(tmp_path: Path) -> None:
     incremental, full = incremental_then_full(tmp_path, SECOND_MONTH, customers=(1, 2, 3, 9))
     assert_succeeded(incremental.dbt(*RUN, as_of=F))
 
     assert contents(incremental) == contents(full)
-    assert incremental.query("select reject_reason from staging.base_transactions where transaction_id = 5") == [
-        (None,)
+    # staging judges the row alone: the settled row stays as run 1 staged it, and now matches
+    assert loaded_as_of(incremental)[(5, "2025-01-05")] == J
+    assert incremental.query("select customer_id from intermediate.int_transactions_matched where transaction_id = 5") == [
+        (9,)
     ]
-    assert {loaded for loaded in loaded_as_of(incremental).values()} == {F}
+    assert incremental.query("select count(*) from intermediate.int_transactions_unmatched") == [(0,)]
 
 
-def test_a_customer_gone_from_under_settled_rows_restages_everything(tmp_path: Path) -> None:
+def test_a_customer_gone_from_under_settled_rows_unmatches_them_without_restaging(tmp_path: Path) -> None:
     incremental, full = incremental_then_full(tmp_path, SECOND_MONTH, customers=(1, 3))
     assert_succeeded(incremental.dbt(*RUN, as_of=F))
 
     assert contents(incremental) == contents(full)
-    assert set(incremental.query("select reject_reason from staging.base_transactions where customer_id = 2")) == {
-        ("customer_id is not a known customer",)
+    assert loaded_as_of(incremental)[(7, "2025-01-07")] == J
+    # customer 2's transactions are rejected after staging; id 7 stays one transaction (its
+    # repeat is kept as run 1 found it), so it is one unmatched row and one removed copy
+    assert set(incremental.query("select transaction_id from intermediate.int_transactions_unmatched")) == {
+        ("3",),
+        ("5",),
+        ("7",),
+        ("8",),
     }
-    # both copies of id 7 (customer 2) are now rejected, so the repeat run 1 found for it is gone
-    assert incremental.query("select count(*) from staging.base_transactions__repeats where transaction_id = 7") == [
-        (0,)
-    ]
+    assert incremental.query(
+        "select removed_copies from staging.base_transactions__repeats where transaction_id = 7"
+    ) == [(1,)]
 
 
 @pytest.mark.parametrize("late_row", ["13,1,2025-01-20,15.00,Grocery"], ids=["a late row dated before the last run"])

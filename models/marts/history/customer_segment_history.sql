@@ -1,9 +1,6 @@
 {#
-    Type-2 history of each customer's segment: one version per stretch of consecutive recorded
-    as-of dates in the same segment, valid from the first of them until the next recorded date
-    that shows another segment or no longer shows the customer (valid_to exclusive, null while
-    current). Derived from customer_segment_snapshots on every read, so it can never disagree
-    with the store: re-running a month or re-segmenting one changes both at once.
+    Derived from customer_segment_snapshots on every read, so it can never disagree with the
+    store: re-running a month or re-segmenting one changes both at once.
 #}
 
 {{ config(materialized='view') }}

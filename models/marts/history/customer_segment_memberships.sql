@@ -1,8 +1,6 @@
 {#
-    Segment memberships in the shape of the segmentation API notes: who was in which segment,
-    from when (joined_at) until when (left_at, null while still a member). Every membership here
-    comes from the behavioural rules, so its source is 'automatic'. A projection of
-    customer_segment_history, not a second copy of it.
+    A projection of customer_segment_history, not a second copy of it. Every membership comes
+    from the behavioural rules, so its source is 'automatic'.
 #}
 
 {{ config(materialized='view') }}
@@ -24,7 +22,8 @@ final as (
         valid_from as joined_at,
         valid_to as left_at,
         is_current as is_active,
-        'automatic' as source
+        -- `source` is a keyword, and a column of the mart's contract
+        'automatic' as source -- noqa: RF04
 
     from history
 

@@ -1,8 +1,6 @@
 {#
-    The segment history's store: one row per customer per recorded as-of date, with the segment
-    and every figure that decided it (the guide's monthly snapshot tables, in one table). A run
-    replaces the rows of the dates it computed and keeps every other date, so re-running a month
-    rewrites that month only, and a backfill of N month-ends is one set-based insert.
+    A run replaces the rows of the dates it computed and keeps every other date, so re-running
+    a month rewrites that month only, and a backfill of N month-ends is one set-based insert.
 
     `full_refresh=false`: recorded history is not rebuilt from the raw files, whose contents may
     have moved on; `dbt build --full-refresh` leaves it alone.
@@ -26,10 +24,11 @@ segmented as (
 
 ),
 
+-- every column of int_customers_segmented, as it is: new ones are appended (on_schema_change)
 final as (
 
     select * from segmented
 
 )
 
-select * from final
+select * from final -- noqa: AM04

@@ -1,9 +1,6 @@
 {#
-    For each pair of consecutive recorded as-of dates, how many customers went from each segment
-    to each segment: staying put ('stayed'), changing segment ('moved'), appearing at the later
-    date ('entered', from_segment null) and missing from it ('left', to_segment null). Every pair
-    has the full matrix, zero counts included (5 x 5 + 5 + 5 = 35 rows), so a heat map needs no
-    gap-filling.
+    Every pair of consecutive recorded dates has the full matrix (5 x 5 + 5 + 5 = 35 rows), zero
+    counts included, so a heat map needs no gap-filling.
 #}
 
 {{ config(materialized='view') }}
@@ -78,7 +75,10 @@ counted as (
 segments as (
 
     {%- for name in segment_names() %}
-    select '{{ name }}' as customer_segment{% if not loop.last %} union all{% endif %}
+    select '{{ name }}' as customer_segment
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
     {%- endfor %}
 
 ),

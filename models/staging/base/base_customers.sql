@@ -1,8 +1,6 @@
 {#
-    Every raw customer row, typed, with the verdict staging acts on: a reject reason, whether
-    it is a removed duplicate, and which profile fields were malformed and nulled. The clean
-    and rejected staging models are filters of this one table, so the raw file is read once
-    and each row lands in exactly one of clean, rejected or duplicate.
+    The clean and rejected staging models are filters of this one table, so the raw file is read
+    once and each row lands in exactly one of clean, rejected or duplicate.
 #}
 
 {%- set a = as_of_windows() %}
@@ -86,7 +84,9 @@ validated as {{ materialized_cte(['postgres']) }} (
             when 'other' then 'Other'
         end as gender,
         case
-            when {{ complete_months_between('date_of_birth_parsed', date_literal(a.as_of)) }} between 18 * 12 and 121 * 12 - 1
+            when
+                {{ complete_months_between('date_of_birth_parsed', date_literal(a.as_of)) }}
+                between 18 * 12 and 121 * 12 - 1
                 then date_of_birth_parsed
         end as date_of_birth
 
@@ -158,7 +158,9 @@ final as (
         reject_reason is null and copy_number > 1 as is_duplicate,
         email_text is not null and email is null as is_email_invalid,
         coalesce(
-            reject_reason is null and copy_number = 1 and lower(email) in (select email_key from shared_emails),
+            reject_reason is null
+            and copy_number = 1
+            and lower(email) in (select shared_emails.email_key from shared_emails),
             false
         ) as is_email_shared,
         gender_text is not null and gender is null as is_gender_invalid,

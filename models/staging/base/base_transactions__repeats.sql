@@ -1,18 +1,15 @@
 {#
-    One row per transaction_id that more than one usable row carries: the copy kept, and how many
-    copies are removed. The kept copy is chosen by content, not file order, so a rebuild from the
-    same file always keeps the same row: the earliest date, then the smallest amount, then the
-    smallest customer_id, then the category (empty first). Copies equal in all of these are the
-    same transaction, and any of them is the kept one.
+    The kept copy is chosen by content, not file order, so a rebuild from the same file always
+    keeps the same row. Copies equal in every ordering column are the same transaction, and any
+    of them is the kept one.
 
-    Built from the written base table rather than inside it: grouping one column of a table
-    costs about 2 s at 13.5M rows and holds only the ids, and only the few thousand repeated
-    rows are ranked.
+    Built from the written base table rather than inside it: grouping one column of a table holds
+    only the ids, and only the few repeated rows are ranked.
 
     Incremental, as base_transactions is: only an id that this run staged a row for can have
     gained or lost a copy (a restaged row keeps its id), so a run deletes those ids' rows (the
-    pre-hook) and resolves them again over all their copies, old and new. Grouping every id of
-    the history again cost a month's run at ten times the guide's scale 24.6 s.
+    pre-hook) and resolves them again over all their copies, old and new, rather than grouping
+    every id of the history again.
 #}
 
 {{ config(
@@ -23,12 +20,12 @@
 ) }}
 
 -- The base table is read twice, by name, rather than through one shared CTE: DuckDB keeps a CTE
--- read twice in memory, which here meant every usable row (1.3 GB) to group one column of it.
+-- read twice in memory, which here would mean every usable row, to group one column of it.
 with
 
 -- Rejected rows are counted out in the aggregate, not filtered out before it: with the filter,
--- DuckDB's estimates led it to hash every usable id of the history and probe that with the run's
--- ids (a month at ten times the guide's scale: 8.8 s and 6.8 GB, against 4.3 s).
+-- DuckDB's estimates lead it to hash every usable id of the history and probe that with the run's
+-- ids.
 repeated_ids as (
 
     select
