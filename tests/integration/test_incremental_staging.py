@@ -150,9 +150,8 @@ def test_a_customer_arriving_for_a_settled_orphan_matches_it_without_restaging(t
     assert contents(incremental) == contents(full)
     # staging judges the row alone: the settled row stays as run 1 staged it, and now matches
     assert loaded_as_of(incremental)[(5, "2025-01-05")] == J
-    assert incremental.query("select customer_id from intermediate.int_transactions_matched where transaction_id = 5") == [
-        (9,)
-    ]
+    matched = "select customer_id from intermediate.int_transactions_matched where transaction_id = 5"
+    assert incremental.query(matched) == [(9,)]
     assert incremental.query("select count(*) from intermediate.int_transactions_unmatched") == [(0,)]
 
 
