@@ -1,9 +1,8 @@
 {{ config(materialized='view') }}
 
 {#-
-    A view: its readers scan it once each, and the join with a few thousand customers costs less
-    than writing every transaction again. Rows whose customer is unknown are
-    int_transactions_unmatched.
+    A view: its readers scan it once each, and the join with the customers costs less than writing
+    every transaction again.
 -#}
 
 with
@@ -14,13 +13,25 @@ transactions as (
 
 ),
 
+repeated_copies as (
+
+    select * from {{ ref('int_transaction_copies_matched') }}
+
+),
+
 customers as (
 
     select * from {{ ref('stg_customers') }}
 
 ),
 
-final as (
+repeated_ids as (
+
+    select distinct transaction_id from repeated_copies
+
+),
+
+single_transactions as (
 
     select
         transactions.transaction_id,
@@ -32,6 +43,31 @@ final as (
     from transactions
     inner join customers
         on transactions.customer_id = customers.customer_id
+    left join repeated_ids
+        on transactions.transaction_id = repeated_ids.transaction_id
+    where repeated_ids.transaction_id is null
+
+),
+
+kept_copies as (
+
+    select
+        transaction_id,
+        customer_id,
+        merchant_category,
+        amount,
+        transaction_date
+
+    from repeated_copies
+    where known_copy_number = 1
+
+),
+
+final as (
+
+    select * from single_transactions
+    union all
+    select * from kept_copies
 
 )
 

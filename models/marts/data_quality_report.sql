@@ -26,9 +26,9 @@ unmatched_transactions as (
 
 ),
 
-transaction_repeats as (
+transaction_copies as (
 
-    select * from {{ ref('base_transactions__repeats') }}
+    select * from {{ ref('int_transaction_copies_matched') }}
 
 ),
 
@@ -69,10 +69,12 @@ clean_transaction_counts as (
 
 ),
 
+-- A repeated id's copies that name an unknown customer are rejected, not removed as duplicates.
 removed_transaction_copies as (
 
-    select coalesce(sum(removed_copies), 0) as duplicate_rows
-    from transaction_repeats
+    select count(*) as duplicate_rows
+    from transaction_copies
+    where known_copy_number > 1
 
 ),
 

@@ -1,7 +1,5 @@
 {#
-    The kept copy is chosen by content, not file order, so a rebuild from the same file always
-    keeps the same row. Copies equal in every ordering column are the same transaction, and any
-    of them is the kept one.
+    The kept copy is the first in macros/transaction_copies.sql's order.
 
     Built from the written base table rather than inside it: grouping one column of a table holds
     only the ids, and only the few repeated rows are ranked.
@@ -52,7 +50,7 @@ ranked_copies as (
         repeated_ids.removed_copies,
         row_number() over (
             partition by base.transaction_id
-            order by base.transaction_date, base.amount, base.customer_id, base.merchant_category nulls first
+            order by {{ transaction_copy_order('base') }}
         ) as copy_number
 
     from {{ ref('base_transactions') }} as base
