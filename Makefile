@@ -25,6 +25,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # `make warehouse FULL_REFRESH=1` stages the whole transactions file again (after a changed delivery).
 FULL_REFRESH ?=
 FULL_REFRESH_FLAG := $(if $(filter 1 yes true,$(FULL_REFRESH)),--full-refresh)
+# The monthly cycle's log, appended to on every run.
+RUN_LOG ?= logs/run_month.log
 
 # The demo's own tree: `make build` generates into $(DEMO_DIR)/raw (or RAW_DIR= if given) and builds
 # $(DEMO_DIR)/warehouse.duckdb, published to $(DEMO_DIR)/published/warehouse.duckdb, whatever DUCKDB_PATH says.
@@ -90,7 +92,7 @@ DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --trans
 # The month-end cycle (segmentation/run_month.py): build with the data tests, publish only when it
 # passes, then the summary with the reject lines; exits non-zero when a step fails.
 CYCLE = $(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --raw-dir $(RAW_DIR) \
-	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
 BACKFILL = $(CYCLE) --backfill-months $(BACKFILL_MONTHS)
 
 # Demo data into RAW_DIR (default data/demo/raw): refused if RAW_DIR holds files the generator did not write.
