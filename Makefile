@@ -1,6 +1,8 @@
-# The two commands (see README.md):
-#   make build   install, generate the demo data, build with a year of segment history, print the summary
-#   make test    the linters (make lint), then the whole test suite
+# The commands (see README.md):
+#   make build       install, generate the demo data into data/demo/, build it with a year of segment history,
+#                    publish, print the summary; never touches data/raw or data/warehouse.duckdb
+#   make warehouse   RAW_DIR=<your folder> AS_OF=<date>: the month-end cycle on your own files (never generates)
+#   make test        the linters (make lint), then the whole test suite
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
@@ -14,19 +16,38 @@ CUSTOMERS ?= 50000
 TRANSACTIONS ?= 13500000
 SEED ?= 42
 AS_OF ?= $(shell date -u +%Y-%m-%d)
+# Your files and your warehouse (make warehouse, backfill, publish, summary, docs).
 RAW_DIR ?= data/raw
 BACKFILL_MONTHS ?= 12
 export DUCKDB_PATH ?= data/warehouse.duckdb
 PUBLISHED_PATH ?= $(dir $(DUCKDB_PATH))published/$(notdir $(DUCKDB_PATH))
 export DBT_PROFILES_DIR := $(CURDIR)
+# `make warehouse FULL_REFRESH=1` stages the whole transactions file again (after a changed delivery).
+FULL_REFRESH ?=
+FULL_REFRESH_FLAG := $(if $(filter 1 yes true,$(FULL_REFRESH)),--full-refresh)
+# The monthly cycle's log, appended to on every run.
+RUN_LOG ?= logs/run_month.log
+
+# The demo's own tree: `make build` generates into $(DEMO_DIR)/raw (or RAW_DIR= if given) and builds
+# $(DEMO_DIR)/warehouse.duckdb, published to $(DEMO_DIR)/published/warehouse.duckdb, whatever DUCKDB_PATH says.
+DEMO_DIR ?= data/demo
+build: RAW_DIR = $(DEMO_DIR)/raw
+build: override DUCKDB_PATH = $(DEMO_DIR)/warehouse.duckdb
+build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability install install-dev install-engines data fresh-warehouse backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability install install-dev install-engines data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
-# old file would record every regenerated customer as a changed profile in the snapshot.
-build: data fresh-warehouse backfill
+# old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
+# in this order: the generator refuses a folder it did not fill (it leaves a .generated-by-segmentation
+# marker in the ones it does) before the demo's warehouse is deleted, so `make build RAW_DIR=<your
+# folder>` stops with nothing changed.
+build: install
+	$(DATAGEN)
+	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
+	$(BACKFILL)
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation.
 test: install-dev install-engines lint
@@ -66,25 +87,29 @@ $(BIN)/.installed-engines: requirements-engines.lock $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-engines.lock
 	touch $@
 
+DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
+	--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
+# The month-end cycle (segmentation/run_month.py): build with the data tests, publish only when it
+# passes, then the summary with the reject lines; exits non-zero when a step fails.
+CYCLE = $(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --raw-dir $(RAW_DIR) \
+	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
+BACKFILL = $(CYCLE) --backfill-months $(BACKFILL_MONTHS)
+
+# Demo data into RAW_DIR (default data/demo/raw): refused if RAW_DIR holds files the generator did not write.
+data: RAW_DIR = $(DEMO_DIR)/raw
 data: install
-	$(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
-		--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
+	$(DATAGEN)
 
-fresh-warehouse:
-	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
-
-# The month-end cycle (segmentation/run_month.py) as of AS_OF, recording the BACKFILL_MONTHS latest
-# month-ends as well, in one set-based pass; publishes the marts for readers, ends with the summary.
+# The monthly cycle as of AS_OF on the files in RAW_DIR, recording the BACKFILL_MONTHS latest
+# month-ends as well, in one set-based pass.
 backfill: install
-	$(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --backfill-months $(BACKFILL_MONTHS) --raw-dir $(RAW_DIR) \
-		--published $(PUBLISHED_PATH)
+	$(BACKFILL)
 
-# A dbt build as of AS_OF (records AS_OF in the segment history), published when it passes. Like the
-# scheduled build it leaves the dbt unit tests, which run on fixtures, to `make test`.
+# Your own data: the monthly cycle as of AS_OF on the files already in RAW_DIR. Never generates data,
+# keeps the warehouse and its history; FULL_REFRESH=1 stages the whole transactions file again. Like
+# the scheduled build it leaves the dbt unit tests, which run on fixtures, to `make test`.
 warehouse: install
-	mkdir -p $(dir $(DUCKDB_PATH))
-	$(BIN)/dbt build --vars $(DBT_VARS) --exclude-resource-type unit_test
-	$(BIN)/python -m segmentation.publish --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+	$(CYCLE) $(FULL_REFRESH_FLAG)
 
 # Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename.
 publish: install

@@ -38,8 +38,9 @@
     Re-applies the segment rules, with the thresholds as they are now configured, to the figures
     already computed for a recorded as-of date (default: the latest), without reading the
     transactions again. It rewrites the segments of that date in the history (and in
-    customer_segments when the mart is of that date) and prints who moved where. Use it after
-    tuning a threshold; computing a new month's figures is the build's job (`dbt build --vars
+    customer_segments when the mart is of that date) and prints who moved where. It changes the
+    working file only: readers of the published file see it after `make publish` (it says so).
+    Use it after tuning a threshold; computing a new month's figures is the build's job (`dbt build --vars
     '{as_of_date: ...}'` or `python -m segmentation.run_month`).
 #}
 {% macro recalculate_segments(as_of_date=none) -%}
@@ -91,4 +92,6 @@
     {%- for row in changes.rows %}
         {{ log("  " ~ row[0] ~ " -> " ~ row[1] ~ ": " ~ row[2], info=true) }}
     {%- endfor %}
+    {{ log("This changed the working file (" ~ target.path ~ ") only: readers of the published file see it after "
+        ~ "`make publish` (or `python -m segmentation.publish`).", info=true) if target.type == 'duckdb' else '' }}
 {%- endmacro %}

@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,17 +105,19 @@ def _copy_views(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _write_publication_row(con: duckdb.DuckDBPyConnection, working: Path) -> None:
-    """A one-row table telling readers what they are looking at."""
+    """A one-row table telling readers what they are looking at; `publication_id` is new on every
+    publish, so a long-running reader can tell whether it still holds the file it opened."""
     con.execute(
         f"""
         create table published.{MARTS_SCHEMA}.publication as
         select
+            cast(? as varchar) as publication_id,
             (select max(as_of_date) from published.{MARTS_SCHEMA}.customer_segments) as as_of_date,
             cast(? as timestamp) as published_at,
             cast(? as varchar) as working_file,
             cast(? as varchar) as storage_version
         """,
-        [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), str(working), STORAGE_VERSION],
+        [uuid.uuid4().hex, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), str(working), STORAGE_VERSION],
     )
 
 

@@ -39,6 +39,42 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: a scheduler may retry later
 # runs them, as does any plain `dbt build`. Every data test still runs on the month's data. They were
 # about 5.5 s of a build's fixed dbt cost (README, Performance).
 SCHEDULED_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+RECONCILE_TEST = "test.segmentation.assert_raw_rows_reconcile"
+
+
+def reconcile_hint(full_refresh: bool) -> str:
+    """What to do when the raw files no longer add up to what the warehouse staged."""
+    if full_refresh:
+        return (
+            "the raw rows do not reconcile even after a full refresh (test assert_raw_rows_reconcile): "
+            "raw rows <> clean + rejected + duplicates; see `select * from data_quality_report` and report it"
+        )
+    return (
+        "the raw transactions file no longer matches what earlier builds staged: rows dated on or before the "
+        "last build's as-of date were changed, added or removed (test assert_raw_rows_reconcile failed). "
+        "Stage the whole file again: `make warehouse FULL_REFRESH=1` (with the same RAW_DIR and AS_OF) or "
+        "`python -m segmentation.run_month --full-refresh` (with the same arguments); the segment history "
+        "recorded so far is kept"
+    )
+
+
+def dbt_target_path(env: dict[str, str]) -> Path:
+    """Where dbt writes run_results.json for the cycle's build."""
+    target = Path(env.get("DBT_TARGET_PATH", "target"))
+    return target if target.is_absolute() else PROJECT_DIR / target
+
+
+def failed_nodes(target_path: Path, since: float) -> set[str]:
+    """The nodes that failed or errored in the dbt run that wrote run_results.json after `since`;
+    empty when dbt stopped before writing it (an older file is another run's)."""
+    results_file = target_path / "run_results.json"
+    try:
+        if results_file.stat().st_mtime < since:
+            return set()
+        results = json.loads(results_file.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return set()
+    return {r["unique_id"] for r in results if r.get("status") in ("fail", "error")}
 
 
 class WarehouseBusy(Exception):
@@ -181,7 +217,10 @@ def run_cycle(
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh):
+        step_started = time.time()
         if not run_step(name, command, log, env):
+            if name == "dbt build" and RECONCILE_TEST in failed_nodes(dbt_target_path(env), step_started - 1):
+                say(reconcile_hint(full_refresh), log)
             say(
                 f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
                 f"readers still see the last published warehouse ({published}), and the history keeps what "

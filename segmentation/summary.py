@@ -1,5 +1,6 @@
 """Print the segment summary that ends `make build`: per segment, count, share and average
-lifetime value, what the run did with the raw rows, and the latest segment migrations.
+lifetime value, what the run did with the raw rows, the latest segment migrations, and last,
+which file and publication (id, as-of date, time) it read.
 
 Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
 """
@@ -55,6 +56,10 @@ group by from_as_of_date, to_as_of_date, migration_type
 """
 
 MIGRATION_TYPES = ("stayed", "moved", "entered", "left")
+
+PUBLICATION_SQL = """
+select publication_id, as_of_date, published_at from publication
+"""
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,36 @@ def format_history(history: HistorySummary | None) -> str:
     )
 
 
+def read_publication(database: Path) -> tuple[str, str, str] | None:
+    """(publication_id, as_of_date, published_at) of a published file; None for a working file."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        if "publication" not in tables:
+            return None
+        columns = {
+            name
+            for (name,) in con.sql(
+                "select column_name from duckdb_columns() where table_name = 'publication'"
+            ).fetchall()
+        }
+        if "publication_id" not in columns:  # published before publications had an id
+            row = con.execute("select 'none', as_of_date, published_at from publication").fetchone()
+        else:
+            row = con.execute(PUBLICATION_SQL).fetchone()
+    if row is None:
+        return None
+    published_at = row[2].isoformat(sep=" ", timespec="seconds") if hasattr(row[2], "isoformat") else str(row[2])
+    return str(row[0]), str(row[1]), published_at
+
+
+def format_publication(database: Path, publication: tuple[str, str, str] | None) -> str:
+    """Which file and which publication the summary was read from."""
+    if publication is None:
+        return f"read from {database}: a working file, not a published one (no publication table)"
+    publication_id, as_of, published_at = publication
+    return f"read from {database}: publication {publication_id}, as of {as_of}, published {published_at} UTC"
+
+
 def format_summary(as_of: str, segments: list[SegmentRow], quality: dict[tuple[str, str], int]) -> str:
     """A fixed-width table a person can read at the end of a build."""
     total = sum(s.customers for s in segments)
@@ -161,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
         reasons = format_reject_reasons(read_reject_reasons(args.database))
         if reasons:
             print(reasons)
+            print("each rejected row, with its reason and ids: select * from rejected_rows")
         print(format_history(read_history(args.database)))
+        print(format_publication(args.database, read_publication(args.database)))
     except (FileNotFoundError, duckdb.Error) as error:
         print(f"segment_summary: {error}", file=sys.stderr)
         return 1

@@ -4,6 +4,11 @@
     itself, the other three from the models analysts read. A transaction is clean once its
     customer is known (int_transactions_matched); the rejected ones are staging's rejects and
     the transactions of unknown customers (int_transactions_unmatched).
+
+    Staging of transactions is incremental, so a delivery that changes, adds or removes rows
+    dated on or before the last build's as-of date makes the file's count differ from what was
+    staged, and this test fails: `--full-refresh` stages the whole file again (description in
+    assert_raw_rows_reconcile.yml; segmentation/run_month.py prints the hint).
 #}
 
 with

@@ -2,7 +2,7 @@
 
 Everything lives under its own folder (default data/bench): the raw files, a warehouse that is
 deleted before every repeat, dbt's target/ and logs, each command's output, and the figures as
-JSON. The demo's data/raw, data/warehouse.duckdb, target/ and logs/ are never touched.
+JSON. The demo (data/demo/), data/raw, data/warehouse.duckdb, target/ and logs/ are never touched.
 
 Before the repeats it also writes the files as they would arrive a month later (the transactions
 file grown by a month of rows) for the monthly runs. Each repeat times, as whole commands

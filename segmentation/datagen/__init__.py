@@ -24,5 +24,5 @@ the injected exact-duplicate rows; the transactions file holds exactly
 
 Usage:
     python -m segmentation.datagen --customers 50000 --transactions 13500000 \
-        --as-of 2026-11-22 --seed 42 --out data/raw --format csv
+        --as-of 2026-11-22 --seed 42 --out data/demo/raw --format csv
 """

@@ -34,7 +34,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="as-of date YYYY-MM-DD (default: today, UTC)",
     )
     parser.add_argument("--seed", type=non_negative_int, default=42, help="random seed (default 42)")
-    parser.add_argument("--out", type=Path, default=Path("data/raw"), help="output directory (default data/raw)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/demo/raw"),
+        help="output directory: new, empty, or filled by an earlier run (default data/demo/raw)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="csv", help="output format (default csv)")
     parser.add_argument("--clean", action="store_true", help="do not inject dirty rows")
     return parser.parse_args(argv)

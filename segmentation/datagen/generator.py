@@ -30,6 +30,13 @@ from segmentation.datagen.transactions import draw_transactions
 from segmentation.datagen.writing import FORMATS, write_customers, write_transactions
 
 SUMMARY_FILE = "generation_summary.json"
+# Written into every folder the generator fills, before any data file: the generator writes only
+# into an empty folder or one that carries this marker, so it never overwrites a user's own files.
+MARKER_FILE = ".generated-by-segmentation"
+
+
+class FolderNotGenerated(ValueError):
+    """The output folder holds files the generator did not write."""
 
 
 @dataclasses.dataclass
@@ -101,6 +108,35 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise ValueError(f"cannot create output directory {out_dir}: {error.strerror or error}") from error
     if not out_dir.is_dir() or not os.access(out_dir, os.W_OK | os.X_OK):
         raise ValueError(f"output directory {out_dir} is not writable")
+    refuse_foreign_folder(out_dir)
+
+
+def refuse_foreign_folder(out_dir: Path) -> None:
+    """Refuse a non-empty folder without the generator's marker: its files may be a user's own data."""
+    if (out_dir / MARKER_FILE).is_file():
+        return
+    present = sorted(entry.name for entry in out_dir.iterdir())
+    if present:
+        shown = ", ".join(present[:5]) + (f" and {len(present) - 5} more" if len(present) > 5 else "")
+        raise FolderNotGenerated(
+            f"refusing to write demo data into {out_dir}: it holds files the generator did not write ({shown}) "
+            f"and no {MARKER_FILE} marker, so they may be your own data; nothing was changed. "
+            f"To build a warehouse from your own files, run `make warehouse RAW_DIR={out_dir} AS_OF=<YYYY-MM-DD>`; "
+            "for demo data, give an empty or new folder (`make build` uses data/demo/raw)."
+        )
+
+
+def write_marker(out_dir: Path, customers: int, transactions: int, as_of: dt.date, seed: int, fmt: str) -> None:
+    """Claim the folder for the generator, with the arguments of the run that fills it."""
+    marker = {
+        "generated_by": "python -m segmentation.datagen",
+        "customers": customers,
+        "transactions": transactions,
+        "as_of": as_of.isoformat(),
+        "seed": seed,
+        "format": fmt,
+    }
+    (out_dir / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n")
 
 
 def generate(
@@ -115,6 +151,9 @@ def generate(
 ) -> GenerationSummary:
     """Generate both files plus generation_summary.json in ``out_dir`` and return the summary.
 
+    ``out_dir`` must be empty, new, or marked by an earlier run (MARKER_FILE); any other folder
+    is refused with FolderNotGenerated before anything is written.
+
     Everything random comes from numpy generators spawned from ``seed`` (one per stage),
     so the customers file does not change when only the transaction count changes and the
     same arguments always give byte-identical files.
@@ -122,6 +161,7 @@ def generate(
     validate_arguments(customers, transactions, as_of, seed, fmt)
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir)
+    write_marker(out_dir, customers, transactions, as_of, seed, fmt)
     run_started = time.perf_counter()
     report = Progress(progress)
     behaviour_rng, customer_rng, transaction_rng, dirt_rng = (

@@ -51,6 +51,7 @@ HISTORY_MARTS = (
     "customer_segment_memberships",
     "segment_migrations",
     "data_quality_report",
+    "rejected_rows",
 )
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 SEGMENT_RELATION = "customer_segment_snapshots"

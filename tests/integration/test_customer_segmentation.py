@@ -353,7 +353,7 @@ def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:
     marts = [
         node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 8
+    assert len(marts) == 9
     for node in marts:
         assert node["config"]["contract"]["enforced"], node["name"]
         assert node["columns"] and all(column["data_type"] for column in node["columns"].values()), node["name"]

@@ -1,5 +1,7 @@
-"""The README's way of running: from the project root with the default raw folder and warehouse
-file, as `make build` does. Runs in a copy of the project so the user's data/ is untouched.
+"""The README's way of running your own data with the defaults: from the project root with the default
+raw folder (data/raw) and warehouse file (data/warehouse.duckdb, published to data/published/), as
+`make warehouse` uses them (`make build` has its own, data/demo/). Runs in a copy of the project so the
+user's data/ is untouched.
 
 The copied transactions file also carries an extra first column and a header in other case,
 which the spec says to ignore and match: the mart must equal the one built from the original."""

@@ -269,6 +269,8 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
     assert run.returncode == 0, run.output[-3000:]
     assert "6 customers as of 2025-03-31" in run.output and "1 changed segment" in run.output
     assert re.search(r"Declining -> Stable Mid-Spenders: 1\b", run.output)
+    # it changed the working file only, and says what makes readers see it
+    assert "readers of the published file see it after `make publish`" in run.output
     assert warehouse.query("select customer_segment from customer_segments where customer_id = 2") == [(STABLE,)]
     history = warehouse.query(HISTORY_SQL)
     assert [r for r in history if r[0] == 2] == [(2, HVT, D1, D3, False), (2, STABLE, D3, None, True)]

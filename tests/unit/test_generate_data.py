@@ -529,3 +529,43 @@ def test_segment_distribution_lands_in_bands(tmp_path: Path) -> None:
     assert set(percent) == set(SEGMENT_BANDS)
     for segment, (low, high) in SEGMENT_BANDS.items():
         assert low <= percent[segment] <= high, f"{segment}: {percent[segment]:.1f} % not in [{low}, {high}]"
+
+
+# ---------------------------------------------------------------------------
+# Never overwrite a folder the generator did not fill
+# ---------------------------------------------------------------------------
+
+
+def test_generate_writes_its_marker_and_accepts_its_own_folder_again(tmp_path: Path) -> None:
+    generate(10, 100, AS_OF, 1, tmp_path)
+    marker = json.loads((tmp_path / generator.MARKER_FILE).read_text())
+    assert marker | {"generated_by": None} == {
+        "generated_by": None,
+        "customers": 10,
+        "transactions": 100,
+        "as_of": "2026-11-22",
+        "seed": 1,
+        "format": "csv",
+    }
+    generate(12, 50, AS_OF, 2, tmp_path)  # a marked folder is the generator's: written again
+    assert json.loads((tmp_path / generator.MARKER_FILE).read_text())["customers"] == 12
+    assert len(read_csv(tmp_path / "transactions.csv")[1]) == 50
+
+
+def test_cli_refuses_a_folder_of_user_files_and_leaves_it_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user = tmp_path / "my-export"
+    user.mkdir()
+    (user / "customers.csv").write_text(CUSTOMER_HEADER + "\n1,Ada,Lovelace,ada@example.com,,,,,,,,2020-01-01,active\n")
+    (user / "warehouse.duckdb").write_bytes(b"not really a warehouse")
+    before = {path.name: path.read_bytes() for path in user.iterdir()}
+
+    code = main(["--customers", "10", "--transactions", "10", "--out", str(user)])
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"refusing to write demo data into {user}" in err
+    assert "customers.csv, warehouse.duckdb" in err and generator.MARKER_FILE in err
+    assert f"make warehouse RAW_DIR={user} AS_OF=" in err
+    assert {path.name: path.read_bytes() for path in user.iterdir()} == before

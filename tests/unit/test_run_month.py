@@ -111,3 +111,29 @@ def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> No
 def test_a_negative_backfill_is_refused() -> None:
     with pytest.raises(SystemExit):
         run_month.parse_args(["--backfill-months", "-1"])
+
+
+def write_results(target: Path, statuses: dict[str, str]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    results = [{"unique_id": node, "status": status} for node, status in statuses.items()]
+    (target / "run_results.json").write_text(json.dumps({"results": results}))
+
+
+def test_failed_nodes_come_from_this_build_s_run_results_only(tmp_path: Path) -> None:
+    write_results(tmp_path, {run_month.RECONCILE_TEST: "fail", "model.segmentation.x": "success", "test.y": "error"})
+    assert run_month.failed_nodes(tmp_path, since=0) == {run_month.RECONCILE_TEST, "test.y"}
+    # a results file older than the build is another run's: no hint from it
+    assert run_month.failed_nodes(tmp_path, since=time.time() + 60) == set()
+    assert run_month.failed_nodes(tmp_path / "none", since=0) == set()
+
+
+def test_the_reconciliation_hint_names_the_full_refresh() -> None:
+    hint = run_month.reconcile_hint(full_refresh=False)
+    assert "no longer matches what earlier builds staged" in hint
+    assert "make warehouse FULL_REFRESH=1" in hint and "python -m segmentation.run_month --full-refresh" in hint
+    assert "--full-refresh" not in run_month.reconcile_hint(full_refresh=True).split("even after")[1]
+
+
+def test_dbt_s_target_path_follows_dbt_target_path(tmp_path: Path) -> None:
+    assert run_month.dbt_target_path({"DBT_TARGET_PATH": str(tmp_path)}) == tmp_path
+    assert run_month.dbt_target_path({}) == run_month.PROJECT_DIR / "target"

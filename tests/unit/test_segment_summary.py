@@ -117,3 +117,23 @@ def test_history_line_reports_the_latest_pair_of_dates(warehouse: Path) -> None:
 
 def test_history_line_before_a_second_date_exists() -> None:
     assert segment_summary.format_history(None) == "segment history: one as-of date recorded so far, no migrations yet"
+
+
+def test_last_line_names_the_publication_it_read(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create table publication as select 'abc123' as publication_id, date '2024-06-30' as as_of_date,"
+            " timestamp '2024-07-01 02:00:05.123456' as published_at"
+        )
+    assert segment_summary.main(["--database", str(warehouse)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == (
+        f"read from {warehouse}: publication abc123, as of 2024-06-30, published 2024-07-01 02:00:05 UTC"
+    )
+    assert "each rejected row, with its reason and ids: select * from rejected_rows" in lines
+
+
+def test_a_working_file_is_named_as_such(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert segment_summary.main(["--database", str(warehouse)]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == f"read from {warehouse}: a working file, not a published one (no publication table)"

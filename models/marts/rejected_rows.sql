@@ -1,0 +1,89 @@
+{#-
+    Every rejected raw row in one table readers can open in the published file, beside the counts
+    of data_quality_report. A customer row keeps only its raw customer_id and the reason: its
+    names, email, phone and address stay in the working file (stg_customers__rejected). A
+    transaction row keeps its raw values, which hold nothing personal.
+-#}
+
+with
+
+rejected_customers as (
+
+    select * from {{ ref('stg_customers__rejected') }}
+
+),
+
+rejected_transactions as (
+
+    select * from {{ ref('stg_transactions__rejected') }}
+
+),
+
+unmatched_transactions as (
+
+    select * from {{ ref('int_transactions_unmatched') }}
+
+),
+
+customer_rows as (
+
+    select
+        cast('customers' as {{ dbt.type_string() }}) as entity,
+        cast(reject_reason as {{ dbt.type_string() }}) as reject_reason,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as transaction_id,
+        cast(null as {{ dbt.type_string() }}) as transaction_date,
+        cast(null as {{ dbt.type_string() }}) as amount,
+        cast(null as {{ dbt.type_string() }}) as merchant_category
+
+    from rejected_customers
+
+),
+
+-- Rejected by staging on their own text, then those of a customer who is not a known one.
+transaction_rows as (
+
+    select
+        reject_reason,
+        customer_id,
+        transaction_id,
+        transaction_date,
+        amount,
+        merchant_category
+
+    from rejected_transactions
+
+    union all
+
+    select
+        reject_reason,
+        customer_id,
+        transaction_id,
+        transaction_date,
+        amount,
+        merchant_category
+
+    from unmatched_transactions
+
+),
+
+final as (
+
+    select * from customer_rows
+
+    union all
+
+    select
+        cast('transactions' as {{ dbt.type_string() }}) as entity,
+        cast(reject_reason as {{ dbt.type_string() }}) as reject_reason,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
+        cast(transaction_date as {{ dbt.type_string() }}) as transaction_date,
+        cast(amount as {{ dbt.type_string() }}) as amount,
+        cast(merchant_category as {{ dbt.type_string() }}) as merchant_category
+
+    from transaction_rows
+
+)
+
+select * from final
