@@ -111,3 +111,20 @@ def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> No
 def test_a_negative_backfill_is_refused() -> None:
     with pytest.raises(SystemExit):
         run_month.parse_args(["--backfill-months", "-1"])
+
+
+def test_extra_vars_reach_the_build_and_must_be_a_mapping(tmp_path: Path) -> None:
+    args = run_month.parse_args(["--vars", "{max_reject_share: 0.1, max_delivery_lag_days: 31}"])
+    assert args.vars == {"max_reject_share": 0.1, "max_delivery_lag_days": 31}
+    assert run_month.parse_args([]).vars == {}
+    [(_, build), *_] = run_month.cycle_commands(
+        dt.date(2026, 10, 31), 0, "data/raw", tmp_path / "w.duckdb", tmp_path / "p.duckdb", extra_vars=args.vars
+    )
+    assert json.loads(build[3]) == {
+        "raw_data_dir": "data/raw",
+        "backfill_months": 0,
+        "max_reject_share": 0.1,
+        "max_delivery_lag_days": 31,
+    }
+    with pytest.raises(SystemExit):
+        run_month.parse_args(["--vars", "0.1"])
