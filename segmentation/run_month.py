@@ -27,7 +27,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
+
+import yaml
 
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
@@ -160,15 +162,22 @@ def run_step(name: str, command: list[str], log: TextIO, env: dict[str, str]) ->
 
 
 def cycle_commands(
-    as_of: dt.date, backfill_months: int, raw_dir: str, database: Path, published: Path, full_refresh: bool = False
+    as_of: dt.date,
+    backfill_months: int,
+    raw_dir: str,
+    database: Path,
+    published: Path,
+    full_refresh: bool = False,
+    extra_vars: dict[str, Any] | None = None,
 ) -> list[tuple[str, list[str]]]:
     """The cycle's steps, in order: build (models, tests, snapshots, history) into the working
     file, publish its marts for readers, then the summary, read from what readers now see.
-    `full_refresh` stages the whole raw transactions file again instead of its new rows."""
+    `full_refresh` stages the whole raw transactions file again instead of its new rows;
+    `extra_vars` adds dbt vars (a quality gate's limit for a delivery known to be off)."""
     bin_dir = Path(sys.executable).parent
     # The as-of date is not among them: it reaches dbt through cycle_env, so that month after month
     # the vars stay the same and dbt reuses its parse of the project (a new var means a full parse).
-    variables = {"raw_data_dir": raw_dir, "backfill_months": backfill_months}
+    variables = {"raw_data_dir": raw_dir, "backfill_months": backfill_months, **(extra_vars or {})}
     return [
         (
             "dbt build",
@@ -212,11 +221,12 @@ def run_cycle(
     published: Path,
     log: TextIO,
     full_refresh: bool = False,
+    extra_vars: dict[str, Any] | None = None,
 ) -> int:
     env = cycle_env(as_of, database, dict(os.environ))
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh):
+    for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh, extra_vars):
         step_started = time.time()
         if not run_step(name, command, log, env):
             if name == "dbt build" and RECONCILE_TEST in failed_nodes(dbt_target_path(env), step_started - 1):
@@ -231,6 +241,16 @@ def run_cycle(
     scope = f"{as_of} and the {backfill_months} month-ends before it" if backfill_months else str(as_of)
     say(f"month-end cycle done for {scope} in {time.perf_counter() - started:.1f} s", log)
     return 0
+
+
+def dbt_vars(text: str) -> dict[str, Any]:
+    """A YAML mapping of dbt vars, as dbt's own --vars takes it."""
+    value = yaml.safe_load(text)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(
+            f"--vars must be a YAML mapping such as '{{max_reject_share: 0.1}}', got {text!r}"
+        )
+    return value
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -273,6 +293,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "delivery that changed or added rows dated before the last run)",
     )
     parser.add_argument(
+        "--vars",
+        type=dbt_vars,
+        default={},
+        help="more dbt vars for the build, as YAML, e.g. '{max_reject_share: 0.1}' to build a delivery the "
+        "quality gates stop (docs/data-quality.md)",
+    )
+    parser.add_argument(
         "--wait", type=float, default=0, help="seconds to wait for another run to finish before giving up (default 0)"
     )
     args = parser.parse_args(argv)
@@ -293,7 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
-                return run_cycle(as_of, args.backfill_months, args.raw_dir, database, published, log, args.full_refresh)
+                return run_cycle(
+                    as_of, args.backfill_months, args.raw_dir, database, published, log, args.full_refresh, args.vars
+                )
         except WarehouseBusy as busy:
             say(f"not started: {busy}", log)
             return EXIT_BUSY

@@ -137,3 +137,20 @@ def test_the_reconciliation_hint_names_the_full_refresh() -> None:
 def test_dbt_s_target_path_follows_dbt_target_path(tmp_path: Path) -> None:
     assert run_month.dbt_target_path({"DBT_TARGET_PATH": str(tmp_path)}) == tmp_path
     assert run_month.dbt_target_path({}) == run_month.PROJECT_DIR / "target"
+
+
+def test_extra_vars_reach_the_build_and_must_be_a_mapping(tmp_path: Path) -> None:
+    args = run_month.parse_args(["--vars", "{max_reject_share: 0.1, max_delivery_lag_days: 31}"])
+    assert args.vars == {"max_reject_share": 0.1, "max_delivery_lag_days": 31}
+    assert run_month.parse_args([]).vars == {}
+    [(_, build), *_] = run_month.cycle_commands(
+        dt.date(2026, 10, 31), 0, "data/raw", tmp_path / "w.duckdb", tmp_path / "p.duckdb", extra_vars=args.vars
+    )
+    assert json.loads(build[3]) == {
+        "raw_data_dir": "data/raw",
+        "backfill_months": 0,
+        "max_reject_share": 0.1,
+        "max_delivery_lag_days": 31,
+    }
+    with pytest.raises(SystemExit):
+        run_month.parse_args(["--vars", "0.1"])

@@ -16,6 +16,14 @@
     on_schema_change='append_new_columns',
 ) }}
 
+{#-
+    Read after data_quality_report, so that its quality gates (tests/assert_reject_share_within_limit.sql
+    and the others reading it) pass before a month is recorded: dbt builds a model only after the
+    failing tests of models it reads, and a bad delivery's month would otherwise be kept in the
+    history and published with the next good month.
+#}
+-- depends_on: {{ ref('data_quality_report') }}
+
 with
 
 segmented as (
