@@ -85,10 +85,10 @@ final as (
             "cast(rejected_pct as " ~ dbt.type_string() ~ ")",
             "' %), more than max_reject_share " ~ limit ~ "; top reasons: '",
             "top_reasons",
-            "'. The rejected rows, with their reasons, are in stg_'",
+            "'. Each rejected row and its reason, in the working file: select * from rejected_rows '",
+            "'where entity = '''",
             "entity",
-            "'__rejected'",
-            "case when entity = 'transactions' then ' and int_transactions_unmatched' else '' end",
+            "''''",
             "'. Fix the delivery, or build it anyway with --vars \"{max_reject_share: <share>}\".'",
         ]) }} as failure_message
 

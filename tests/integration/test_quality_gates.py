@@ -86,8 +86,9 @@ def test_one_rejected_row_over_the_limit_fails_with_the_share_and_the_top_reason
     assert gate_messages(run) == [
         "Quality gate assert_reject_share_within_limit failed: transactions: 2 of 20 raw rows rejected (10.0 %), "
         "more than max_reject_share 0.05; top reasons: amount is not a decimal number 1; customer_id is not a known "
-        "customer 1. The rejected rows, with their reasons, are in stg_transactions__rejected and "
-        'int_transactions_unmatched. Fix the delivery, or build it anyway with --vars "{max_reject_share: <share>}".'
+        "customer 1. Each rejected row and its reason, in the working file: select * from rejected_rows "
+        "where entity = 'transactions'. Fix the delivery, or build it anyway with --vars "
+        '"{max_reject_share: <share>}".'
     ]
     assert "Failure in test assert_reject_share_within_limit" in run.output
     # The month is not recorded in the history: the gate runs before the history store.
