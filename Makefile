@@ -25,6 +25,10 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # `make warehouse FULL_REFRESH=1` stages the whole transactions file again (after a changed delivery).
 FULL_REFRESH ?=
 FULL_REFRESH_FLAG := $(if $(filter 1 yes true,$(FULL_REFRESH)),--full-refresh)
+# `make warehouse VARS='{max_reject_share: 0.1}'` passes dbt vars to the build (a quality gate's limit raised
+# for a delivery known to be off).
+VARS ?=
+VARS_FLAG := $(if $(VARS),--vars '$(VARS)')
 # The monthly cycle's log, appended to on every run.
 RUN_LOG ?= logs/run_month.log
 
@@ -106,10 +110,10 @@ backfill: install
 	$(BACKFILL)
 
 # Your own data: the monthly cycle as of AS_OF on the files already in RAW_DIR. Never generates data,
-# keeps the warehouse and its history; FULL_REFRESH=1 stages the whole transactions file again. Like
-# the scheduled build it leaves the dbt unit tests, which run on fixtures, to `make test`.
+# keeps the warehouse and its history; FULL_REFRESH=1 stages the whole transactions file again, VARS= passes
+# dbt vars. Like the scheduled build it leaves the dbt unit tests, which run on fixtures, to `make test`.
 warehouse: install
-	$(CYCLE) $(FULL_REFRESH_FLAG)
+	$(CYCLE) $(FULL_REFRESH_FLAG) $(VARS_FLAG)
 
 # Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename.
 publish: install
