@@ -52,7 +52,9 @@ def make(*arguments: str, work: Path) -> subprocess.CompletedProcess[str]:
         "DBT_LOG_PATH": str(work / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    env.pop("DUCKDB_PATH", None)
+    # As a user runs it, not as a sub-make of `make test` (which would print "Entering directory" lines).
+    for name in ("DUCKDB_PATH", "MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
+        env.pop(name, None)
     return subprocess.run([MAKE, *arguments], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
 
 
