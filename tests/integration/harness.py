@@ -107,6 +107,17 @@ class Warehouse:
         return Warehouse(self.raw_dir, database, work_dir)
 
 
+def commands_env(work: Path) -> dict[str, str]:
+    """The environment for a command that starts dbt itself (the monthly cycle, make): dbt's target/ and
+    logs/ in `work`, never the project's own."""
+    return {
+        **os.environ,
+        "DBT_TARGET_PATH": str(work / "target"),
+        "DBT_LOG_PATH": str(work / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
 def generate_sample(out_dir: Path, fmt: str = "csv") -> Path:
     generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
     return out_dir

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from integration.harness import PROJECT_DIR, Warehouse
+from integration.harness import PROJECT_DIR, Warehouse, commands_env
 from integration.test_segment_history import D2, D3, write_raw
 
 MODULE = "segmentation.run_month"
 
 
 def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date = D3) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        # keep dbt's files out of the project's own target/ and logs/
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = commands_env(work)
     command = [
         sys.executable,
         "-m",

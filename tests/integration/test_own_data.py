@@ -6,7 +6,6 @@ cycle's log and the warehouse in a temporary folder."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from integration.harness import PROJECT_DIR, SAMPLE_AS_OF
+from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, commands_env
 from segmentation.datagen.generator import MARKER_FILE
 
 MAKE = shutil.which("make") or "make"
@@ -46,12 +45,7 @@ OPEN_GATES = "VARS={max_reject_share: 1, max_delivery_lag_days: 60}"
 
 
 def make(*arguments: str, work: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = commands_env(work)
     # As a user runs it, not as a sub-make of `make test` (which would print "Entering directory" lines).
     for name in ("DUCKDB_PATH", "MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
         env.pop(name, None)

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from integration.design_notes import guide_queries
-from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse
+from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, Warehouse, commands_env
 from segmentation import publish
 
 NEXT_MONTH_END = dt.date(2025, 7, 31)
@@ -54,14 +54,8 @@ def published_as_of(path: Path) -> dt.date:
 
 def start_cycle(warehouse: Warehouse, as_of: dt.date) -> subprocess.Popen[str]:
     """The monthly cycle (python -m segmentation.run_month) as the scheduler runs it, in its own process
-    group so that a kill
-    reaches dbt too, as it would when a machine is stopped."""
-    env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(warehouse.work_dir / "target"),
-        "DBT_LOG_PATH": str(warehouse.work_dir / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    group so that a kill reaches dbt too, as it would when a machine is stopped."""
+    env = commands_env(warehouse.work_dir)
     command = [
         sys.executable,
         "-m",

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from integration.harness import DBT, PROJECT_DIR, DbtRun, Warehouse, assert_succeeded
+from integration.harness import DBT, PROJECT_DIR, DbtRun, Warehouse, assert_succeeded, commands_env
 from integration.test_readme_defaults import COPY_IGNORES
 
 A = dt.date(2025, 3, 31)
@@ -202,12 +202,7 @@ def digest(path: Path) -> str:
 
 def run_cycle(raw: Path, work: Path) -> subprocess.CompletedProcess[str]:
     """The monthly cycle as the scheduler runs it (tests/integration/test_monthly_cycle.py)."""
-    env = {
-        **os.environ,
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
+    env = commands_env(work)
     command = [
         sys.executable,
         "-m",
