@@ -22,28 +22,42 @@
 {%- endmacro %}
 
 
+{#
+    An ISO date, alone or followed by a time of day and a zone, as exports write date-times
+    (`2025-10-05 00:00:00`, `2025-10-05T14:30:00Z`, `2025-10-05T14:30:00+02:00`): the date is the
+    date part as written, with no conversion between zones.
+#}
 {% macro parse_iso_date(column) -%}
     {{ return(adapter.dispatch('parse_iso_date')(column)) }}
 {%- endmacro %}
 
+{% macro iso_date_time_pattern() -%}
+    {{ return('[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?'
+        ~ ' ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)?)?') }}
+{%- endmacro %}
+
 {% macro default__parse_iso_date(column) -%}
     {#- try_cast still rejects impossible days such as 2024-02-30. -#}
-    case when {{ matches_fully(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}') }} then try_cast({{ column }} as date) end
+    case when {{ matches_fully(column, iso_date_time_pattern()) }} then try_cast(substr({{ column }}, 1, 10) as date) end
 {%- endmacro %}
 
 {% macro duckdb__parse_iso_date(column) -%}
-    {#- The same shape as a glob, which DuckDB matches without its regular-expression engine. -#}
-    case when {{ column }} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' then try_cast({{ column }} as date) end
+    {#- Nearly every value is a plain date: a glob, which DuckDB matches without its regular-expression engine, settles those. -#}
+    case
+        when {{ column }} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' then try_cast({{ column }} as date)
+        when {{ matches_fully(column, iso_date_time_pattern()) }} then try_cast(substr({{ column }}, 1, 10) as date)
+    end
 {%- endmacro %}
 
 {% macro postgres__parse_iso_date(column) -%}
     {#- Postgres has no try_cast and its cast raises on 2024-02-30, so the day is checked against its month's length first. -#}
     case
-        when {{ matches_fully(column, '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') }}
+        when {{ matches_fully(column, iso_date_time_pattern()) }}
+            and {{ matches_fully('substr(' ~ column ~ ', 1, 10)', '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])') }}
             and substr({{ column }}, 1, 4) <> '0000'
             and cast(substr({{ column }}, 9, 2) as integer) <= extract(day from
                 cast(substr({{ column }}, 1, 7) || '-01' as date) + interval '1 month' - interval '1 day')
-            then cast({{ column }} as date)
+            then cast(substr({{ column }}, 1, 10) as date)
     end
 {%- endmacro %}
 
@@ -97,6 +111,18 @@
     present but not parseable. `<column>_text` is the field's text (`field_text`), `<column>`
     the parsed value.
 #}
+{#
+    The first checks of every raw row: a line the CSV reader could not split into the header's
+    fields (its reason set by macros/raw_csv.sql), and a copy of the header line inside the file,
+    as concatenated exports have. `columns` are the source's columns, read as `raw_<column>`.
+#}
+{% macro reject_if_not_a_row(columns) -%}
+            when line_reject_reason is not null then line_reject_reason
+            when {% for column in columns %}lower(trim(raw_{{ column }})) = '{{ column }}'{{ ' and ' if not loop.last }}{% endfor %}
+                then 'a repeated header line'
+{%- endmacro %}
+
+
 {% macro reject_if_missing_or_unparsed(column, expectation) -%}
             when {{ column }}_text is null then '{{ column }} is missing'
             when {{ column }} is null then '{{ column }} is not {{ expectation }}'
