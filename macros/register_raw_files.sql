@@ -4,9 +4,11 @@
 
     Runs at the start of every dbt invocation (on-run-start), before any model is touched, so a
     missing, empty or unreadable file, or a missing column, stops the build with the file (and
-    column) named and leaves the previous warehouse as it was. DuckDB's own errors for a file
-    it cannot read (not CSV, not Parquet, not UTF-8) name the file and line. The required columns are the ones declared on the `raw`
-    source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
+    column) named and leaves the previous warehouse as it was. On DuckDB a CSV file goes through the
+    tolerant reader of macros/raw_csv.sql (malformed lines become rejected rows; another delimiter
+    or a file that is not UTF-8 stops with the project's own message); a file that is not CSV or
+    Parquet stops with DuckDB's error, which names it. The required columns are the ones declared
+    on the `raw` source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
 
     DuckDB and Spark read the files here; on a database server (Postgres)
     `python -m segmentation.engines.load_raw` loads them into the same text tables first, with the
@@ -35,36 +37,94 @@
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
         {%- set path = raw_file_path(raw_dir, node.name) -%}
-        {%- set reader = raw_file_reader(path, node.name) -%}
-        {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
-        {%- if run_query('select count(*) from (select 1 from ' ~ reader ~ ' limit 1) as first_row').columns[0].values()[0] == 0 -%}
+        {%- do adapter.dispatch('register_raw_file')(path, node.name, node.columns.keys() | list) -%}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{#- dbt requires a default for every dispatched macro; the engines that read files themselves name theirs. -#}
+{% macro default__register_raw_file(path, entity, required) -%}
+    {%- do register_raw_file_as_text(path, entity, required) -%}
+{%- endmacro %}
+
+{#- DuckDB reads a CSV file with the tolerant reader of macros/raw_csv.sql. -#}
+{% macro duckdb__register_raw_file(path, entity, required) -%}
+    {%- if path.endswith('.parquet') -%}
+        {%- do register_raw_file_as_text(path, entity, required) -%}
+    {%- else -%}
+        {%- set header = raw_csv_header(path) -%}
+        {%- do raw_csv_check_columns(path, header, required) -%}
+        {%- set scan = raw_csv_scan_malformed(path, entity, header | length) -%}
+        {%- if scan.well_formed == 0 and run_query('select count(*) from raw.' ~ entity ~ '__malformed').columns[0].values()[0] == 0 -%}
             {{ exceptions.raise_compiler_error(
                 "raw file " ~ path ~ " has no data rows (it is empty or holds only a header)"
             ) }}
         {%- endif -%}
-        {%- set present = {} -%}
-        {%- for column_name in run_query('select * from ' ~ reader ~ ' limit 0').column_names -%}
-            {%- do present.update({column_name | lower | trim: column_name}) -%}
-        {%- endfor -%}
-        {%- set missing = [] -%}
-        {%- for required in node.columns.keys() if required not in present -%}
-            {%- do missing.append(required) -%}
-        {%- endfor -%}
-        {%- if missing -%}
-            {{ exceptions.raise_compiler_error(
-                "raw file " ~ path ~ " is missing required column(s): "
-                ~ missing | join(', ') ~ " (expected: " ~ node.columns.keys() | join(', ') ~ ")"
-            ) }}
-        {%- endif -%}
         {%- set select_list = [] -%}
-        {%- for required in node.columns.keys() -%}
-            {%- do select_list.append('cast(' ~ adapter.quote(present[required]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ required) -%}
+        {%- set null_list = [] -%}
+        {%- for column in required -%}
+            {#- the first header field of that name, as the CSV reader numbers them -#}
+            {%- do select_list.append('c' ~ (header.index(column) + 1) ~ ' as ' ~ column) -%}
+            {%- do null_list.append('null as ' ~ column) -%}
         {%- endfor -%}
         {%- do run_query(
-            'create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list | join(', ') ~ ' from ' ~ reader
+            'create or replace view raw.' ~ entity ~ ' as select ' ~ select_list | join(', ') ~ ', '
+            ~ raw_line_columns_null() ~ ' from ' ~ raw_csv_reader(path, header | length, scan.reader_options)
+            ~ ' union all select ' ~ null_list | join(', ')
+            ~ ', line_number, line_text, line_reject_reason from raw.' ~ entity ~ '__malformed'
         ) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    A file read by the engine's own reader: every required column as text, the three line columns
+    null. An empty file or a missing column stops the build, naming the file (and column).
+#}
+{% macro register_raw_file_as_text(path, entity, required) -%}
+    {%- set reader = raw_file_reader(path, entity) -%}
+    {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
+    {%- if run_query('select count(*) from (select 1 from ' ~ reader ~ ' limit 1) as first_row').columns[0].values()[0] == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "raw file " ~ path ~ " has no data rows (it is empty or holds only a header)"
+        ) }}
+    {%- endif -%}
+    {%- set present = {} -%}
+    {%- for column_name in run_query('select * from ' ~ reader ~ ' limit 0').column_names -%}
+        {%- do present.update({column_name | lower | trim: column_name}) -%}
     {%- endfor -%}
-    {{ return('') }}
+    {%- set missing = [] -%}
+    {%- for column in required if column not in present -%}
+        {%- do missing.append(column) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "raw file " ~ path ~ " is missing required column(s): "
+            ~ missing | join(', ') ~ " (expected: " ~ required | join(', ') ~ ")"
+        ) }}
+    {%- endif -%}
+    {%- set select_list = [] -%}
+    {%- for column in required -%}
+        {%- do select_list.append('cast(' ~ adapter.quote(present[column]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+    {%- endfor -%}
+    {%- do run_query(
+        'create or replace view raw.' ~ entity ~ ' as select ' ~ select_list | join(', ') ~ ', '
+        ~ raw_line_columns_null() ~ ' from ' ~ reader
+    ) -%}
+{%- endmacro %}
+
+
+{#
+    Every raw relation carries three columns besides the file's: `line_number`, `line_text` and
+    `line_reject_reason`, set only on a line the reader could not split into the header's fields
+    (macros/raw_csv.sql). Staging rejects such a row with that reason.
+#}
+{% macro raw_line_columns_null() -%}
+    {{ return(
+        'cast(null as ' ~ dbt.type_bigint() ~ ') as line_number, cast(null as ' ~ dbt.type_string()
+        ~ ') as line_text, cast(null as ' ~ dbt.type_string() ~ ') as line_reject_reason'
+    ) }}
 {%- endmacro %}
 
 

@@ -1,8 +1,9 @@
 {#-
     Every rejected raw row in one table readers can open in the published file, beside the counts
-    of data_quality_report. A customer row keeps only its raw customer_id and the reason: its
-    names, email, phone and address stay in the working file (stg_customers__rejected). A
-    transaction row keeps its raw values, which hold nothing personal.
+    of data_quality_report. A customer row keeps only its raw customer_id, its line number when the
+    line was malformed, and the reason: its names, email, phone and address (and so its line's text)
+    stay in the working file (stg_customers__rejected). A transaction row keeps its raw values and
+    a malformed line's number and text, which hold nothing personal.
 -#}
 
 with
@@ -34,7 +35,9 @@ customer_rows as (
         cast(null as {{ dbt.type_string() }}) as transaction_id,
         cast(null as {{ dbt.type_string() }}) as transaction_date,
         cast(null as {{ dbt.type_string() }}) as amount,
-        cast(null as {{ dbt.type_string() }}) as merchant_category
+        cast(null as {{ dbt.type_string() }}) as merchant_category,
+        cast(line_number as {{ dbt.type_bigint() }}) as line_number,
+        cast(null as {{ dbt.type_string() }}) as line_text
 
     from rejected_customers
 
@@ -49,7 +52,9 @@ transaction_rows as (
         transaction_id,
         transaction_date,
         amount,
-        merchant_category
+        merchant_category,
+        line_number,
+        line_text
 
     from rejected_transactions
 
@@ -61,7 +66,9 @@ transaction_rows as (
         transaction_id,
         transaction_date,
         amount,
-        merchant_category
+        merchant_category,
+        cast(null as {{ dbt.type_bigint() }}) as line_number,
+        cast(null as {{ dbt.type_string() }}) as line_text
 
     from unmatched_transactions
 
@@ -80,7 +87,9 @@ final as (
         cast(transaction_id as {{ dbt.type_string() }}) as transaction_id,
         cast(transaction_date as {{ dbt.type_string() }}) as transaction_date,
         cast(amount as {{ dbt.type_string() }}) as amount,
-        cast(merchant_category as {{ dbt.type_string() }}) as merchant_category
+        cast(merchant_category as {{ dbt.type_string() }}) as merchant_category,
+        cast(line_number as {{ dbt.type_bigint() }}) as line_number,
+        cast(line_text as {{ dbt.type_string() }}) as line_text
 
     from transaction_rows
 

@@ -22,7 +22,9 @@ final as (
         raw_country as country,
         raw_postal_code as postal_code,
         raw_signup_date as signup_date,
-        raw_account_status as account_status
+        raw_account_status as account_status,
+        line_number,
+        line_text
 
     from base
     where reject_reason is not null

@@ -41,6 +41,9 @@ class LoadedTable:
     rows: int
 
 
+LINE_COLUMNS = "line_number bigint, line_text text, line_reject_reason text"
+
+
 def required_columns(sources_file: Path = SOURCES_FILE) -> dict[str, list[str]]:
     """Entity -> the columns the `raw` source declares, in order."""
     sources = yaml.safe_load(sources_file.read_text())["sources"]
@@ -111,7 +114,10 @@ def load(raw_dir: Path, connection: Any) -> list[LoadedTable]:
             query = text_select(duck, path, columns)
             table = f"raw.{entity}"
             cursor.execute(f"drop table if exists {table} cascade")
-            cursor.execute(f"create table {table} ({', '.join(f'{column} text' for column in columns)})")
+            # The line columns of DuckDB's tolerant CSV reader (macros/raw_csv.sql); this loader takes a file whole.
+            cursor.execute(
+                f"create table {table} ({', '.join(f'{column} text' for column in columns)}, {LINE_COLUMNS})"
+            )
             rows = _copy_batches(duck, query, cursor, table, columns)
             if rows == 0:
                 raise RawInputError(f"raw file {path} has no data rows (it is empty or holds only a header)")

@@ -31,6 +31,9 @@ field_texts as (
         postal_code as raw_postal_code,
         signup_date as raw_signup_date,
         account_status as raw_account_status,
+        line_number,
+        line_text,
+        line_reject_reason,
 
         {{ field_text('customer_id') }} as customer_id_text,
         {{ field_text('first_name') }} as first_name,
@@ -71,6 +74,10 @@ validated as {{ materialized_cte(['postgres']) }} (
     select
         *,
         case
+            {{ reject_if_not_a_row([
+                'customer_id', 'first_name', 'last_name', 'email', 'phone', 'date_of_birth', 'gender',
+                'city', 'state', 'country', 'postal_code', 'signup_date', 'account_status',
+            ]) }}
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             {{ reject_if_missing_or_unparsed('signup_date', 'an ISO date') }}
             when signup_date < {{ date_literal('1900-01-01') }} then 'signup_date is before 1900'
@@ -154,6 +161,8 @@ final as (
         postal_code,
         signup_date,
         account_status,
+        line_number,
+        line_text,
         reject_reason,
         reject_reason is null and copy_number > 1 as is_duplicate,
         email_text is not null and email is null as is_email_invalid,

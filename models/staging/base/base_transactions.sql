@@ -49,6 +49,9 @@ field_texts as (
         transaction_date as raw_transaction_date,
         amount as raw_amount,
         merchant_category as raw_merchant_category,
+        line_number,
+        line_text,
+        line_reject_reason,
 
         {{ field_text('transaction_id') }} as transaction_id_text,
         {{ field_text('customer_id') }} as customer_id_text,
@@ -84,6 +87,9 @@ validated as {{ materialized_cte(['postgres']) }} (
     select
         typed.*,
         case
+            {{ reject_if_not_a_row([
+                'transaction_id', 'customer_id', 'transaction_date', 'amount', 'merchant_category',
+            ]) }}
             {{ reject_if_missing_or_unparsed('transaction_id', 'an integer') }}
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             {{ reject_if_missing_or_unparsed('transaction_date', 'an ISO date') }}
@@ -103,7 +109,8 @@ final as (
     select
         -- the raw text, for rejected rows only: the reject model shows it (macros/raw_values.sql)
         case when reject_reason is not null then {{ raw_values_json([
-            'raw_transaction_id', 'raw_customer_id', 'raw_transaction_date', 'raw_amount', 'raw_merchant_category'
+            'raw_transaction_id', 'raw_customer_id', 'raw_transaction_date', 'raw_amount', 'raw_merchant_category',
+            'line_number', 'line_text',
         ]) }} end as raw_values,
         transaction_id,
         customer_id,
