@@ -9,6 +9,8 @@
     or a file that is not UTF-8 stops with the project's own message); a file that is not CSV or
     Parquet stops with DuckDB's error, which names it. The required columns are the ones declared
     on the `raw` source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
+    A column or file marked `meta: {optional: true}` there may be absent: its values then read as
+    null (a file, as no rows).
 
     DuckDB and Spark read the files here; on a database server (Postgres)
     `python -m segmentation.engines.load_raw` loads them into the same text tables first, with the
@@ -36,22 +38,39 @@
     {%- set raw_dir = raw_data_dir() -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
-        {%- set path = raw_file_path(raw_dir, node.name) -%}
-        {%- do adapter.dispatch('register_raw_file')(path, node.name, node.columns.keys() | list) -%}
+        {%- set columns = node.columns.keys() | list -%}
+        {%- if node.meta.get('optional') and not raw_files_present(raw_dir, [node.name ~ '.csv', node.name ~ '.parquet']) -%}
+            {#- an optional file not delivered: its columns with no rows -#}
+            {%- do run_query(
+                'create or replace view raw.' ~ node.name ~ ' as select ' ~ raw_null_columns(columns) ~ ', '
+                ~ raw_line_columns_null() ~ ' where 1 = 0'
+            ) -%}
+        {%- else -%}
+            {%- set required = [] -%}
+            {%- for name, column in node.columns.items() if not column.meta.get('optional') -%}
+                {%- do required.append(name) -%}
+            {%- endfor -%}
+            {%- set path = raw_file_path(raw_dir, node.name) -%}
+            {%- do adapter.dispatch('register_raw_file')(path, node.name, columns, required) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
 
 
-{#- dbt requires a default for every dispatched macro; the engines that read files themselves name theirs. -#}
-{% macro default__register_raw_file(path, entity, required) -%}
-    {%- do register_raw_file_as_text(path, entity, required) -%}
+{#-
+    `columns` are the source's columns, `required` those not marked `meta: {optional: true}`
+    (models/staging/_raw__sources.yml): an optional column the file lacks reads as null.
+    dbt requires a default for every dispatched macro; the engines that read files themselves name theirs.
+-#}
+{% macro default__register_raw_file(path, entity, columns, required) -%}
+    {%- do register_raw_file_as_text(path, entity, columns, required) -%}
 {%- endmacro %}
 
 {#- DuckDB reads a CSV file with the tolerant reader of macros/raw_csv.sql. -#}
-{% macro duckdb__register_raw_file(path, entity, required) -%}
+{% macro duckdb__register_raw_file(path, entity, columns, required) -%}
     {%- if path.endswith('.parquet') -%}
-        {%- do register_raw_file_as_text(path, entity, required) -%}
+        {%- do register_raw_file_as_text(path, entity, columns, required) -%}
     {%- else -%}
         {%- set header = raw_csv_header(path) -%}
         {%- do raw_csv_check_columns(path, header, required) -%}
@@ -62,16 +81,18 @@
             ) }}
         {%- endif -%}
         {%- set select_list = [] -%}
-        {%- set null_list = [] -%}
-        {%- for column in required -%}
-            {#- the first header field of that name, as the CSV reader numbers them -#}
-            {%- do select_list.append('c' ~ (header.index(column) + 1) ~ ' as ' ~ column) -%}
-            {%- do null_list.append('null as ' ~ column) -%}
+        {%- for column in columns -%}
+            {%- if column in header -%}
+                {#- the first header field of that name, as the CSV reader numbers them -#}
+                {%- do select_list.append('c' ~ (header.index(column) + 1) ~ ' as ' ~ column) -%}
+            {%- else -%}
+                {%- do select_list.append(raw_null_columns([column])) -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- do run_query(
             'create or replace view raw.' ~ entity ~ ' as select ' ~ select_list | join(', ') ~ ', '
             ~ raw_line_columns_null() ~ ' from ' ~ raw_csv_reader(path, header | length, scan.reader_options)
-            ~ ' union all select ' ~ null_list | join(', ')
+            ~ ' union all select ' ~ raw_null_columns(columns)
             ~ ', line_number, line_text, line_reject_reason from raw.' ~ entity ~ '__malformed'
         ) -%}
     {%- endif -%}
@@ -82,7 +103,7 @@
     A file read by the engine's own reader: every required column as text, the three line columns
     null. An empty file or a missing column stops the build, naming the file (and column).
 #}
-{% macro register_raw_file_as_text(path, entity, required) -%}
+{% macro register_raw_file_as_text(path, entity, columns, required) -%}
     {%- set reader = raw_file_reader(path, entity) -%}
     {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
     {%- if run_query('select count(*) from (select 1 from ' ~ reader ~ ' limit 1) as first_row').columns[0].values()[0] == 0 -%}
@@ -105,8 +126,12 @@
         ) }}
     {%- endif -%}
     {%- set select_list = [] -%}
-    {%- for column in required -%}
-        {%- do select_list.append('cast(' ~ adapter.quote(present[column]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+    {%- for column in columns -%}
+        {%- if column in present -%}
+            {%- do select_list.append('cast(' ~ adapter.quote(present[column]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+        {%- else -%}
+            {%- do select_list.append(raw_null_columns([column])) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- do run_query(
         'create or replace view raw.' ~ entity ~ ' as select ' ~ select_list | join(', ') ~ ', '
@@ -236,6 +261,16 @@
         ) -%}
     {%- endif -%}
     {{ return(table) }}
+{%- endmacro %}
+
+
+{# Null text columns, for an optional column or file that was not delivered. #}
+{% macro raw_null_columns(columns) -%}
+    {%- set select_list = [] -%}
+    {%- for column in columns -%}
+        {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+    {%- endfor -%}
+    {{ return(select_list | join(', ')) }}
 {%- endmacro %}
 
 
