@@ -118,7 +118,7 @@
 #}
 {% macro reject_if_not_a_row(columns) -%}
             when line_reject_reason is not null then line_reject_reason
-            {#- the `ilike` settles nearly every row before the costlier trim and lower -#}
+            {# the `ilike` settles nearly every row before the costlier trim and lower #}
             when raw_{{ columns[0] }} ilike '%{{ columns[0] }}%'
                 and {% for column in columns %}lower(trim(raw_{{ column }})) = '{{ column }}'{{ ' and ' if not loop.last }}{% endfor %}
                 then 'a repeated header line'
