@@ -51,7 +51,8 @@ select
     migration_type,
     sum(customer_count) as customers
 from segment_migrations
-where to_as_of_date = (select max(to_as_of_date) from segment_migrations)
+where segment_type = 'behavioral'
+    and to_as_of_date = (select max(to_as_of_date) from segment_migrations)
 group by from_as_of_date, to_as_of_date, migration_type
 """
 

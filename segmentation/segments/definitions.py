@@ -448,7 +448,8 @@ def _field(field: f.Field, value: Any, key: str) -> Rule:
         return Compare(field.column, field.kind, str(operator), listed)
     typed: tuple[Any, ...] = tuple(_typed(field, value[name], f"{key}.{name}") for name in operands)
     if operator == "between" and typed[0] > typed[1]:
-        raise _Invalid(key, f"between: {operands[0]} {typed[0]!r} is greater than {operands[1]} {typed[1]!r}")
+        low, high = list(operands)
+        raise _Invalid(key, f"between: {low} {typed[0]!r} is greater than {high} {typed[1]!r}")
     return Compare(field.column, field.kind, str(operator), typed)
 
 

@@ -100,12 +100,15 @@ def test_history_line_reports_the_latest_pair_of_dates(warehouse: Path) -> None:
         con.execute(
             """
             create table segment_migrations as select * from (values
-                (date '2024-04-30', date '2024-05-31', 'Declining', 'Declining', 'stayed', 1),
-                (date '2024-05-31', date '2024-06-30', 'Declining', 'Declining', 'stayed', 1),
-                (date '2024-05-31', date '2024-06-30', 'Declining', 'Budget-Conscious', 'moved', 0),
-                (date '2024-05-31', date '2024-06-30', 'High-Value Travelers', 'Declining', 'moved', 1),
-                (date '2024-05-31', date '2024-06-30', null, 'Declining', 'entered', 1)
-            ) as t(from_as_of_date, to_as_of_date, from_segment, to_segment, migration_type, customer_count)
+                ('behavioral', date '2024-04-30', date '2024-05-31', 'Declining', 'Declining', 'stayed', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'Declining', 'Declining', 'stayed', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'Declining', 'Budget-Conscious', 'moved', 0),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'High-Value Travelers', 'Declining', 'moved', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', null, 'Declining', 'entered', 1),
+                -- another type's matrix counts the same customers again: not in the line
+                ('rfm', date '2024-05-31', date '2024-06-30', 'Champions', 'At Risk', 'moved', 1),
+                ('rfm', date '2024-05-31', date '2024-06-30', 'Champions', 'Champions', 'stayed', 1)
+            ) as t(segment_type, from_as_of_date, to_as_of_date, from_segment, to_segment, migration_type, customer_count)
             """
         )
     line = segment_summary.format_history(segment_summary.read_history(warehouse))
