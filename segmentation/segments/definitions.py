@@ -449,8 +449,12 @@ def _field(field: f.Field, value: Any, key: str) -> Rule:
     typed: tuple[Any, ...] = tuple(_typed(field, value[name], f"{key}.{name}") for name in operands)
     if operator == "between" and typed[0] > typed[1]:
         low, high = list(operands)
-        raise _Invalid(key, f"between: {low} {typed[0]!r} is greater than {high} {typed[1]!r}")
+        raise _Invalid(key, f"between: {low} {_show(typed[0])} is greater than {high} {_show(typed[1])}")
     return Compare(field.column, field.kind, str(operator), typed)
+
+
+def _show(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else repr(value)
 
 
 def _expand_compact(field: f.Field, value: Mapping[str, Any], key: str) -> Mapping[str, Any]:
