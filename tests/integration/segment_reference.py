@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -111,8 +112,8 @@ def _holds(actual: Any, spec: dict[str, Any], as_of: dt.date) -> bool:
         if op == "within_last_days":
             return 0 <= (as_of - actual).days <= int(operand)
         raise AssertionError(op)
-    convert = (lambda v: v) if isinstance(actual, str) else _number
-    value = actual if isinstance(actual, str) else Fraction(actual)
+    convert: Callable[[Any], Any] = (lambda v: v) if isinstance(actual, str) else _number
+    value: Any = actual if isinstance(actual, str) else Fraction(actual)
     if op == "between":
         return bool(convert(operand[0]) <= value <= convert(operand[1]))
     if op in ("in", "not_in"):

@@ -157,7 +157,8 @@ def test_a_bad_definition_stops_the_build_naming_file_segment_and_key(built: War
     warehouse = built.copy(tmp_path / "bad")
     bad = tmp_path / "bad_segments.yml"
     bad.write_text(
-        "segments:\n  - id: oops\n    type: dynamic\n    criteria: {total_spent: {operator: gt, value: 'x; drop table segments'}}\n"
+        "segments:\n  - id: oops\n    type: dynamic\n"
+        "    criteria: {total_spent: {operator: gt, value: 'x; drop table segments'}}\n"
     )
     run = warehouse.dbt(
         "build",
