@@ -67,7 +67,7 @@ categories_bought as (
     from segmented
     inner join first_category_purchases
         on segmented.customer_id = first_category_purchases.customer_id
-        and first_category_purchases.first_purchase_date <= segmented.as_of_date
+        and segmented.as_of_date >= first_category_purchases.first_purchase_date
     group by segmented.as_of_date, segmented.customer_id
 
 ),
@@ -112,7 +112,7 @@ final as (
         cast(null as date) as last_login_date,
         cast(null as boolean) as email_subscribed,
         coalesce(categories_bought.purchased_categories, []) as purchased_categories,
-        cast([] as integer []) as purchased_products,
+        cast([] as integer[]) as purchased_products,
 
         -- the customer's built-in segments
         cataloged.behavioral_segment_id,

@@ -22,11 +22,11 @@ latest as (
 
 final as (
 
-    select featured.*
+    select featured.* -- every field of int_customers_featured, as it is
     from featured
     inner join latest
         on featured.as_of_date = latest.as_of_date
 
 )
 
-select * from final
+select * from final -- noqa: AM04
