@@ -19,6 +19,7 @@ import yaml
 from integration import segment_reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 from segmentation.project import PROJECT_DIR
+from segmentation.segments import fields
 
 BACKFILLED = dt.date(2024, 12, 31)
 DEFINITIONS: list[dict[str, Any]] = [
@@ -212,3 +213,32 @@ def test_the_preview_answers_from_the_published_file(built: Warehouse, tmp_path:
     )
     assert refused.returncode == 1
     assert f"{bad}: segment 's', key 'criteria.in_segment': unknown segment id 'rfm/champs'" in refused.stderr
+
+
+def test_every_field_of_the_language_is_a_column_of_its_type(built: Warehouse) -> None:
+    """segmentation/segments/fields.py names the columns the compiled predicates read: they must be exactly
+    int_customers_featured's, each of the kind its operators assume."""
+    columns = dict(
+        built.query(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = 'intermediate' and table_name = 'int_customers_featured'"
+        )
+    )
+    assert set(columns) == set(fields.FEATURE_COLUMNS)
+    for name, field in fields.OPERATOR_FIELDS.items():
+        data_type = columns[field.column]
+        expected = {
+            fields.Kind.NUMBER: ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL"),
+            fields.Kind.DATE: ("DATE",),
+            fields.Kind.TEXT: ("VARCHAR",),
+            fields.Kind.BOOLEAN: ("BOOLEAN",),
+        }[field.kind]
+        assert data_type.startswith(expected), (name, data_type)
+    # the customer_segments columns a criterion may name are all there
+    mart = {
+        row[0]
+        for row in built.query(
+            "select column_name from information_schema.columns where table_name = 'customer_segments'"
+        )
+    }
+    assert set(fields.MART_FIELDS) <= mart
