@@ -41,13 +41,15 @@ def build_customer_extras(
     """loyalty_points, last_login and customer_type as text (None for a blank field)."""
     n = len(behaviour.profile)
     points = np.rint(rng.lognormal(6.0, 1.2, n)).astype(np.int64)
-    loyalty = np.where(rng.random(n) < LOYALTY_SHARE, points.astype(str).astype(object), None)
+    loyalty = points.astype(str).astype(object)
+    loyalty[rng.random(n) >= LOYALTY_SHARE] = None
     # A login between signup (or as_of, for a later signup) and as_of, mostly recent.
     days_back = np.minimum(rng.exponential(MEAN_DAYS_SINCE_LOGIN, n), np.maximum(-behaviour.signup_day, 0))
     seconds = (days_back * 86400).astype(np.int64)
     moments = np.datetime64(as_of, "s") + np.timedelta64(86399, "s") - seconds.astype("timedelta64[s]")
     logins = np.array([str(moment).replace("T", " ") for moment in moments], dtype=object)
-    last_login = np.where(rng.random(n) < LAST_LOGIN_SHARE, logins, None)
+    last_login = logins.copy()
+    last_login[rng.random(n) >= LAST_LOGIN_SHARE] = None
     customer_type = np.where(rng.random(n) < BUSINESS_SHARE, "business", "individual").astype(object)
     columns = {"loyalty_points": loyalty, "last_login": last_login, "customer_type": customer_type}
     if dirty and n >= 100:

@@ -89,13 +89,13 @@ class Profile:
 def profiles(raw_dir: Path, run_as_of: date) -> dict[int, Profile]:
     """Birth date and gender of each customer's kept row (section 2: the first by signup, then the
     profile fields, nulls last); a birth date giving an age outside 18-120 at the run's date is null."""
-    rows: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+    rows: dict[int, list[tuple[tuple[object, ...], str | None, str | None]]] = defaultdict(list)
     for row in reference._read_rows(raw_dir / "customers.csv"):
         customer_id, signup = reference.parse_integer(row["customer_id"]), reference.parse_date(row["signup_date"])
         if customer_id is None or signup is None:
             continue
         fields = ("first_name", "last_name", "email", "phone", "date_of_birth", "gender", "city", "state")
-        key = (signup, *(reference._none_last(row[f]) for f in fields))
+        key: tuple[object, ...] = (signup, *(reference._none_last(row[f]) for f in fields))
         rows[customer_id].append((key, row["date_of_birth"], row["gender"]))
     result = {}
     for customer_id, versions in rows.items():
