@@ -6,7 +6,9 @@
     missing, empty or unreadable file, or a missing column, stops the build with the file (and
     column) named and leaves the previous warehouse as it was. DuckDB's own errors for a file
     it cannot read (not CSV, not Parquet, not UTF-8) name the file and line. The required columns are the ones declared on the `raw`
-    source in models/staging/_raw__sources.yml; extra columns in a file are ignored.
+    source in models/staging/_raw__sources.yml; extra columns in a file are ignored. A column or
+    file marked `meta: {optional: true}` there may be absent: its values then read as null (a file,
+    as no rows).
 
     DuckDB and Spark read the files here; on a database server (Postgres)
     `python -m segmentation.engines.load_raw` loads them into the same text tables first, with the
@@ -34,6 +36,10 @@
     {%- set raw_dir = raw_data_dir() -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+        {%- if node.meta.get('optional') and not raw_files_present(raw_dir, [node.name ~ '.csv', node.name ~ '.parquet']) -%}
+            {#- an optional file not delivered: a table of its columns with no rows -#}
+            {%- do run_query('create or replace view raw.' ~ node.name ~ ' as select ' ~ raw_null_columns(node.columns.keys()) ~ ' where 1 = 0') -%}
+        {%- else -%}
         {%- set path = raw_file_path(raw_dir, node.name) -%}
         {%- set reader = raw_file_reader(path, node.name) -%}
         {#- an empty delivery is a failed export, not "no customers": stop rather than replace the marts with nothing -#}
@@ -47,7 +53,7 @@
             {%- do present.update({column_name | lower | trim: column_name}) -%}
         {%- endfor -%}
         {%- set missing = [] -%}
-        {%- for required in node.columns.keys() if required not in present -%}
+        {%- for required, column in node.columns.items() if required not in present and not column.meta.get('optional') -%}
             {%- do missing.append(required) -%}
         {%- endfor -%}
         {%- if missing -%}
@@ -58,11 +64,16 @@
         {%- endif -%}
         {%- set select_list = [] -%}
         {%- for required in node.columns.keys() -%}
+            {%- if required in present -%}
             {%- do select_list.append('cast(' ~ adapter.quote(present[required]) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ required) -%}
+            {%- else -%}
+            {%- do select_list.append(raw_null_columns([required])) -%}
+            {%- endif -%}
         {%- endfor -%}
         {%- do run_query(
             'create or replace view raw.' ~ node.name ~ ' as select ' ~ select_list | join(', ') ~ ' from ' ~ reader
         ) -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return('') }}
 {%- endmacro %}
@@ -176,6 +187,16 @@
         ) -%}
     {%- endif -%}
     {{ return(table) }}
+{%- endmacro %}
+
+
+{# Null text columns, for an optional column or file that was not delivered. #}
+{% macro raw_null_columns(columns) -%}
+    {%- set select_list = [] -%}
+    {%- for column in columns -%}
+        {%- do select_list.append('cast(null as ' ~ dbt.type_string() ~ ') as ' ~ column) -%}
+    {%- endfor -%}
+    {{ return(select_list | join(', ')) }}
 {%- endmacro %}
 
 

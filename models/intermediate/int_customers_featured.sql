@@ -5,8 +5,9 @@
     A segment's compiled predicate (int_user_segments_compiled) is evaluated on one row of this.
     DuckDB only, like the Python model that compiles the predicates (docs/decisions.md).
 
-    customer_type, last_login, email_subscribed and purchased_products stay null / empty until the
-    optional inputs of section 7 (those customer columns, preferences, product_id) are staged.
+    customer_type and last_login come from the optional customer columns and purchased_products from the
+    optional product_id on transactions (section 7), null / empty where a delivery has none;
+    email_subscribed stays null until customer preferences are staged.
 #}
 
 {{ config(enabled=target.type == 'duckdb') }}
@@ -81,6 +82,47 @@ customer_categories as (
 
 ),
 
+-- products, like categories: the first positive transaction of each product, filtered per as-of date below
+customer_products as (
+
+    select
+        customer_id,
+        list(struct_pack(product_id := product_id, first_purchase_date := first_purchase_date)) as first_purchases
+
+    from (
+        select
+            customer_id,
+            product_id,
+            min(transaction_date) as first_purchase_date
+
+        from transactions
+        where amount > 0
+            and product_id is not null
+        group by customer_id, product_id
+    ) as by_product
+    group by customer_id
+
+),
+
+products_bought as (
+
+    select
+        segmented.as_of_date,
+        segmented.customer_id,
+        list_transform(
+            list_filter(
+                customer_products.first_purchases,
+                lambda bought: bought.first_purchase_date <= segmented.as_of_date -- noqa: RF01
+            ),
+            lambda bought: bought.product_id -- noqa: RF01
+        ) as purchased_products
+
+    from segmented
+    inner join customer_products
+        on segmented.customer_id = customer_products.customer_id
+
+),
+
 final as (
 
     select
@@ -117,8 +159,8 @@ final as (
         windowed.total_orders,
         windowed.positive_spend / nullif(windowed.total_orders, 0) as average_order_value,
         windowed.last_purchase_date as last_order_date,
-        cast(null as {{ dbt.type_string() }}) as customer_type,
-        cast(null as date) as last_login_date,
+        customers.customer_type,
+        cast(customers.last_login as date) as last_login_date,
         cast(null as boolean) as email_subscribed,
         -- bought on or before the date: the categories whose first purchase is not after it
         coalesce(
@@ -131,7 +173,7 @@ final as (
             ),
             []
         ) as purchased_categories,
-        cast([] as integer[]) as purchased_products,
+        coalesce(products_bought.purchased_products, cast([] as bigint[])) as purchased_products,
 
         -- the customer's built-in segments
         cataloged.behavioral_segment_id,
@@ -153,6 +195,9 @@ final as (
         and segmented.as_of_date = cataloged.as_of_date
     left join customer_categories
         on segmented.customer_id = customer_categories.customer_id
+    left join products_bought
+        on segmented.customer_id = products_bought.customer_id
+        and segmented.as_of_date = products_bought.as_of_date
 
 )
 

@@ -14,7 +14,8 @@ final as (
         {{ raw_value('raw_values', 'raw_customer_id') }} as customer_id,
         {{ raw_value('raw_values', 'raw_transaction_date') }} as transaction_date,
         {{ raw_value('raw_values', 'raw_amount') }} as amount,
-        {{ raw_value('raw_values', 'raw_merchant_category') }} as merchant_category
+        {{ raw_value('raw_values', 'raw_merchant_category') }} as merchant_category,
+        {{ raw_value('raw_values', 'raw_product_id') }} as product_id
 
     from base
     where reject_reason is not null

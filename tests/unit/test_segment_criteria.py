@@ -55,7 +55,7 @@ COLUMN_TYPES = {
     "last_login_date": "date",
     "email_subscribed": "boolean",
     "purchased_categories": "varchar[]",
-    "purchased_products": "integer[]",
+    "purchased_products": "bigint[]",
     "behavioral_segment_id": "varchar",
     "rfm_segment_id": "varchar",
     "lifecycle_segment_id": "varchar",
