@@ -15,6 +15,10 @@ from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse
 
 EXCLUSIVE_TYPES = ("behavioral", "rfm", "lifecycle", "value", "engagement")
 
+# The user-defined segments of the project's segments.yml are in the same marts (test_user_segments.py);
+# these tests are about the built-in types.
+BUILT_IN = "segment_type not in ('static', 'dynamic')"
+
 
 def month_ends(last: dt.date, count: int) -> list[dt.date]:
     dates, month_end = [], last
@@ -37,7 +41,7 @@ def expected(sample_raw_dir: Path) -> dict[dt.date, dict[int, set[str]]]:
 def recorded(built: Warehouse) -> dict[dt.date, dict[int, set[str]]]:
     by_date: dict[dt.date, dict[int, set[str]]] = {}
     for on, customer_id, segment_id in built.query(
-        "select as_of_date, customer_id, segment_id from segment_membership_snapshots"
+        f"select as_of_date, customer_id, segment_id from segment_membership_snapshots where {BUILT_IN}"
     ):
         by_date.setdefault(on, {}).setdefault(customer_id, set()).add(segment_id)
     return by_date
@@ -69,7 +73,7 @@ def test_memberships_are_the_reference_stays(built: Warehouse, expected: dict) -
     want = catalog_reference.stays(expected)
     rows = built.query(
         "select customer_id, segment_id, joined_at, left_at, is_active, source, segment_type"
-        " from customer_segment_memberships"
+        f" from customer_segment_memberships where {BUILT_IN}"
     )
     got = {catalog_reference.Stay(cid, sid, joined, left) for cid, sid, joined, left, *_ in rows}
     assert len(rows) == len(got)
@@ -77,20 +81,25 @@ def test_memberships_are_the_reference_stays(built: Warehouse, expected: dict) -
     assert all(active == (left is None) and source == "automatic" for _, _, _, left, active, source, _ in rows)
     assert all(sid.split("/")[0] == kind for _, sid, *_, kind in rows)
     # a year of history for every type
-    first_joined = dict(built.query("select segment_type, min(joined_at) from customer_segment_memberships group by 1"))
+    first_joined = dict(
+        built.query(
+            f"select segment_type, min(joined_at) from customer_segment_memberships where {BUILT_IN} group by 1"
+        )
+    )
     assert set(first_joined.values()) == {min(expected)}
     assert set(first_joined) == {*EXCLUSIVE_TYPES, "demographic"}
 
 
 def test_members_and_counts_are_those_of_the_run_date(built: Warehouse, expected: dict) -> None:
     latest = expected[SAMPLE_AS_OF]
-    members = built.query("select segment_id, customer_id from segment_members")
+    members = built.query(f"select segment_id, customer_id from segment_members where {BUILT_IN}")
     assert sorted(members) == sorted((sid, cid) for cid, ids in latest.items() for sid in ids)
     counts = Counter(sid for ids in latest.values() for sid in ids)
     catalog = {
         sid: (count, share, status, updated)
         for sid, count, share, status, updated in built.query(
-            "select segment_id, customer_count, share_of_customers, status, last_updated from segments"
+            "select segment_id, customer_count, share_of_customers, status, last_updated"
+            f" from segments where {BUILT_IN}"
         )
     }
     assert set(catalog) >= set(counts)
@@ -101,7 +110,7 @@ def test_members_and_counts_are_those_of_the_run_date(built: Warehouse, expected
 
 
 def test_catalog_lists_every_built_in_segment(built: Warehouse) -> None:
-    by_type = dict(built.query("select segment_type, count(*) from segments group by 1"))
+    by_type = dict(built.query(f"select segment_type, count(*) from segments where {BUILT_IN} group by 1"))
     assert by_type == {"behavioral": 5, "rfm": 10, "lifecycle": 3, "value": 4, "engagement": 3, "demographic": 9}
     ids = {sid for (sid,) in built.query("select segment_id from segments")}
     assert {
