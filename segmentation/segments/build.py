@@ -29,7 +29,12 @@ def read_segments(project_dir: Path, segments_file: str | None, builtin_ids: Ite
         return load_segments(path, builtin_ids)
     except DefinitionErrors as errors:
         count = len(errors.errors)
-        header = DefinitionError(str(path), "", "", f"{count} definition error(s); nothing is built from the file")
+        header = DefinitionError(
+            str(path),
+            "",
+            "",
+            f"{count} definition error(s) (the first of each segment); nothing is built from the file",
+        )
         raise DefinitionErrors([header, *errors.errors]) from None
 
 

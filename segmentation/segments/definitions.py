@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import json
 import math
 import re
@@ -52,9 +53,9 @@ class DefinitionError:
     message: str
 
     def __str__(self) -> str:
-        where = f"segment '{self.segment}'" if self.segment else "file"
-        key = f", key '{self.key}'" if self.key else ""
-        return f"{self.file}: {where}{key}: {self.message}"
+        where = [f"segment '{self.segment}'"] if self.segment else []
+        where += [f"key '{self.key}'"] if self.key else []
+        return f"{self.file}: {', '.join(where)}{': ' if where else ''}{self.message}"
 
 
 class DefinitionErrors(Exception):
@@ -304,7 +305,9 @@ def _criterion(name: str, value: Any, key: str, depth: int, context: _Context) -
         return _shortcut(name, value, key)
     if name in f.OPERATOR_FIELDS:
         return _field(f.OPERATOR_FIELDS[name], value, key)
-    raise _Invalid(key, f"unknown key '{name}' (expected one of: {', '.join(f.all_keys())})")
+    close = difflib.get_close_matches(name, f.all_keys(), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise _Invalid(key, f"unknown key '{name}' ({hint}expected one of: {', '.join(f.all_keys())})")
 
 
 def _list_of(value: Any, key: str, check: Callable[[Any], bool], kind: str) -> tuple[Value, ...]:
