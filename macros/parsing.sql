@@ -140,3 +140,32 @@
 {% macro materialized_cte(engines) -%}
     {%- if target.type in engines %}materialized{% endif -%}
 {%- endmacro %}
+
+
+{#
+    An ISO timestamp `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, with optional
+    fractional seconds (dropped) and an optional `Z`; read as UTC. Another offset, or an impossible
+    date or time, is not parseable (null).
+#}
+{% macro parse_iso_timestamp(column) -%}
+    {{ return(adapter.dispatch('parse_iso_timestamp')(column)) }}
+{%- endmacro %}
+
+{% macro default__parse_iso_timestamp(column) -%}
+    case
+        when {{ matches_fully(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?Z?)?') }}
+            then try_cast(replace(substr({{ column }}, 1, 19), 'T', ' ') as timestamp)
+    end
+{%- endmacro %}
+
+{% macro postgres__parse_iso_timestamp(column) -%}
+    {#- The date part is checked as parse_iso_date checks it (Postgres raises on 2024-02-30); the regex bounds the time. -#}
+    case
+        when {{ matches_fully(column, '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]+)?Z?)?') }}
+            then {{ postgres__parse_iso_date('substr(' ~ column ~ ', 1, 10)') }}
+            + case
+                when length({{ column }}) > 10 then cast(substr({{ column }}, 12, 8) as time)
+                else cast('00:00:00' as time)
+            end
+    end
+{%- endmacro %}

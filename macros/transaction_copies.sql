@@ -8,5 +8,6 @@
     {{ relation }}.transaction_date,
     {{ relation }}.amount,
     {{ relation }}.customer_id,
-    {{ relation }}.merchant_category nulls first
+    {{ relation }}.merchant_category nulls first,
+    {{ relation }}.product_id nulls first
 {%- endmacro %}

@@ -33,6 +33,8 @@ import yaml
 
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
+from segmentation.segments.build import read_segments
+from segmentation.segments.definitions import DefinitionErrors
 
 EXIT_FAILED = 1
 EXIT_BUSY = 75  # EX_TEMPFAIL: a scheduler may retry later
@@ -213,6 +215,20 @@ def cycle_env(as_of: dt.date, database: Path, environ: dict[str, str]) -> dict[s
     return env
 
 
+def segments_are_valid(segments_file: str | None, published: Path, log: TextIO) -> bool:
+    """Validate the user-defined segments (segments.yml, or the var segments_file) before dbt starts, with
+    the build's own code: a bad definition stops the cycle before any model runs. The built-in ids that
+    in_segment may name are checked by the build itself (it reads them from the catalog)."""
+    try:
+        segments = read_segments(PROJECT_DIR, segments_file, None)
+    except DefinitionErrors as errors:
+        say(str(errors), log)
+        say(f"month-end cycle not started: fix the segment definitions; readers still see {published}", log)
+        return False
+    say(f"--- segments: {len(segments)} user-defined segment(s) valid", log)
+    return True
+
+
 def run_cycle(
     as_of: dt.date,
     backfill_months: int,
@@ -224,6 +240,8 @@ def run_cycle(
     extra_vars: dict[str, Any] | None = None,
 ) -> int:
     env = cycle_env(as_of, database, dict(os.environ))
+    if not segments_are_valid((extra_vars or {}).get("segments_file"), published, log):
+        return EXIT_FAILED
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for name, command in cycle_commands(as_of, backfill_months, raw_dir, database, published, full_refresh, extra_vars):

@@ -51,11 +51,27 @@ select
     migration_type,
     sum(customer_count) as customers
 from segment_migrations
-where to_as_of_date = (select max(to_as_of_date) from segment_migrations)
+where segment_type = 'behavioral'
+    and to_as_of_date = (select max(to_as_of_date) from segment_migrations)
 group by from_as_of_date, to_as_of_date, migration_type
 """
 
 MIGRATION_TYPES = ("stayed", "moved", "entered", "left")
+
+# The optional inputs of spec section 7 that the build found empty (file or column not delivered).
+MISSING_OPTIONAL_SQL = """
+select entity, detail
+from data_quality_report
+where measure = 'optional_input' and row_count = 0
+order by entity, detail
+"""
+
+CATALOG_SQL = """
+select segment_type, count(*) as segments, min(customer_count) as smallest, max(customer_count) as largest
+from segments
+group by segment_type
+order by segment_type
+"""
 
 PUBLICATION_SQL = """
 select publication_id, as_of_date, published_at from publication
@@ -182,6 +198,38 @@ def format_summary(as_of: str, segments: list[SegmentRow], quality: dict[tuple[s
     return "\n".join(lines)
 
 
+def read_missing_optional_inputs(database: Path) -> list[str]:
+    """The optional inputs with no values this run, as `entity: detail`; empty before the catalog existed."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return [f"{entity} {detail.split(':')[0]}" for entity, detail in con.sql(MISSING_OPTIONAL_SQL).fetchall()]
+
+
+def format_missing_optional_inputs(missing: list[str]) -> str:
+    """One line naming the optional inputs not delivered, whose features are empty; nothing when all came."""
+    if not missing:
+        return ""
+    return (
+        f"optional inputs not delivered (their features are empty): {', '.join(missing)}"
+        " (spec section 7; select * from data_quality_report where measure = 'optional_input')"
+    )
+
+
+def read_catalog(database: Path) -> list[tuple[str, int, int, int]]:
+    """(segment_type, segments, smallest, largest member count) per type; empty without a catalog."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        if "segments" not in tables:
+            return []
+        return [(str(t), int(n), int(lo), int(hi)) for t, n, lo, hi in con.sql(CATALOG_SQL).fetchall()]
+
+
+def format_catalog(catalog: list[tuple[str, int, int, int]]) -> str:
+    if not catalog:
+        return ""
+    parts = ", ".join(f"{kind} {segments}" for kind, segments, _, _ in catalog)
+    return f"segment catalog: {sum(row[1] for row in catalog)} segments ({parts}) (select * from segments)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -198,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
             print(reasons)
             print("each rejected row, with its reason and ids: select * from rejected_rows")
         print(format_history(read_history(args.database)))
+        for line in (
+            format_catalog(read_catalog(args.database)),
+            format_missing_optional_inputs(read_missing_optional_inputs(args.database)),
+        ):
+            if line:
+                print(line)
         print(format_publication(args.database, read_publication(args.database)))
     except (FileNotFoundError, duckdb.Error) as error:
         print(f"segment_summary: {error}", file=sys.stderr)

@@ -49,6 +49,9 @@ aggregated as (
             where transactions.transaction_date >= as_of_windows.year_start and transactions.amount > 0
         ) as frequency_365d,
         max(transactions.transaction_date) filter (where transactions.amount > 0) as last_purchase_date,
+        -- every positive transaction on or before the date (the criteria's total_orders, average_order_value)
+        count(*) filter (where transactions.amount > 0) as total_orders,
+        sum(transactions.amount) filter (where transactions.amount > 0) as positive_spend,
         sum(transactions.amount) as lifetime_value
 
     from transactions
@@ -73,6 +76,8 @@ final as (
         cast(coalesce(aggregated.monetary_365d, 0) as decimal(18, 2)) as monetary_365d,
         cast(coalesce(aggregated.frequency_365d, 0) as integer) as frequency_365d,
         aggregated.last_purchase_date,
+        cast(coalesce(aggregated.total_orders, 0) as integer) as total_orders,
+        cast(coalesce(aggregated.positive_spend, 0) as decimal(18, 2)) as positive_spend,
         cast(coalesce(aggregated.lifetime_value, 0) as decimal(18, 2)) as lifetime_value
 
     from customers

@@ -33,6 +33,7 @@ copies as (
         base.merchant_category,
         base.amount,
         base.transaction_date,
+        base.product_id,
         customers.customer_id is not null as is_known_customer
 
     from base

@@ -23,6 +23,7 @@ final as (
         transactions.customer_id,
         transactions.transaction_date,
         transactions.amount,
+        transactions.product_id,
         coalesce(category_groups.category, transactions.merchant_category) as merchant_category,
         coalesce(category_groups.category_group, 'Other') as category_group
 

@@ -38,7 +38,8 @@ single_transactions as (
         transactions.customer_id,
         transactions.merchant_category,
         transactions.amount,
-        transactions.transaction_date
+        transactions.transaction_date,
+        transactions.product_id
 
     from transactions
     inner join customers
@@ -56,7 +57,8 @@ kept_copies as (
         customer_id,
         merchant_category,
         amount,
-        transaction_date
+        transaction_date,
+        product_id
 
     from repeated_copies
     where known_copy_number = 1

@@ -32,6 +32,12 @@ transaction_copies as (
 
 ),
 
+products as (
+
+    select * from {{ ref('base_products') }}
+
+),
+
 -- One pass over the customer rows for every count taken from them.
 customer_counts as (
 
@@ -45,6 +51,12 @@ customer_counts as (
             as gender_invalid,
         count(case when reject_reason is null and not is_duplicate and is_date_of_birth_invalid then 1 end)
             as date_of_birth_invalid,
+        {%- for column in ['loyalty_points', 'last_login', 'customer_type'] %}
+        count(case when reject_reason is null and not is_duplicate and is_{{ column }}_invalid then 1 end)
+            as {{ column }}_invalid,
+        count(case when reject_reason is null and not is_duplicate and {{ column }} is not null then 1 end)
+            as {{ column }}_given,
+        {%- endfor %}
         count(
             case
                 when reject_reason is null and not is_duplicate and signup_date > {{ date_literal(a.as_of) }}
@@ -63,7 +75,8 @@ clean_transaction_counts as (
         count(*) as clean_rows,
         count(case when transaction_date > {{ date_literal(a.as_of) }} then 1 end) as dated_after_as_of,
         count(case when amount < 0 then 1 end) as negative_amount,
-        count(case when amount = 0 then 1 end) as zero_amount
+        count(case when amount = 0 then 1 end) as zero_amount,
+        count(product_id) as product_id_given
 
     from clean_transactions
 
@@ -78,14 +91,24 @@ removed_transaction_copies as (
 
 ),
 
+invalid_product_ids as (
+
+    select count(*) as product_id_invalid
+    from transactions
+    where reject_reason is null and is_product_id_invalid
+
+),
+
 transaction_counts as (
 
     select
         clean_transaction_counts.*,
-        removed_transaction_copies.duplicate_rows
+        removed_transaction_copies.duplicate_rows,
+        invalid_product_ids.product_id_invalid
 
     from clean_transaction_counts
     cross join removed_transaction_copies
+    cross join invalid_product_ids
 
 ),
 
@@ -127,6 +150,27 @@ customer_measures as (
         'signed up after the as-of date' as detail,
         signed_up_after_as_of as row_count
     from customer_counts
+    {%- for column, rule in [
+        ('loyalty_points', 'not an integer >= 0'),
+        ('last_login', 'not an ISO timestamp'),
+        ('customer_type', 'not individual/business'),
+    ] %}
+    union all
+    select
+        'customers' as entity,
+        'flagged_field' as measure,
+        '{{ column }} nulled: {{ rule }}' as detail,
+        {{ column }}_invalid as row_count
+    from customer_counts
+    union all
+    -- 0 when the optional column was not delivered: its features are empty (the summary says so)
+    select
+        'customers' as entity,
+        'optional_input' as measure,
+        '{{ column }} column: clean rows with a value' as detail,
+        {{ column }}_given as row_count
+    from customer_counts
+    {%- endfor %}
 
 ),
 
@@ -164,6 +208,44 @@ transaction_measures as (
         'zero amount, kept (not a purchase)' as detail,
         zero_amount as row_count
     from transaction_counts
+    union all
+    select
+        'transactions' as entity,
+        'flagged_field' as measure,
+        'product_id nulled: not an integer' as detail,
+        product_id_invalid as row_count
+    from transaction_counts
+    union all
+    select
+        'transactions' as entity,
+        'optional_input' as measure,
+        'product_id column: clean rows with a value' as detail,
+        product_id_given as row_count
+    from transaction_counts
+
+),
+
+product_counts as (
+
+    select
+        count(case when reject_reason is null and not is_duplicate then 1 end) as clean_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
+
+    from products
+
+),
+
+product_measures as (
+
+    {{ row_verdict_counts('products', 'products', 'product_counts') }}
+    union all
+    -- 0 when the optional file was not delivered: dim_product and the product features are empty
+    select
+        'products' as entity,
+        'optional_input' as measure,
+        'file: rows' as detail,
+        count(*) as row_count
+    from products
 
 ),
 
@@ -172,6 +254,8 @@ measures as (
     select * from customer_measures
     union all
     select * from transaction_measures
+    union all
+    select * from product_measures
 
 ),
 

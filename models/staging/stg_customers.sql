@@ -23,10 +23,15 @@ final as (
         country,
         postal_code,
         account_status,
+        customer_type,
+
+        -- numerics
+        loyalty_points,
 
         -- dates
         date_of_birth,
         signup_date,
+        last_login,
 
         -- flags
         is_email_shared

@@ -23,6 +23,9 @@ final as (
         raw_postal_code as postal_code,
         raw_signup_date as signup_date,
         raw_account_status as account_status,
+        raw_loyalty_points as loyalty_points,
+        raw_last_login as last_login,
+        raw_customer_type as customer_type,
         line_number,
         line_text
 

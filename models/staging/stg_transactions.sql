@@ -29,7 +29,10 @@ single_rows as (
         base.amount,
 
         -- dates
-        base.transaction_date
+        base.transaction_date,
+
+        -- optional
+        base.product_id
 
     from base
     left join repeats
@@ -46,7 +49,8 @@ kept_copies as (
         customer_id,
         merchant_category,
         amount,
-        transaction_date
+        transaction_date,
+        product_id
 
     from repeats
 

@@ -15,6 +15,7 @@ final as (
         {{ raw_value('raw_values', 'raw_transaction_date') }} as transaction_date,
         {{ raw_value('raw_values', 'raw_amount') }} as amount,
         {{ raw_value('raw_values', 'raw_merchant_category') }} as merchant_category,
+        {{ raw_value('raw_values', 'raw_product_id') }} as product_id,
         cast({{ raw_value('raw_values', 'line_number') }} as {{ dbt.type_bigint() }}) as line_number,
         {{ raw_value('raw_values', 'line_text') }} as line_text
 

@@ -24,6 +24,10 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
     "postal_code",
     "signup_date",
     "account_status",
+    # optional (spec section 7), from segmentation/datagen/extras.py
+    "loyalty_points",
+    "last_login",
+    "customer_type",
 )
 COUNTRY = "United States"
 EMAIL_DOMAINS: tuple[str, ...] = (

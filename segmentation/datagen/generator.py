@@ -25,9 +25,10 @@ from segmentation.datagen.dirt import (
     move_signups_after_as_of,
     pick_disjoint_rows,
 )
+from segmentation.datagen.extras import build_customer_extras, build_products
 from segmentation.datagen.profiles import PROFILES, draw_behaviour
 from segmentation.datagen.transactions import draw_transactions
-from segmentation.datagen.writing import FORMATS, write_customers, write_transactions
+from segmentation.datagen.writing import FORMATS, write_customers, write_products, write_transactions
 
 SUMMARY_FILE = "generation_summary.json"
 # Written into every folder the generator fills, before any data file: the generator writes only
@@ -164,8 +165,10 @@ def generate(
     write_marker(out_dir, customers, transactions, as_of, seed, fmt)
     run_started = time.perf_counter()
     report = Progress(progress)
-    behaviour_rng, customer_rng, transaction_rng, dirt_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(4)
+    # A fifth stream for the optional inputs: SeedSequence children depend only on their index,
+    # so the first four (and the core columns) are what they were before it was added.
+    behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(5)
     )
 
     report.start("customers")
@@ -173,6 +176,7 @@ def generate(
     customer_rows = pick_disjoint_rows(customers, dirt_counts(CUSTOMER_DIRT_RATES, customers, dirty), customer_rng)
     move_signups_after_as_of(behaviour, customer_rows["signup_after_as_of"], customer_rng)
     customer_columns = build_customers(behaviour, build_name_pools(seed), as_of, customer_rng)
+    customer_columns.update(build_customer_extras(behaviour, as_of, extras_rng, dirty))
     customer_columns, customer_dirt = inject_customer_dirt(customer_columns, customer_rows, as_of, customer_rng)
     report.done()
 
@@ -184,11 +188,12 @@ def generate(
     report.done(f"{len(tx.transaction_id):,} rows")
 
     report.start("writing")
-    files = {"customers": f"customers.{fmt}", "transactions": f"transactions.{fmt}"}
+    files = {"customers": f"customers.{fmt}", "transactions": f"transactions.{fmt}", "products": f"products.{fmt}"}
     with duckdb.connect() as con:
         write_customers(con, customer_columns, out_dir / files["customers"], fmt)
         write_transactions(con, tx, as_of, out_dir / files["transactions"], fmt)
-    report.done(f"{files['customers']}, {files['transactions']}")
+        write_products(con, build_products(extras_rng), out_dir / files["products"], fmt)
+    report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))
     summary = GenerationSummary(

@@ -16,6 +16,7 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
     "transaction_date",
     "amount",
     "merchant_category",
+    "product_id",  # optional (spec section 7), from segmentation/datagen/extras.py
 )
 # Typical ticket size of one transaction per group relative to "other": flights and
 # hotels are big, groceries and fuel are small. The per-customer count mix is derived

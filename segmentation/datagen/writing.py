@@ -10,6 +10,7 @@ import numpy as np
 
 from segmentation.datagen.categories import category_labels
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
+from segmentation.datagen.extras import PRODUCT_COLUMNS, product_id_sql
 from segmentation.datagen.transactions import Transactions
 
 FORMATS: tuple[str, ...] = ("csv", "parquet")
@@ -35,6 +36,18 @@ def write_customers(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarra
         f"COPY (SELECT {select_list} FROM customer_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}"
     )
     con.unregister("customer_rows")
+
+
+def write_products(con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray], path: Path, fmt: str) -> None:
+    """Write the products in their array order."""
+    table = dict(columns)
+    table["row_no"] = np.arange(len(columns["product_id"]), dtype=np.int64)
+    con.register("product_rows", table)
+    select_list = ", ".join(f"{name}::VARCHAR AS {name}" for name in PRODUCT_COLUMNS)
+    con.execute(
+        f"COPY (SELECT {select_list} FROM product_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}"
+    )
+    con.unregister("product_rows")
 
 
 def list_param(values: list[str | None]) -> list[str | None]:
@@ -68,7 +81,8 @@ def write_transactions(con: duckdb.DuckDBPyConnection, tx: Transactions, as_of: 
                      WHEN date_code > 0 THEN list_extract($bad_dates, date_code) END AS transaction_date,
                 CASE WHEN amount_code = 0 THEN (cents::DECIMAL(18, 0) * 0.01)::VARCHAR
                      WHEN amount_code > 0 THEN list_extract($bad_amounts, amount_code) END AS amount,
-                list_extract($categories, category + 1) AS merchant_category
+                list_extract($categories, category + 1) AS merchant_category,
+                ({product_id_sql("transaction_id", "category")})::VARCHAR AS product_id
             FROM transaction_rows
         ) TO {sql_string(str(path))} {copy_options(fmt)}
     """

@@ -6,7 +6,8 @@ dbt, so this step puts the same files into the `raw` schema first, every value a
 as the DuckDB views expose them: staging then types and cleans them the same way on every engine.
 
 The required columns are the `raw` source's (models/staging/_raw__sources.yml); a file missing one
-stops the load with the file and column named. Extra columns are left out. The connection comes
+stops the load with the file and column named. Extra columns are left out. A column or file marked
+`meta: {optional: true}` there may be absent: its values load as null (a file, as an empty table). The connection comes
 from the same environment variables as the `postgres` target in profiles.yml.
 """
 
@@ -44,18 +45,46 @@ class LoadedTable:
 LINE_COLUMNS = "line_number bigint, line_text text, line_reject_reason text"
 
 
-def required_columns(sources_file: Path = SOURCES_FILE) -> dict[str, list[str]]:
-    """Entity -> the columns the `raw` source declares, in order."""
+def _raw_tables(sources_file: Path) -> list[dict[str, Any]]:
     sources = yaml.safe_load(sources_file.read_text())["sources"]
-    raw = next(source for source in sources if source["name"] == "raw")
-    return {table["name"]: [column["name"] for column in table["columns"]] for table in raw["tables"]}
+    tables: list[dict[str, Any]] = next(source for source in sources if source["name"] == "raw")["tables"]
+    return tables
 
 
-def raw_file(raw_dir: Path, entity: str) -> Path:
+def _is_optional(declared: dict[str, Any]) -> bool:
+    return bool((declared.get("meta") or {}).get("optional"))
+
+
+def required_columns(sources_file: Path = SOURCES_FILE) -> dict[str, list[str]]:
+    """Entity -> the columns the `raw` source declares, in order (the optional ones too)."""
+    return {table["name"]: [column["name"] for column in table["columns"]] for table in _raw_tables(sources_file)}
+
+
+def optional_columns(sources_file: Path = SOURCES_FILE) -> dict[str, set[str]]:
+    """Entity -> its columns that may be absent from the file (read as null)."""
+    return {
+        table["name"]: {column["name"] for column in table["columns"] if _is_optional(column)}
+        for table in _raw_tables(sources_file)
+    }
+
+
+def optional_files(sources_file: Path = SOURCES_FILE) -> set[str]:
+    """The entities whose file may be absent (loaded as an empty table)."""
+    return {table["name"] for table in _raw_tables(sources_file) if _is_optional(table)}
+
+
+def raw_file_if_present(raw_dir: Path, entity: str) -> Path | None:
     for extension in ("csv", "parquet"):
         candidate = raw_dir / f"{entity}.{extension}"
         if candidate.exists():
             return candidate
+    return None
+
+
+def raw_file(raw_dir: Path, entity: str) -> Path:
+    found = raw_file_if_present(raw_dir, entity)
+    if found is not None:
+        return found
     raise RawInputError(
         f"raw file for '{entity}' not found: expected {raw_dir}/{entity}.csv or {raw_dir}/{entity}.parquet"
     )
@@ -68,16 +97,24 @@ def _reader(path: Path) -> str:
     return f"read_csv({quoted}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true)"
 
 
-def text_select(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]) -> str:
-    """The query giving the required columns of one raw file as text; names a missing column."""
+def text_select(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], optional: set[str] | None = None
+) -> str:
+    """The query giving the declared columns of one raw file as text (an absent optional one as null);
+    names a missing required column."""
     reader = _reader(path)
     present = {name.strip().lower(): name for name in con.sql(f"select * from {reader} limit 0").columns}
-    missing = [column for column in columns if column not in present]
+    missing = [column for column in columns if column not in present and column not in (optional or set())]
     if missing:
         raise RawInputError(
             f"raw file {path} is missing required column(s): {', '.join(missing)} (expected: {', '.join(columns)})"
         )
-    select_list = ", ".join(f'cast("{present[column]}" as varchar) as {column}' for column in columns)
+    select_list = ", ".join(
+        f'cast("{present[column]}" as varchar) as {column}'
+        if column in present
+        else f"cast(null as varchar) as {column}"
+        for column in columns
+    )
     return f"select {select_list} from {reader}"
 
 
@@ -109,15 +146,19 @@ def load(raw_dir: Path, connection: Any) -> list[LoadedTable]:
     loaded = []
     with connection.cursor() as cursor:
         cursor.execute("create schema if not exists raw")
+        optional = optional_columns()
         for entity, columns in required_columns().items():
-            path = raw_file(raw_dir, entity)
-            query = text_select(duck, path, columns)
             table = f"raw.{entity}"
             cursor.execute(f"drop table if exists {table} cascade")
             # The line columns of DuckDB's tolerant CSV reader (macros/raw_csv.sql); this loader takes a file whole.
             cursor.execute(
                 f"create table {table} ({', '.join(f'{column} text' for column in columns)}, {LINE_COLUMNS})"
             )
+            found = raw_file_if_present(raw_dir, entity)
+            if found is None and entity in optional_files():
+                continue  # an optional file not delivered: the table stays empty
+            path = raw_file(raw_dir, entity)
+            query = text_select(duck, path, columns, optional[entity])
             rows = _copy_batches(duck, query, cursor, table, columns)
             if rows == 0:
                 raise RawInputError(f"raw file {path} has no data rows (it is empty or holds only a header)")

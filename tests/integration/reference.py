@@ -229,9 +229,9 @@ def _tie_safe_scores(values: dict[int, V], worst_first_key: Callable[[V], Key]) 
     return scores
 
 
-def compute(raw_dir: Path, as_of: date) -> dict[int, CustomerResult]:
-    """Every customer of the run, as of `as_of`, keyed by customer_id."""
-    data = clean(raw_dir)
+def compute(raw_dir: Path, as_of: date, data: CleanInput | None = None) -> dict[int, CustomerResult]:
+    """Every customer of the run, as of `as_of`, keyed by customer_id (`data`: the files already cleaned)."""
+    data = data or clean(raw_dir)
     base = {cid: c for cid, c in data.customers.items() if c.signup_date <= as_of}
     by_customer: dict[int, list[Transaction]] = defaultdict(list)
     for t in data.transactions:

@@ -162,7 +162,8 @@ def test_backfilled_months_match_the_reference(built: Warehouse, sample_raw_dir:
 
 def test_history_holds_a_year_of_month_to_month_migrations(built: Warehouse) -> None:
     pairs = built.query(
-        "select from_as_of_date, to_as_of_date, count(*) from segment_migrations group by all order by 1"
+        "select from_as_of_date, to_as_of_date, count(*) from segment_migrations"
+        " where segment_type = 'behavioral' group by all order by 1"
     )
     assert len(pairs) == 11 and {count for _, _, count in pairs} == {35}
     assert pairs[-1][1] == SAMPLE_AS_OF
@@ -172,10 +173,10 @@ def test_history_holds_a_year_of_month_to_month_migrations(built: Warehouse) -> 
         """
         with sides as (
             select from_as_of_date as as_of_date, sum(customer_count) as counted
-            from segment_migrations where from_segment is not null group by 1
+            from segment_migrations where segment_type = 'behavioral' and from_segment is not null group by 1
             union all
             select to_as_of_date, sum(customer_count)
-            from segment_migrations where to_segment is not null group by 1
+            from segment_migrations where segment_type = 'behavioral' and to_segment is not null group by 1
         ),
         recorded as (select as_of_date, count(*) as customers from customer_segment_snapshots group by 1)
         select * from sides join recorded using (as_of_date) where counted <> customers

@@ -60,11 +60,11 @@ HISTORY_SQL = """
 """
 MEMBERSHIPS_SQL = """
     select customer_id, segment_name, joined_at, left_at, is_active
-    from customer_segment_memberships order by customer_id, joined_at
+    from customer_segment_memberships where segment_type = 'behavioral' order by customer_id, joined_at
 """
 NONZERO_MIGRATIONS_SQL = """
     select from_as_of_date, from_segment, to_segment, migration_type, customer_count
-    from segment_migrations where customer_count > 0
+    from segment_migrations where segment_type = 'behavioral' and customer_count > 0
     order by from_as_of_date, from_segment nulls first, to_segment nulls last
 """
 STORE_SQL = "select * from customer_segment_snapshots order by as_of_date, customer_id"
@@ -187,7 +187,8 @@ def test_migration_matrix_counts_moves_entries_and_leavers(monthly: dict[str, Wa
     ]
     # every pair carries the whole matrix, zeros included: 5 x 5 moves, 5 entries, 5 departures
     assert warehouse.query(
-        "select from_as_of_date, to_as_of_date, count(*) from segment_migrations group by all order by 1"
+        "select from_as_of_date, to_as_of_date, count(*) from segment_migrations"
+        " where segment_type = 'behavioral' group by all order by 1"
     ) == [(D1, D2, 35), (D2, D3, 35)]
 
 
@@ -206,7 +207,8 @@ def test_guide_migration_query_runs_on_the_month_views(monthly: dict[str, Wareho
         """
         select from_segment as prior_segment, to_segment as current_segment, customer_count
         from segment_migrations
-        where to_as_of_date = (select max(to_as_of_date) from segment_migrations)
+        where segment_type = 'behavioral'
+          and to_as_of_date = (select max(to_as_of_date) from segment_migrations)
           and migration_type = 'moved' and customer_count > 0
         order by customer_count desc, prior_segment
         """

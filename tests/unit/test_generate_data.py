@@ -22,6 +22,7 @@ from segmentation.datagen.categories import CATEGORIES
 from segmentation.datagen.cli import main
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
 from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
+from segmentation.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
 from segmentation.datagen.generator import GenerationSummary, generate
 from segmentation.datagen.profiles import HISTORY_DAYS
 from segmentation.datagen.transactions import TRANSACTION_COLUMNS
@@ -33,9 +34,10 @@ SMALL_TRANSACTIONS = 20_000
 
 CUSTOMER_HEADER = (
     "customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,"
-    "postal_code,signup_date,account_status"
+    "postal_code,signup_date,account_status,loyalty_points,last_login,customer_type"
 )
-TRANSACTION_HEADER = "transaction_id,customer_id,transaction_date,amount,merchant_category"
+TRANSACTION_HEADER = "transaction_id,customer_id,transaction_date,amount,merchant_category,product_id"
+PRODUCT_HEADER = "product_id,product_name,product_category,price"
 
 ID_RE = re.compile(r"[1-9][0-9]*")
 ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -116,7 +118,13 @@ def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, Gen
 
     _, customers = read_csv(out / "customers.csv")
     assert len(customers) == SMALL_CUSTOMERS
-    for customer_id, first, last, email, phone, born, gender, city, state, country, postal, signup, status in customers:
+    for row in customers:
+        customer_id, first, last, email, phone, born, gender, city, state, country, postal, signup, status = row[:13]
+        loyalty_points, last_login, customer_type = row[13:]
+        # a clean run's optional values are blank or valid
+        assert loyalty_points == "" or ID_RE.fullmatch(loyalty_points) or loyalty_points == "0"
+        assert last_login == "" or last_login[:10] <= AS_OF.isoformat()
+        assert customer_type in {"individual", "business"}
         assert ID_RE.fullmatch(customer_id)
         assert first and last and city and len(state) == 2
         assert CLEAN_EMAIL_RE.fullmatch(email) and email.split("@")[0].endswith(customer_id)
@@ -134,7 +142,7 @@ def test_clean_run_has_every_value_in_contract_format(clean_run: tuple[Path, Gen
 
     _, transactions = read_csv(out / "transactions.csv")
     assert [int(row[0]) for row in transactions] == list(range(1, SMALL_TRANSACTIONS + 1))
-    for _transaction_id, customer_id, date, amount, category in transactions:
+    for _transaction_id, customer_id, date, amount, category, _product_id in transactions:
         assert ID_RE.fullmatch(customer_id) and 1 <= int(customer_id) <= SMALL_CUSTOMERS
         day = parse_iso(date)
         assert day is not None and AS_OF - dt.timedelta(days=HISTORY_DAYS) <= day <= AS_OF
@@ -166,7 +174,7 @@ def test_every_refund_follows_a_purchase_of_the_same_customer(clean_run: tuple[P
     _, transactions = read_csv(out / "transactions.csv")
     purchases: dict[str, list[tuple[dt.date, Decimal]]] = {}
     refunds: list[tuple[str, dt.date, Decimal]] = []
-    for _, customer_id, date, amount, _ in transactions:
+    for _, customer_id, date, amount, _, _ in transactions:
         day, value = parse_iso(date), Decimal(amount)
         assert day is not None
         if value < 0:
@@ -189,7 +197,7 @@ def test_transactions_respect_history_window_and_signup(small_run: tuple[Path, G
     _, transactions = read_csv(out / "transactions.csv")
     earliest = AS_OF - dt.timedelta(days=HISTORY_DAYS)
     checked = 0
-    for _, customer_id, date, _, _ in transactions:
+    for _, customer_id, date, _, _, _ in transactions:
         day = parse_iso(date)
         if day is None or not customer_id or int(customer_id) not in signup:
             continue
@@ -222,7 +230,7 @@ def count_transaction_dirt(transactions: list[tuple[str, ...]], customer_ids: se
     distinct = set(transactions)
     with_id = [row for row in distinct if row[0]]
     found["duplicate_transaction_id"] = len(with_id) - len({row[0] for row in with_id})
-    for transaction_id, customer_id, date, amount, category in transactions:
+    for transaction_id, customer_id, date, amount, category, _product_id in transactions:
         found["empty_transaction_id"] += transaction_id == ""
         found["empty_customer_id"] += customer_id == ""
         found["orphan_customer_id"] += customer_id != "" and customer_id not in customer_ids
@@ -344,9 +352,17 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
 ) -> None:
     out, _ = small_run
     summary = generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path, fmt="parquet")
-    assert summary.files == {"customers": "customers.parquet", "transactions": "transactions.parquet"}
+    assert summary.files == {
+        "customers": "customers.parquet",
+        "transactions": "transactions.parquet",
+        "products": "products.parquet",
+    }
     with duckdb.connect() as con:
-        for stem, columns in (("customers", CUSTOMER_COLUMNS), ("transactions", TRANSACTION_COLUMNS)):
+        for stem, columns in (
+            ("customers", CUSTOMER_COLUMNS),
+            ("transactions", TRANSACTION_COLUMNS),
+            ("products", PRODUCT_COLUMNS),
+        ):
             relation = con.sql(f"SELECT * FROM read_parquet('{tmp_path / (stem + '.parquet')}')")
             assert tuple(relation.columns) == columns
             assert set(map(str, relation.types)) == {"VARCHAR"}
@@ -569,3 +585,39 @@ def test_cli_refuses_a_folder_of_user_files_and_leaves_it_untouched(
     assert "customers.csv, warehouse.duckdb" in err and generator.MARKER_FILE in err
     assert f"make warehouse RAW_DIR={user} AS_OF=" in err
     assert {path.name: path.read_bytes() for path in user.iterdir()} == before
+
+
+# ---------------------------------------------------------------------------
+# Optional inputs (spec section 7)
+# ---------------------------------------------------------------------------
+
+
+def test_optional_inputs_come_at_realistic_rates(small_run: tuple[Path, GenerationSummary]) -> None:
+    out, _ = small_run
+    _, customers = read_csv(out / "customers.csv")
+    _, transactions = read_csv(out / "transactions.csv")
+    header, products = read_csv(out / "products.csv")
+    assert ",".join(header) == PRODUCT_HEADER == ",".join(PRODUCT_COLUMNS)
+    logins = [row[14] for row in customers]
+    assert 0.85 <= sum(1 for value in logins if value) / len(logins) <= 0.97  # most customers have logged in
+    valid_logins = [
+        value for value in logins if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", value)
+    ]
+    assert valid_logins and max(valid_logins)[:10] <= AS_OF.isoformat()
+    assert {row[15] for row in customers} >= {"individual", "business"}
+    # a share of the transactions name a product, always one of the file's, of the transaction's category
+    product_category = {row[0]: row[2] for row in products}
+    assert len(products) == PRODUCTS_PER_CATEGORY * len(CANONICAL)
+    named = [row for row in transactions if row[5]]
+    assert 0.25 <= len(named) / len(transactions) <= 0.45
+    assert all(row[5] in product_category for row in named)
+    assert all(product_category[row[5]].lower() == " ".join(row[4].split()).lower() for row in named if row[4])
+
+
+def test_optional_columns_hold_a_few_bad_values(small_run: tuple[Path, GenerationSummary]) -> None:
+    """A few values of each optional customer column are broken, for staging to null and count."""
+    out, _ = small_run
+    _, customers = read_csv(out / "customers.csv")
+    assert any(row[13] and not re.fullmatch(r"[0-9]+", row[13]) for row in customers)
+    assert any(row[14] and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}", row[14]) for row in customers)
+    assert any(row[15] and row[15] not in ("individual", "business") for row in customers)

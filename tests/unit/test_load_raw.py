@@ -14,8 +14,15 @@ def test_required_columns_come_from_the_raw_source() -> None:
         "transaction_date",
         "amount",
         "merchant_category",
+        "product_id",
     ]
     assert columns["customers"][0] == "customer_id" and "signup_date" in columns["customers"]
+
+
+def test_optional_columns_and_files_come_from_the_raw_source() -> None:
+    assert load_raw.optional_columns()["customers"] == {"loyalty_points", "last_login", "customer_type"}
+    assert load_raw.optional_columns()["transactions"] == {"product_id"}
+    assert load_raw.optional_files() == {"products"}
 
 
 def test_a_missing_file_names_both_formats(tmp_path: Path) -> None:
@@ -34,7 +41,12 @@ def test_a_missing_column_is_named(tmp_path: Path) -> None:
     with pytest.raises(
         load_raw.RawInputError, match=r"transactions\.csv is missing required column\(s\): merchant_category"
     ):
-        load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
+        load_raw.text_select(
+            duckdb.connect(),
+            path,
+            load_raw.required_columns()["transactions"],
+            load_raw.optional_columns()["transactions"],
+        )
 
 
 def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path) -> None:
@@ -42,10 +54,20 @@ def test_every_value_is_read_as_text_with_headers_matched_loosely(tmp_path: Path
     path.write_text(
         " Merchant_Category ,amount,transaction_id,customer_id,transaction_date,extra\nGas,007.50,01,2,2024-01-01,x\n"
     )
-    query = load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
+    query = load_raw.text_select(
+        duckdb.connect(), path, load_raw.required_columns()["transactions"], load_raw.optional_columns()["transactions"]
+    )
     relation = duckdb.sql(query)
     assert relation is not None
-    assert relation.fetchall() == [("01", "2", "2024-01-01", "007.50", "Gas")]
+    # product_id is optional and absent: null
+    assert relation.fetchall() == [("01", "2", "2024-01-01", "007.50", "Gas", None)]
+
+
+def test_an_absent_optional_column_is_required_when_not_declared_optional(tmp_path: Path) -> None:
+    path = tmp_path / "transactions.csv"
+    path.write_text("transaction_id,customer_id,transaction_date,amount,merchant_category\n1,1,2024-01-01,5,Gas\n")
+    with pytest.raises(load_raw.RawInputError, match=r"missing required column\(s\): product_id"):
+        load_raw.text_select(duckdb.connect(), path, load_raw.required_columns()["transactions"])
 
 
 @pytest.mark.parametrize(

@@ -100,12 +100,17 @@ def test_history_line_reports_the_latest_pair_of_dates(warehouse: Path) -> None:
         con.execute(
             """
             create table segment_migrations as select * from (values
-                (date '2024-04-30', date '2024-05-31', 'Declining', 'Declining', 'stayed', 1),
-                (date '2024-05-31', date '2024-06-30', 'Declining', 'Declining', 'stayed', 1),
-                (date '2024-05-31', date '2024-06-30', 'Declining', 'Budget-Conscious', 'moved', 0),
-                (date '2024-05-31', date '2024-06-30', 'High-Value Travelers', 'Declining', 'moved', 1),
-                (date '2024-05-31', date '2024-06-30', null, 'Declining', 'entered', 1)
-            ) as t(from_as_of_date, to_as_of_date, from_segment, to_segment, migration_type, customer_count)
+                ('behavioral', date '2024-04-30', date '2024-05-31', 'Declining', 'Declining', 'stayed', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'Declining', 'Declining', 'stayed', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'Declining', 'Budget-Conscious', 'moved', 0),
+                ('behavioral', date '2024-05-31', date '2024-06-30', 'High-Value Travelers', 'Declining', 'moved', 1),
+                ('behavioral', date '2024-05-31', date '2024-06-30', null, 'Declining', 'entered', 1),
+                -- another type's matrix counts the same customers again: not in the line
+                ('rfm', date '2024-05-31', date '2024-06-30', 'Champions', 'At Risk', 'moved', 1),
+                ('rfm', date '2024-05-31', date '2024-06-30', 'Champions', 'Champions', 'stayed', 1)
+            ) as t(
+                segment_type, from_as_of_date, to_as_of_date, from_segment, to_segment, migration_type, customer_count
+            )
             """
         )
     line = segment_summary.format_history(segment_summary.read_history(warehouse))
@@ -137,3 +142,24 @@ def test_a_working_file_is_named_as_such(warehouse: Path, capsys: pytest.Capture
     assert segment_summary.main(["--database", str(warehouse)]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
     assert last == f"read from {warehouse}: a working file, not a published one (no publication table)"
+
+
+def test_missing_optional_inputs_are_named(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table if exists data_quality_report")
+        con.execute(
+            """
+            create table data_quality_report as select * from (values
+                ('customers', 'optional_input', 'loyalty_points column: clean rows with a value', 0),
+                ('customers', 'optional_input', 'last_login column: clean rows with a value', 12),
+                ('products', 'optional_input', 'file: rows', 0),
+                ('customers', 'raw_rows', null, 5)
+            ) as t(entity, measure, detail, row_count)
+            """
+        )
+    missing = segment_summary.read_missing_optional_inputs(warehouse)
+    assert missing == ["customers loyalty_points column", "products file"]
+    assert segment_summary.format_missing_optional_inputs(missing).startswith(
+        "optional inputs not delivered (their features are empty): customers loyalty_points column, products file"
+    )
+    assert segment_summary.format_missing_optional_inputs([]) == ""

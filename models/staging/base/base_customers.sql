@@ -31,6 +31,9 @@ field_texts as (
         postal_code as raw_postal_code,
         signup_date as raw_signup_date,
         account_status as raw_account_status,
+        loyalty_points as raw_loyalty_points,
+        last_login as raw_last_login,
+        customer_type as raw_customer_type,
         line_number,
         line_text,
         line_reject_reason,
@@ -47,7 +50,10 @@ field_texts as (
         {{ field_text('country') }} as country,
         {{ field_text('postal_code') }} as postal_code,
         {{ field_text('signup_date') }} as signup_date_text,
-        {{ field_text('account_status') }} as account_status
+        {{ field_text('account_status') }} as account_status,
+        {{ field_text('loyalty_points') }} as loyalty_points_text,
+        {{ field_text('last_login') }} as last_login_text,
+        {{ field_text('customer_type') }} as customer_type_text
 
     from source
 
@@ -63,7 +69,11 @@ typed as {{ materialized_cte(['postgres']) }} (
 
         -- dates
         {{ parse_iso_date('date_of_birth_text') }} as date_of_birth_parsed,
-        {{ parse_iso_date('signup_date_text') }} as signup_date
+        {{ parse_iso_date('signup_date_text') }} as signup_date,
+        {{ parse_iso_timestamp('last_login_text') }} as last_login,
+
+        -- numerics
+        {{ parse_integer('loyalty_points_text') }} as loyalty_points_parsed
 
     from field_texts
 
@@ -90,6 +100,12 @@ validated as {{ materialized_cte(['postgres']) }} (
             when 'female' then 'Female'
             when 'other' then 'Other'
         end as gender,
+        -- the optional columns (spec section 7): a bad value is nulled and counted, not rejected
+        case when loyalty_points_parsed >= 0 then loyalty_points_parsed end as loyalty_points,
+        case lower(customer_type_text)
+            when 'individual' then 'individual'
+            when 'business' then 'business'
+        end as customer_type,
         case
             when
                 {{ complete_months_between('date_of_birth_parsed', date_literal(a.as_of)) }}
@@ -111,7 +127,8 @@ ranked as (
             partition by reject_reason is null, customer_id
             order by
                 signup_date, raw_first_name, raw_last_name, raw_email, raw_phone, raw_date_of_birth,
-                raw_gender, raw_city, raw_state, raw_country, raw_postal_code, raw_account_status
+                raw_gender, raw_city, raw_state, raw_country, raw_postal_code, raw_account_status,
+                raw_loyalty_points, raw_last_login, raw_customer_type
         ) as copy_number
 
     from validated
@@ -148,6 +165,9 @@ final as (
         raw_postal_code,
         raw_signup_date,
         raw_account_status,
+        raw_loyalty_points,
+        raw_last_login,
+        raw_customer_type,
         customer_id,
         first_name,
         last_name,
@@ -161,6 +181,9 @@ final as (
         postal_code,
         signup_date,
         account_status,
+        loyalty_points,
+        last_login,
+        customer_type,
         line_number,
         line_text,
         reject_reason,
@@ -173,7 +196,10 @@ final as (
             false
         ) as is_email_shared,
         gender_text is not null and gender is null as is_gender_invalid,
-        date_of_birth_text is not null and date_of_birth is null as is_date_of_birth_invalid
+        date_of_birth_text is not null and date_of_birth is null as is_date_of_birth_invalid,
+        loyalty_points_text is not null and loyalty_points is null as is_loyalty_points_invalid,
+        last_login_text is not null and last_login is null as is_last_login_invalid,
+        customer_type_text is not null and customer_type is null as is_customer_type_invalid
 
     from ranked
 

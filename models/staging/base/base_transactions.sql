@@ -49,6 +49,7 @@ field_texts as (
         transaction_date as raw_transaction_date,
         amount as raw_amount,
         merchant_category as raw_merchant_category,
+        product_id as raw_product_id,
         line_number,
         line_text,
         line_reject_reason,
@@ -57,7 +58,8 @@ field_texts as (
         {{ field_text('customer_id') }} as customer_id_text,
         {{ field_text('transaction_date') }} as transaction_date_text,
         {{ field_text('amount') }} as amount_text,
-        {{ field_text('merchant_category') }} as merchant_category
+        {{ field_text('merchant_category') }} as merchant_category,
+        {{ field_text('product_id') }} as product_id_text
 
     from source
 
@@ -71,6 +73,8 @@ typed as {{ materialized_cte(['postgres']) }} (
         -- ids
         {{ parse_integer('transaction_id_text') }} as transaction_id,
         {{ parse_integer('customer_id_text') }} as customer_id,
+        -- optional (spec section 7): a bad value is nulled and counted, not rejected
+        {{ parse_integer('product_id_text') }} as product_id,
 
         -- numerics
         {{ parse_money('amount_text') }} as amount,
@@ -110,13 +114,15 @@ final as (
         -- the raw text, for rejected rows only: the reject model shows it (macros/raw_values.sql)
         case when reject_reason is not null then {{ raw_values_json([
             'raw_transaction_id', 'raw_customer_id', 'raw_transaction_date', 'raw_amount', 'raw_merchant_category',
-            'line_number', 'line_text',
+            'raw_product_id', 'line_number', 'line_text',
         ]) }} end as raw_values,
         transaction_id,
         customer_id,
         transaction_date,
         amount,
         merchant_category,
+        product_id,
+        product_id_text is not null and product_id is null as is_product_id_invalid,
         reject_reason,
         {{ date_literal(as_of_date()) }} as loaded_as_of
 

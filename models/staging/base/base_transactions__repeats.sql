@@ -47,6 +47,7 @@ ranked_copies as (
         base.merchant_category,
         base.amount,
         base.transaction_date,
+        base.product_id,
         repeated_ids.removed_copies,
         row_number() over (
             partition by base.transaction_id
@@ -68,6 +69,7 @@ final as (
         merchant_category,
         amount,
         transaction_date,
+        product_id,
         removed_copies
 
     from ranked_copies

@@ -1,0 +1,74 @@
+{#
+    One row per as-of date of the run, customer and active user-defined segment they are a member
+    of: each segment's compiled predicate (int_user_segments_compiled, fetched when the model runs)
+    evaluated on int_customers_featured. A static segment's predicate lists its ids, so an id that
+    is not a customer of the date matches no row. int_segment_memberships_listed adds these rows to
+    the built-in types'. DuckDB only (docs/decisions.md).
+#}
+
+{{ config(enabled=target.type == 'duckdb') }}
+
+{%- set compiled = ref('int_user_segments_compiled') %}
+{%- set segments = [] %}
+{%- if execute and adapter.get_relation(compiled.database, compiled.schema, compiled.identifier) is not none %}
+    {%- set segments = run_query(
+        "select segment_id, segment_type, source, predicate from " ~ compiled
+        ~ " where status = 'active' order by segment_id"
+    ).rows %}
+{%- endif %}
+
+with
+
+featured as (
+
+    select * from {{ ref('int_customers_featured') }}
+
+),
+
+members as (
+
+    {%- for segment in segments %}
+
+    select
+        as_of_date,
+        customer_id,
+        {{ sql_string_literal(segment[0]) }} as segment_id,
+        {{ sql_string_literal(segment[1]) }} as segment_type,
+        {{ sql_string_literal(segment[2]) }} as source -- noqa: RF04
+
+    from featured
+    where {{ segment[3] }}
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- if not segments %}
+
+    select
+        as_of_date,
+        customer_id,
+        cast(null as {{ dbt.type_string() }}) as segment_id,
+        cast(null as {{ dbt.type_string() }}) as segment_type,
+        cast(null as {{ dbt.type_string() }}) as source -- noqa: RF04
+
+    from featured
+    where false
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        as_of_date,
+        customer_id,
+        cast(segment_id as {{ dbt.type_string() }}) as segment_id,
+        cast(segment_type as {{ dbt.type_string() }}) as segment_type,
+        cast(source as {{ dbt.type_string() }}) as source -- noqa: RF04
+
+    from members
+
+)
+
+select * from final

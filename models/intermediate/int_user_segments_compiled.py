@@ -1,0 +1,36 @@
+"""The user-defined segments of segments.yml (spec section 9), validated and compiled to SQL.
+
+A dbt Python model because dbt's Jinja cannot read a file: this reads the file named by the var
+`segments_file` (default segments.yml at the project root) with segmentation.segments, the same
+code the monthly cycle and the preview command use, and stops the build with every definition
+error (file, segment, key) before any model that reads user-defined segments runs. One row per
+segment with its SQL predicate; int_customers_user_segmented evaluates them. DuckDB only
+(docs/decisions.md).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    project_dir = Path(os.getcwd())
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    from segmentation.segments.build import compiled_rows, read_segments
+
+    builtin = dbt.ref("int_segments_defined")
+    builtin_ids = [row[0] for row in builtin.select("segment_id").fetchall()]
+    segments_file = dbt.config.get("segments_file") or "segments.yml"
+    segments = read_segments(project_dir, segments_file, builtin_ids)
+
+    columns = (
+        "segment_id varchar, segment_name varchar, segment_type varchar, description varchar, criteria varchar,"
+        " status varchar, source varchar, predicate varchar, listed_customer_ids bigint[], definitions_file varchar"
+    )
+    session.execute(f"create or replace temp table user_segments_compiled ({columns})")
+    rows = compiled_rows(segments, segments_file)
+    if rows:
+        session.executemany("insert into user_segments_compiled values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return session.table("user_segments_compiled")

@@ -1,0 +1,32 @@
+{#
+    int_customers_featured as of the run's date A: what the segment preview command
+    (`python -m segmentation.segments`) evaluates a definition on in the published warehouse,
+    read-only and without a build. DuckDB only, like the user-defined segments it serves.
+#}
+
+{{ config(enabled=target.type == 'duckdb') }}
+
+with
+
+featured as (
+
+    select * from {{ ref('int_customers_featured') }}
+
+),
+
+latest as (
+
+    select max(as_of_date) as as_of_date from featured
+
+),
+
+final as (
+
+    select featured.* -- every field of int_customers_featured, as it is
+    from featured
+    inner join latest
+        on featured.as_of_date = latest.as_of_date
+
+)
+
+select * from final -- noqa: AM04

@@ -1,0 +1,134 @@
+"""What a criterion may name: the fields of the criteria language and the column each one reads.
+
+Every dynamic segment's rule is a predicate over one row of `int_customers_featured` (one row per
+as-of date and customer; the mart `segment_criteria_fields` is its latest date, which the preview
+reads). The columns listed here are that model's columns; tests/unit/test_segment_fields.py checks
+that the two agree, so a new column there is a new field here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    """A field's value type, which decides its operators and the type its values must have."""
+
+    NUMBER = "number"
+    TEXT = "text"
+    DATE = "date"
+    BOOLEAN = "boolean"
+
+
+# Operators per kind (spec section 9). Dates compare with before/after/between/within_last_days.
+COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte")
+OPERATORS: dict[Kind, tuple[str, ...]] = {
+    Kind.NUMBER: (*COMPARISONS, "between", "in", "not_in"),
+    Kind.TEXT: (*COMPARISONS, "between", "in", "not_in"),
+    Kind.DATE: ("before", "after", "between", "within_last_days"),
+    Kind.BOOLEAN: ("eq", "neq"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    column: str
+    kind: Kind
+
+
+# The segmentation API notes' keys that compare one column with an operator object.
+API_FIELDS: dict[str, Field] = {
+    "registration_date": Field("signup_date", Kind.DATE),
+    "total_orders": Field("total_orders", Kind.NUMBER),
+    "total_spent": Field("lifetime_value", Kind.NUMBER),
+    "average_order_value": Field("average_order_value", Kind.NUMBER),
+    "last_order_date": Field("last_order_date", Kind.DATE),
+    "last_login": Field("last_login_date", Kind.DATE),
+    "customer_type": Field("customer_type", Kind.TEXT),
+    "email_subscribed": Field("email_subscribed", Kind.BOOLEAN),
+}
+
+# The columns of customer_segments a criterion may name directly (numeric, date or text).
+MART_FIELDS: dict[str, Field] = {
+    name: Field(name, kind)
+    for name, kind in {
+        "customer_id": Kind.NUMBER,
+        "customer_segment": Kind.TEXT,
+        "segment_priority": Kind.NUMBER,
+        "spend_last_90_days": Kind.NUMBER,
+        "spend_prior_90_days": Kind.NUMBER,
+        "spend_change_pct": Kind.NUMBER,
+        "avg_monthly_spend": Kind.NUMBER,
+        "travel_spend_last_90_days": Kind.NUMBER,
+        "necessities_spend_last_90_days": Kind.NUMBER,
+        "travel_spend_pct": Kind.NUMBER,
+        "necessities_spend_pct": Kind.NUMBER,
+        "signup_date": Kind.DATE,
+        "tenure_months": Kind.NUMBER,
+        "lifetime_value": Kind.NUMBER,
+        "recency_days": Kind.NUMBER,
+        "frequency_365d": Kind.NUMBER,
+        "monetary_365d": Kind.NUMBER,
+        "r_score": Kind.NUMBER,
+        "f_score": Kind.NUMBER,
+        "m_score": Kind.NUMBER,
+        "rfm_score": Kind.TEXT,
+    }.items()
+}
+
+# The customer's segment of each built-in type (ids such as `rfm/champions`), from int_customers_cataloged.
+BUILTIN_SEGMENT_COLUMNS: tuple[str, ...] = (
+    "behavioral_segment_id",
+    "rfm_segment_id",
+    "lifecycle_segment_id",
+    "value_segment_id",
+    "engagement_segment_id",
+    "age_segment_id",
+    "gender_segment_id",
+)
+BUILTIN_FIELDS: dict[str, Field] = {column: Field(column, Kind.TEXT) for column in BUILTIN_SEGMENT_COLUMNS}
+
+# Every field compared with an operator object, by the key a definition names it with.
+OPERATOR_FIELDS: dict[str, Field] = {**MART_FIELDS, **API_FIELDS, **BUILTIN_FIELDS}
+
+# The analytics notes' shortcuts: key -> (column, the value's kind). A bare number, not an object.
+SHORTCUTS: dict[str, tuple[str, Kind]] = {
+    "recency_days": ("recency_days", Kind.NUMBER),  # recency_days <= N
+    "min_frequency": ("frequency_365d", Kind.NUMBER),  # frequency_365d >= N
+    "min_monetary": ("monetary_365d", Kind.NUMBER),  # monetary_365d >= X
+    "days_inactive": ("recency_days", Kind.NUMBER),  # no positive transaction from A - N to A
+    "min_previous_purchases": ("total_orders", Kind.NUMBER),  # total_orders >= N
+}
+# Shortcuts whose value must be a whole number (days, counts).
+WHOLE_NUMBER_SHORTCUTS = frozenset({"recency_days", "min_frequency", "days_inactive", "min_previous_purchases"})
+
+# location: {countries, states, cities}, each a list, trimmed and case-insensitive.
+LOCATION_PARTS: dict[str, str] = {"countries": "country", "states": "state", "cities": "city"}
+
+# Keys whose value is a list: any listed value purchased / none of them purchased.
+CATEGORY_KEYS = ("purchased_categories", "never_purchased_categories")
+PRODUCT_KEY = "purchased_products"
+
+LOGICAL_KEYS = ("all", "any", "not")
+SEGMENT_KEYS = ("in_segment", "not_in_segment")
+
+# The columns the features model must have: every column any criterion reads.
+FEATURE_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            "as_of_date",
+            *(field.column for field in OPERATOR_FIELDS.values()),
+            *LOCATION_PARTS.values(),
+            "purchased_categories",
+            "purchased_products",
+        ]
+    )
+)
+
+MAX_DEPTH = 5
+
+
+def all_keys() -> list[str]:
+    """Every key a criteria object may hold, for error messages."""
+    return sorted({*OPERATOR_FIELDS, *SHORTCUTS, "location", *CATEGORY_KEYS, PRODUCT_KEY, *LOGICAL_KEYS, *SEGMENT_KEYS})

@@ -1,0 +1,244 @@
+"""User-defined segments on the test sample: the warehouse's memberships, customer by customer, against
+an independent reading of spec section 9 (segment_reference.py); the catalog and memberships list them;
+a bad definition stops `dbt build` naming the file, segment and key; the preview command answers from the
+published file, read-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from integration import segment_reference
+from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
+from segmentation.project import PROJECT_DIR
+from segmentation.segments import fields
+
+BACKFILLED = dt.date(2024, 12, 31)
+DEFINITIONS: list[dict[str, Any]] = [
+    {
+        "id": "big_recent",
+        "type": "dynamic",
+        "criteria": {"total_spent": {"operator": "gte", "value": 40000}, "recency_days": 3},
+    },
+    {
+        "id": "hotels_or_big_baskets",
+        "type": "dynamic",
+        "criteria": {
+            "purchased_categories": ["Travel"],
+            "any": [{"never_purchased_categories": [" HOTELS "]}, {"average_order_value": {"gt": 150}}],
+        },
+    },
+    {
+        "id": "chained",
+        "type": "dynamic",
+        "criteria": {
+            "any": [{"in_segment": "dynamic/big_recent"}, {"in_segment": "rfm/champions"}],
+            "not": {"customer_segment": {"operator": "eq", "value": "Budget-Conscious"}},
+        },
+    },
+    {
+        "id": "dates",
+        "type": "dynamic",
+        "criteria": {
+            "registration_date": {"operator": "between", "start_date": "2019-01-01", "end_date": "2023-12-31"},
+            "last_order_date": {"within_last_days": 2},
+        },
+    },
+    {
+        "id": "nulls",
+        "type": "dynamic",
+        "criteria": {
+            "any": [
+                {"spend_change_pct": {"lt": -20}},
+                {"not": {"travel_spend_pct": {"operator": "gte", "value": 10}}},
+            ]
+        },
+    },
+    {
+        "id": "shortcuts",
+        "type": "dynamic",
+        "criteria": {
+            "min_frequency": 40,
+            "min_monetary": 20000.5,
+            "min_previous_purchases": 60,
+            "tenure_months": {"operator": "between", "min_value": 12, "max_value": 60},
+            "days_inactive": 1,
+        },
+    },
+    {"id": "listed", "type": "static", "customer_ids": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 99999999]},
+    {
+        "id": "listed_not_hibernating",
+        "type": "dynamic",
+        "criteria": {"in_segment": "static/listed", "not_in_segment": ["rfm/hibernating", "dynamic/dates"]},
+    },
+    {"id": "drafted", "type": "dynamic", "status": "draft", "criteria": {"min_frequency": 0}},
+]
+
+
+@pytest.fixture(scope="module")
+def user_segmented(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """A copy of the sample's warehouse with the test's segments evaluated for every date of the build."""
+    work = tmp_path_factory.mktemp("user_segments")
+    warehouse = built.copy(work)
+    segments_file = work / "test_segments.yml"
+    segments_file.write_text(yaml.safe_dump({"segments": DEFINITIONS}, sort_keys=False))
+    run = warehouse.dbt(
+        "run",
+        "--select",
+        "int_user_segments_compiled",
+        "int_customers_user_segmented",
+        as_of=SAMPLE_AS_OF,
+        variables={"backfill_months": SAMPLE_BACKFILL_MONTHS, "segments_file": str(segments_file)},
+    )
+    assert_succeeded(run)
+    return warehouse
+
+
+@pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, BACKFILLED], ids=str)
+def test_memberships_match_an_independent_reading(
+    user_segmented: Warehouse, sample_raw_dir: Path, as_of: dt.date
+) -> None:
+    rows = user_segmented.query(
+        "select segment_id, customer_id from intermediate.int_customers_user_segmented"
+        f" where as_of_date = date '{as_of.isoformat()}'"
+    )
+    got: dict[str, set[int]] = {}
+    for segment_id, customer_id in rows:
+        got.setdefault(segment_id, set()).add(customer_id)
+    customers = segment_reference.figures(sample_raw_dir, as_of)
+    evaluator = segment_reference.Evaluator(DEFINITIONS, as_of)
+    differences = {}
+    for definition in DEFINITIONS:
+        segment_id = f"{definition['type']}/{definition['id']}"
+        want = {cid for cid, figures in customers.items() if evaluator.member(segment_id, figures)}
+        have = got.get(segment_id, set())
+        if want != have:
+            differences[segment_id] = (sorted(want - have)[:5], sorted(have - want)[:5])
+        # a segment that tests nothing on this date would hide a difference
+        assert definition.get("status") == "draft" or 0 < len(want) < len(customers), (segment_id, len(want))
+    assert differences == {}
+
+
+def test_the_catalog_and_memberships_list_user_segments(built: Warehouse) -> None:
+    catalog = built.query_dicts(
+        "select segment_id, segment_type, customer_count, criteria from segments"
+        " where segment_type in ('static', 'dynamic') order by segment_id"
+    )
+    example = {
+        f"{s['type']}/{s['id']}": s for s in yaml.safe_load((PROJECT_DIR / "segments.yml").read_text())["segments"]
+    }
+    assert {row["segment_id"] for row in catalog} == set(example)
+    assert json.loads(next(r["criteria"] for r in catalog if r["segment_id"] == "static/vip_list"))["listed_ids"] == 21
+    members = dict(built.query("select segment_id, count(*) from segment_members group by 1"))
+    for row in catalog:
+        assert row["customer_count"] == members.get(row["segment_id"], 0), row["segment_id"]
+    # a year of history, with the source of each kind
+    history = built.query(
+        "select segment_type, source, count(distinct as_of_date) from segment_membership_snapshots"
+        " where segment_type in ('static', 'dynamic') group by 1, 2 order by 1"
+    )
+    assert history == [("dynamic", "automatic", SAMPLE_BACKFILL_MONTHS), ("static", "import", SAMPLE_BACKFILL_MONTHS)]
+
+
+def test_unknown_static_ids_are_counted_and_never_members(user_segmented: Warehouse) -> None:
+    assert user_segmented.query(
+        "select count(*) from intermediate.int_customers_user_segmented where customer_id = 99999999"
+    ) == [(0,)]
+
+
+def test_a_bad_definition_stops_the_build_naming_file_segment_and_key(built: Warehouse, tmp_path: Path) -> None:
+    warehouse = built.copy(tmp_path / "bad")
+    bad = tmp_path / "bad_segments.yml"
+    bad.write_text(
+        "segments:\n  - id: oops\n    type: dynamic\n"
+        "    criteria: {total_spent: {operator: gt, value: 'x; drop table segments'}}\n"
+    )
+    run = warehouse.dbt(
+        "build",
+        "--select",
+        "int_user_segments_compiled+",
+        as_of=SAMPLE_AS_OF,
+        variables={"backfill_months": SAMPLE_BACKFILL_MONTHS, "segments_file": str(bad)},
+    )
+    assert run.returncode != 0
+    assert f"{bad}: segment 'oops', key 'criteria.total_spent.value': must be a number" in run.output
+    assert run.statuses()["model.segmentation.int_customers_user_segmented"] == "skipped"
+    assert warehouse.query("select count(*) from segments") == built.query("select count(*) from segments")
+
+
+def test_the_preview_answers_from_the_published_file(built: Warehouse, tmp_path: Path) -> None:
+    published = tmp_path / "published.duckdb"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segmentation.publish",
+            "--database",
+            str(built.database),
+            "--published",
+            str(published),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    started = time.perf_counter()
+    shown = subprocess.run(
+        [sys.executable, "-m", "segmentation.segments", "static/vip_list", "--database", str(published)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    seconds = time.perf_counter() - started
+    assert shown.returncode == 0, shown.stderr
+    count = built.query("select count(*) from segment_members where segment_id = 'static/vip_list'")[0][0]
+    assert f"static/vip_list (VIP list): {count:,} members" in shown.stdout
+    assert "listed id(s) are not customers of the run, never members" in shown.stdout
+    assert seconds < 2, seconds
+
+    bad = tmp_path / "segments.yml"
+    bad.write_text("segments:\n  - id: s\n    type: dynamic\n    criteria: {in_segment: rfm/champs}\n")
+    refused = subprocess.run(
+        [sys.executable, "-m", "segmentation.segments", "--file", str(bad), "--database", str(published)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert refused.returncode == 1
+    assert f"{bad}: segment 's', key 'criteria.in_segment': unknown segment id 'rfm/champs'" in refused.stderr
+
+
+def test_every_field_of_the_language_is_a_column_of_its_type(built: Warehouse) -> None:
+    """segmentation/segments/fields.py names the columns the compiled predicates read: they must be exactly
+    int_customers_featured's, each of the kind its operators assume."""
+    columns = dict(
+        built.query(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = 'intermediate' and table_name = 'int_customers_featured'"
+        )
+    )
+    assert set(columns) == set(fields.FEATURE_COLUMNS)
+    for name, field in fields.OPERATOR_FIELDS.items():
+        data_type = columns[field.column]
+        expected = {
+            fields.Kind.NUMBER: ("INTEGER", "BIGINT", "DOUBLE", "DECIMAL"),
+            fields.Kind.DATE: ("DATE",),
+            fields.Kind.TEXT: ("VARCHAR",),
+            fields.Kind.BOOLEAN: ("BOOLEAN",),
+        }[field.kind]
+        assert data_type.startswith(expected), (name, data_type)
+    # the customer_segments columns a criterion may name are all there
+    mart = {
+        row[0]
+        for row in built.query(
+            "select column_name from information_schema.columns where table_name = 'customer_segments'"
+        )
+    }
+    assert set(fields.MART_FIELDS) <= mart
