@@ -1,0 +1,86 @@
+{#
+    The BG/NBD and Gamma-Gamma inputs (spec section 13) per customer with a purchase, for every as-of
+    date of the run, in days. A purchase day is a date with a positive amount; its value is the sum of
+    the day's positive amounts (refunds are not purchases and do not lower a day's value).
+#}
+
+with
+
+transactions as (
+
+    select * from {{ ref('int_transactions_matched') }}
+
+),
+
+as_of_dates as (
+
+    select as_of_date from {{ ref('int_as_of_dates_windowed') }}
+
+),
+
+purchase_days as (
+
+    select
+        customer_id,
+        transaction_date as purchase_date,
+        sum(amount) as purchase_amount
+
+    from transactions
+    where amount > 0
+    group by customer_id, transaction_date
+
+),
+
+dated as (
+
+    select
+        purchase_days.customer_id,
+        as_of_dates.as_of_date,
+        purchase_days.purchase_date,
+        purchase_days.purchase_amount,
+        min(purchase_days.purchase_date) over (
+            partition by purchase_days.customer_id, as_of_dates.as_of_date
+        ) as first_purchase_date
+
+    from purchase_days
+    -- purchases after an as-of date play no part in that date's figures
+    inner join as_of_dates
+        on purchase_days.purchase_date <= as_of_dates.as_of_date
+
+),
+
+summarized as (
+
+    select
+        customer_id,
+        as_of_date,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
+        count(*) - 1 as frequency,
+        sum(purchase_amount) filter (where purchase_date > first_purchase_date) as repeat_purchase_amount
+
+    from dated
+    group by customer_id, as_of_date
+
+),
+
+final as (
+
+    select
+        customer_id,
+        as_of_date,
+        first_purchase_date,
+        last_purchase_date,
+        cast(frequency as integer) as frequency,
+        {{ days_between('first_purchase_date', 'last_purchase_date') }} as recency,
+        {{ days_between('first_purchase_date', 'as_of_date') }} as t,
+        -- the mean value of the repeat purchase days, to the cent; none without a repeat purchase
+        case
+            when frequency > 0 then {{ rounded_ratio('repeat_purchase_amount', 'frequency') }}
+        end as monetary_value
+
+    from summarized
+
+)
+
+select * from final

@@ -1,0 +1,101 @@
+"""The Gamma-Gamma model of spend per purchase (Fader, Hardie and Lee 2005, "RFM and CLV"; Colombo and Jiang 1999).
+
+A customer's purchase values are Gamma(p, ν) with ν ~ Gamma(q, v) across customers; fitted on the customers with
+at least one repeat purchase, from x (repeat purchases) and m (their mean value). Assumes spend per purchase is
+independent of purchase frequency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.special import gammaln
+
+from segmentation.clv.optimise import describe, minimise
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class GammaGammaParams:
+    p: float
+    q: float
+    v: float
+
+
+@dataclass(frozen=True)
+class GammaGammaFit:
+    params: GammaGammaParams
+    log_likelihood: float
+    customers: int
+    converged: bool
+    message: str
+
+
+def log_likelihood(params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike) -> Array:
+    """Each customer's log-likelihood of the mean m of x purchase values."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.asarray(monetary_value, dtype=np.float64)
+    p, q, v = params.p, params.q, params.v
+    value = (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(x * m + v)
+    )
+    return np.asarray(value, dtype=np.float64)
+
+
+def fit(frequency: ArrayLike, monetary_value: ArrayLike, initial: GammaGammaParams | None = None) -> GammaGammaFit:
+    """Maximum-likelihood estimates of (p, q, v) on customers with frequency > 0 (others are left out here)."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.asarray(monetary_value, dtype=np.float64)
+    keep = (x > 0) & (m > 0)
+    x, m = x[keep], m[keep]
+    if x.size == 0:
+        return GammaGammaFit(GammaGammaParams(np.nan, np.nan, np.nan), np.nan, 0, False, "no repeat customers to fit")
+    # v carries the unit of money; dividing the amounts by their mean keeps the search near one
+    scale = 1.0 / float(m.mean())
+
+    def negative_mean_log_likelihood(log_params: Array) -> float:
+        p, q, v = np.exp(log_params)
+        value = -np.mean(log_likelihood(GammaGammaParams(p, q, v), x, m * scale))
+        return float(value) if np.isfinite(value) else 1e300
+
+    start = np.log([initial.p, initial.q, initial.v * scale]) if initial is not None else np.zeros(3)
+    optimum = minimise(negative_mean_log_likelihood, start)
+    p, q, v_scaled = (float(value) for value in np.exp(optimum.x))
+    params = GammaGammaParams(p, q, v_scaled / scale)
+    total = float(np.sum(log_likelihood(params, x, m)))
+    finite = all(np.isfinite([p, q, v_scaled, total]))
+    # q ≤ 1 leaves the population mean spend infinite: no usable fit
+    converged = optimum.converged and finite and q > 1
+    described = describe(optimum, ("p", "q", "v"))
+    message = described if converged or not optimum.converged else "did not converge: q ≤ 1 or non-finite"
+    return GammaGammaFit(params, total, int(x.size), converged, message)
+
+
+def population_mean(params: GammaGammaParams) -> float:
+    """The mean spend per purchase across customers, p·v / (q − 1)."""
+    return params.p * params.v / (params.q - 1)
+
+
+def weight_on_own_spend(params: GammaGammaParams, frequency: ArrayLike) -> Array:
+    """p·x / (p·x + q − 1): how much a customer's own mean counts against the population mean."""
+    x = np.asarray(frequency, dtype=np.float64)
+    return np.asarray(params.p * x / (params.p * x + params.q - 1), dtype=np.float64)
+
+
+def conditional_expected_value(params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike) -> Array:
+    """E[spend per purchase | x, m]: the weighted mean of the customer's own mean and the population mean; the
+    population mean for a customer with no repeat purchase."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.nan_to_num(np.asarray(monetary_value, dtype=np.float64), nan=0.0)
+    weight = weight_on_own_spend(params, x)
+    value = weight * m + (1 - weight) * population_mean(params)
+    return np.asarray(np.where(x > 0, value, population_mean(params)), dtype=np.float64)

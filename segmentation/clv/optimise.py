@@ -1,0 +1,52 @@
+"""The one optimiser both models use, and what counts as converged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import minimize
+
+# The search runs on the logs of the parameters, each kept within e^±LOG_BOUND (1e-11 to 7e10). A likelihood whose
+# supremum lies at zero or infinity (the BG/NBD's a → 0 when nobody seems to drop out; the Gamma-Gamma's p → ∞
+# when a customer's purchase days hardly vary around the customer's mean) then ends on a bound, where the
+# predictions are their limits, and the fit says which parameter is there.
+LOG_BOUND = 25.0
+SIMPLEX_OPTIONS = {"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000}
+
+
+@dataclass(frozen=True)
+class Optimum:
+    x: NDArray[np.float64]
+    converged: bool
+    message: str
+    at_bound: tuple[int, ...]  # the indexes of the parameters that ended on a bound
+
+
+def minimise(objective: Callable[[NDArray[np.float64]], float], start: NDArray[np.float64]) -> Optimum:
+    """Minimise `objective` (a mean negative log-likelihood over log-parameters): L-BFGS-B, then Nelder-Mead from
+    its end point when L-BFGS-B does not report success. Converged when either method does."""
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+    start = np.clip(start, -LOG_BOUND, LOG_BOUND)
+    result = minimize(
+        objective, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000}
+    )
+    best, converged, message = result, bool(result.success), "converged"
+    if not converged:
+        simplex = minimize(objective, result.x, method="Nelder-Mead", bounds=bounds, options=SIMPLEX_OPTIONS)
+        converged = bool(simplex.success)
+        message = "converged (simplex)" if converged else f"did not converge: {simplex.message}"
+        if simplex.fun <= result.fun:
+            best = simplex
+    x = np.asarray(best.x, dtype=np.float64)
+    converged = converged and bool(np.all(np.isfinite(x)))
+    at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(np.abs(x) - LOG_BOUND) < 1e-3))
+    return Optimum(x, converged, message, at_bound)
+
+
+def describe(optimum: Optimum, names: tuple[str, ...]) -> str:
+    """The optimum's message, naming any parameter that ended on a bound."""
+    bounds = [f"{names[i]} at its {'lower' if optimum.x[i] < 0 else 'upper'} bound" for i in optimum.at_bound]
+    return "; ".join([optimum.message, *bounds])
