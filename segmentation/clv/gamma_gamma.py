@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln
+from scipy.special import gammaln, poch
 
 from segmentation.clv.optimise import describe, minimise
 
@@ -34,20 +34,22 @@ class GammaGammaFit:
     message: str
 
 
+def log_gamma_ratio(z: Array, q: float) -> Array:
+    """ln Γ(z + q) − ln Γ(z), through the Pochhammer symbol: the difference of the two logs loses every digit
+    once z is large (p·x reaches 1e10 when purchase days hardly vary around a customer's mean)."""
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.log(poch(z, q))
+    return np.asarray(np.where(np.isfinite(ratio), ratio, gammaln(z + q) - gammaln(z)), dtype=np.float64)
+
+
 def log_likelihood(params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike) -> Array:
-    """Each customer's log-likelihood of the mean m of x purchase values."""
+    """Each customer's log-likelihood of the mean m of x purchase values:
+    ln Γ(px + q) − ln Γ(px) − ln Γ(q) + q ln v + (px − 1) ln m + px ln x − (px + q) ln(xm + v), with the terms
+    in px gathered into −px·ln(1 + v / xm), which keeps its digits when px is large."""
     x = np.asarray(frequency, dtype=np.float64)
     m = np.asarray(monetary_value, dtype=np.float64)
     p, q, v = params.p, params.q, params.v
-    value = (
-        gammaln(p * x + q)
-        - gammaln(p * x)
-        - gammaln(q)
-        + q * np.log(v)
-        + (p * x - 1) * np.log(m)
-        + p * x * np.log(x)
-        - (p * x + q) * np.log(x * m + v)
-    )
+    value = log_gamma_ratio(p * x, q) - gammaln(q) - q * np.log1p(x * m / v) - np.log(m) - p * x * np.log1p(v / (x * m))
     return np.asarray(value, dtype=np.float64)
 
 
@@ -59,23 +61,27 @@ def fit(frequency: ArrayLike, monetary_value: ArrayLike, initial: GammaGammaPara
     x, m = x[keep], m[keep]
     if x.size == 0:
         return GammaGammaFit(GammaGammaParams(np.nan, np.nan, np.nan), np.nan, 0, False, "no repeat customers to fit")
-    # v carries the unit of money; dividing the amounts by their mean keeps the search near one
+    # v carries the unit of money; dividing the amounts by their mean keeps the search near one. The search runs
+    # on (p, q, p·v): when customers' purchase days hardly vary around their own means, the likelihood rises
+    # towards p → ∞ along p·v constant, a straight ridge in these coordinates (a curved one in (p, q, v), where
+    # the optimisers stall).
     scale = 1.0 / float(m.mean())
 
     def negative_mean_log_likelihood(log_params: Array) -> float:
-        p, q, v = np.exp(log_params)
-        value = -np.mean(log_likelihood(GammaGammaParams(p, q, v), x, m * scale))
+        p, q, pv = np.exp(log_params)
+        value = -np.mean(log_likelihood(GammaGammaParams(p, q, pv / p), x, m * scale))
         return float(value) if np.isfinite(value) else 1e300
 
-    start = np.log([initial.p, initial.q, initial.v * scale]) if initial is not None else np.zeros(3)
+    start = np.log([initial.p, initial.q, initial.p * initial.v * scale]) if initial is not None else np.zeros(3)
     optimum = minimise(negative_mean_log_likelihood, start)
-    p, q, v_scaled = (float(value) for value in np.exp(optimum.x))
+    p, q, pv_scaled = (float(value) for value in np.exp(optimum.x))
+    v_scaled = pv_scaled / p
     params = GammaGammaParams(p, q, v_scaled / scale)
     total = float(np.sum(log_likelihood(params, x, m)))
     finite = all(np.isfinite([p, q, v_scaled, total]))
     # q ≤ 1 leaves the population mean spend infinite: no usable fit
     converged = optimum.converged and finite and q > 1
-    described = describe(optimum, ("p", "q", "v"))
+    described = describe(optimum, ("p", "q", "p·v"))
     message = described if converged or not optimum.converged else "did not converge: q ≤ 1 or non-finite"
     return GammaGammaFit(params, total, int(x.size), converged, message)
 

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
+from scipy.optimize import approx_fprime, minimize
 
 # The search runs on the logs of the parameters, each kept within e^±LOG_BOUND (1e-11 to 7e10). A likelihood whose
 # supremum lies at zero or infinity (the BG/NBD's a → 0 when nobody seems to drop out; the Gamma-Gamma's p → ∞
 # when a customer's purchase days hardly vary around the customer's mean) then ends on a bound, where the
 # predictions are their limits, and the fit says which parameter is there.
 LOG_BOUND = 25.0
-SIMPLEX_OPTIONS = {"xatol": 1e-8, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000}
+# Where neither method reports success, an end point at which the mean log-likelihood changes by less than this per
+# unit of any log-parameter is an optimum all the same (a likelihood flat along a ridge to a bound).
+FLAT_GRADIENT = 1e-6
+SIMPLEX_OPTIONS = {"xatol": 1e-6, "fatol": 1e-11, "maxiter": 8000, "maxfev": 16000}
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,12 @@ class Optimum:
 
 def minimise(objective: Callable[[NDArray[np.float64]], float], start: NDArray[np.float64]) -> Optimum:
     """Minimise `objective` (a mean negative log-likelihood over log-parameters): L-BFGS-B, then Nelder-Mead from
-    its end point when L-BFGS-B does not report success. Converged when either method does."""
+    its end point when L-BFGS-B does not report success. Converged when either method does, or when the gradient
+    at the better end point is below FLAT_GRADIENT."""
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
     start = np.clip(start, -LOG_BOUND, LOG_BOUND)
     result = minimize(
-        objective, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 5000}
+        objective, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-8, "maxiter": 5000}
     )
     best, converged, message = result, bool(result.success), "converged"
     if not converged:
@@ -40,6 +44,10 @@ def minimise(objective: Callable[[NDArray[np.float64]], float], start: NDArray[n
         message = "converged (simplex)" if converged else f"did not converge: {simplex.message}"
         if simplex.fun <= result.fun:
             best = simplex
+        if not converged:
+            gradient = approx_fprime(np.asarray(best.x, dtype=np.float64), objective, 1e-7)
+            if bool(np.all(np.isfinite(gradient))) and float(np.max(np.abs(gradient))) < FLAT_GRADIENT:
+                converged, message = True, "converged (flat: the likelihood no longer changes)"
     x = np.asarray(best.x, dtype=np.float64)
     converged = converged and bool(np.all(np.isfinite(x)))
     at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(np.abs(x) - LOG_BOUND) < 1e-3))
