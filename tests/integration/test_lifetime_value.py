@@ -160,3 +160,39 @@ def test_holdout_predictions_track_what_happened(built: Warehouse) -> None:
     for row in result.rows:
         if row.customers >= 50:
             assert row.mean_predicted == pytest.approx(row.mean_actual, rel=0.15), row
+
+
+def test_a_date_without_a_fit_says_so_and_keeps_the_recorded_history(
+    built: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """As of the day before the first transaction nobody has bought: neither model can be fitted, there is no
+    earlier fit to fall back on, the warning test names the date, the customers get no predictions, and the
+    dates recorded before stay as they were (the marts are incremental, like the segment history)."""
+    warehouse = built.copy(tmp_path_factory.mktemp("clv_no_fit"))
+    before = warehouse.query_dicts("select * from clv_model_fits order by as_of_date")
+    (first_day,) = warehouse.query("select min(transaction_date) from intermediate.int_transactions_matched")[0]
+    as_of = first_day - dt.timedelta(days=1)
+    run = warehouse.dbt(
+        "build",
+        "--select",
+        "+customer_lifetime_value",
+        as_of=as_of,
+        # the delivery is months "late" for this date; its gate is not what this test is about
+        variables={"max_delivery_lag_days": 100_000},
+    )
+    statuses = {node.split(".")[2]: status for node, status in run.statuses().items()}
+    assert statuses["clv_model_fits"] == statuses["customer_lifetime_value"] == "success", run.output[-3000:]
+    assert statuses["clv_fits_converged"] == "warn"
+    assert f"as of {as_of} did not converge" in run.output
+    fits = warehouse.query_dicts("select * from clv_model_fits order by as_of_date")
+    assert fits[1:] == before
+    new = fits[0]
+    assert new["as_of_date"] == as_of and new["customers"] == 0
+    assert not new["bg_nbd_converged"] and not new["gamma_gamma_converged"]
+    assert new["r"] is None and new["p"] is None and new["bg_nbd_params_as_of_date"] is None
+    rows = warehouse.query(
+        f"select count(*), count(probability_alive), count(growth_potential) from customer_lifetime_value"
+        f" where as_of_date = '{as_of}'"
+    )
+    assert rows[0][0] > 0 and rows[0][1:] == (0, 0)
+    assert warehouse.query("select count(distinct as_of_date) from customer_lifetime_value")[0][0] == len(fits)
