@@ -19,16 +19,21 @@ transactions as (
 
 ),
 
+latest as (
+
+    select max(as_of_date) as as_of_date from {{ ref('int_as_of_dates_windowed') }}
+
+),
+
 as_of as (
 
     select
-        max(as_of_date) as as_of_date,
-        max({{ month_index('as_of_date') }}) as as_of_month_index,
+        as_of_date,
+        {{ month_index('as_of_date') }} as as_of_month_index,
         -- the month of A is complete when A is its last day
-        max(case when {{ is_month_end('as_of_date') }} then 1 else 0 end) as as_of_month_is_complete
+        case when {{ is_month_end('as_of_date') }} then 1 else 0 end as as_of_month_is_complete
 
-    from {{ ref('int_as_of_dates_windowed') }}
-    where as_of_date = (select max(as_of_date) from {{ ref('int_as_of_dates_windowed') }})
+    from latest
 
 ),
 
@@ -47,7 +52,7 @@ cohorts as (
 -- 0 to 999 (83 years of months), from three digits
 digits as (
 
-    select digit from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (digit)
+    select digits.digit from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (digit)
 
 ),
 
