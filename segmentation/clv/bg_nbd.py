@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from segmentation.clv.optimise import describe, minimise
 
@@ -54,8 +54,26 @@ def log_likelihood(params: BgNbdParams, frequency: ArrayLike, recency: ArrayLike
     return np.asarray(common + np.logaddexp(still_alive, dropped), dtype=np.float64)
 
 
+def log_likelihood_gradient(params: BgNbdParams, frequency: ArrayLike, recency: ArrayLike, t: ArrayLike) -> Array:
+    """The mean log-likelihood's gradient with respect to (ln r, ln α, ln a, ln b). With w the weight of the
+    dropped-out term in the sum (0 without a repeat purchase), each derivative is the common part's plus the two
+    terms' weighted by 1 − w and w."""
+    x, t_x, big_t = _arrays(frequency, recency, t)
+    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    still_alive = -(r + x) * np.log(alpha + big_t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dropped = np.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x)
+        w = np.where(x > 0, 1.0 / (1.0 + np.exp(still_alive - dropped)), 0.0)
+        b_term = np.where(x > 0, w * b / (b + x - 1), 0.0)
+    d_r = r * (digamma(r + x) - digamma(r) + np.log(alpha) - (1 - w) * np.log(alpha + big_t) - w * np.log(alpha + t_x))
+    d_alpha = r - alpha * (r + x) * ((1 - w) / (alpha + big_t) + w / (alpha + t_x))
+    d_a = a * (digamma(a + b) - digamma(a + b + x)) + w
+    d_b = b * (digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)) - b_term
+    return np.array([np.mean(d_r), np.mean(d_alpha), np.mean(d_a), np.mean(d_b)], dtype=np.float64)
+
+
 def fit(frequency: ArrayLike, recency: ArrayLike, t: ArrayLike, initial: BgNbdParams | None = None) -> BgNbdFit:
-    """Maximum-likelihood estimates of (r, α, a, b) by BFGS on the logs of the parameters."""
+    """Maximum-likelihood estimates of (r, α, a, b), searched on the logs of the parameters."""
     x, t_x, big_t = _arrays(frequency, recency, t)
     if x.size == 0:
         return BgNbdFit(BgNbdParams(np.nan, np.nan, np.nan, np.nan), np.nan, 0, False, "no customers to fit")
@@ -67,8 +85,12 @@ def fit(frequency: ArrayLike, recency: ArrayLike, t: ArrayLike, initial: BgNbdPa
         value = -np.mean(log_likelihood(BgNbdParams(r, alpha, a, b), x, t_x_scaled, big_t_scaled))
         return float(value) if np.isfinite(value) else 1e300
 
+    def gradient(log_params: Array) -> Array:
+        r, alpha, a, b = np.exp(log_params)
+        return -log_likelihood_gradient(BgNbdParams(r, alpha, a, b), x, t_x_scaled, big_t_scaled)
+
     start = np.log([initial.r, initial.alpha * scale, initial.a, initial.b]) if initial is not None else np.zeros(4)
-    optimum = minimise(negative_mean_log_likelihood, start)
+    optimum = minimise(negative_mean_log_likelihood, start, gradient)
     r, alpha_scaled, a, b = (float(value) for value in np.exp(optimum.x))
     params = BgNbdParams(r, alpha_scaled / scale, a, b)
     total = float(np.sum(log_likelihood(params, x, t_x, big_t)))
