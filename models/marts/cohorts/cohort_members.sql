@@ -30,11 +30,22 @@ quarterly as (
 
 ),
 
-final as (
+unioned as (
 
     select * from monthly
     union all
     select * from quarterly
+
+),
+
+final as (
+
+    select
+        cast(cohort_id as {{ dbt.type_string() }}) as cohort_id,
+        customer_id,
+        cast(joined_at as date) as joined_at
+
+    from unioned
 
 )
 

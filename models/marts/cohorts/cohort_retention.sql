@@ -136,10 +136,10 @@ accumulated as (
 final as (
 
     select
-        {{ cohort_month_id('cohort_month') }} as cohort_id,
-        cohort_month,
+        cast({{ cohort_month_id('cohort_month') }} as {{ dbt.type_string() }}) as cohort_id,
+        cast(cohort_month as date) as cohort_month,
         cast(months_since_signup as integer) as months_since_signup,
-        {{ month_from_index('period_month_index') }} as period_month,
+        cast({{ month_from_index('period_month_index') }} as date) as period_month,
         cast(cohort_size as bigint) as cohort_size,
         cast(active_customers as bigint) as active_customers,
         -- active / size to 4 places, exactly: the same ratio in hundredths, to 2 places, times 0.01

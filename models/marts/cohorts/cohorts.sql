@@ -53,12 +53,12 @@ unioned as (
 final as (
 
     select
-        cohort_id,
-        cohort_name,
-        'acquisition' as cohort_type,
-        cohort_period,
-        acquisition_start_date,
-        acquisition_end_date,
+        cast(cohort_id as {{ dbt.type_string() }}) as cohort_id,
+        cast(cohort_name as {{ dbt.type_string() }}) as cohort_name,
+        cast('acquisition' as {{ dbt.type_string() }}) as cohort_type,
+        cast(cohort_period as {{ dbt.type_string() }}) as cohort_period,
+        cast(acquisition_start_date as date) as acquisition_start_date,
+        cast(acquisition_end_date as date) as acquisition_end_date,
         cast(member_count as bigint) as member_count
 
     from unioned
