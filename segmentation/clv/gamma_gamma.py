@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.special import gammaln, poch
+from scipy.special import digamma, gammaln, poch
 
 from segmentation.clv.optimise import describe, minimise
 
@@ -40,6 +40,31 @@ def log_gamma_ratio(z: Array, q: float) -> Array:
     with np.errstate(divide="ignore", over="ignore"):
         ratio = np.log(poch(z, q))
     return np.asarray(np.where(np.isfinite(ratio), ratio, gammaln(z + q) - gammaln(z)), dtype=np.float64)
+
+
+def digamma_difference(z: Array, q: float) -> Array:
+    """ψ(z + q) − ψ(z), from the asymptotic series where z is large and the difference would lose its digits."""
+    large = z > 1e4
+    safe = np.where(large, z, 1.0)
+    series = (
+        np.log1p(q / safe)
+        + q / (2 * safe * (safe + q))
+        + ((safe + q) ** 2 - safe**2) / (12 * safe**2 * (safe + q) ** 2)
+    )
+    return np.asarray(np.where(large, series, digamma(z + q) - digamma(np.where(large, 1.0, z))), dtype=np.float64)
+
+
+def log_likelihood_gradient(p: float, q: float, pv: float, frequency: ArrayLike, monetary_value: ArrayLike) -> Array:
+    """The mean log-likelihood's gradient with respect to (ln p, ln q, ln p·v), the coordinates of the search."""
+    x = np.asarray(frequency, dtype=np.float64)
+    m = np.asarray(monetary_value, dtype=np.float64)
+    z, spend = p * x, x * m
+    own = spend * p / (pv + spend * p)  # k·p / (u + k·p), with k = x·m and u = p·v
+    y = pv / (p * spend)
+    d_p = z * digamma_difference(z, q) - q * own - z * np.log1p(y) + z * y / (1 + y)
+    d_q = q * (digamma(z + q) - digamma(q)) - q * np.log1p(spend * p / pv)
+    d_pv = q * own - z * y / (1 + y)
+    return np.array([np.mean(d_p), np.mean(d_q), np.mean(d_pv)], dtype=np.float64)
 
 
 def log_likelihood(params: GammaGammaParams, frequency: ArrayLike, monetary_value: ArrayLike) -> Array:
@@ -72,8 +97,12 @@ def fit(frequency: ArrayLike, monetary_value: ArrayLike, initial: GammaGammaPara
         value = -np.mean(log_likelihood(GammaGammaParams(p, q, pv / p), x, m * scale))
         return float(value) if np.isfinite(value) else 1e300
 
+    def gradient(log_params: Array) -> Array:
+        p, q, pv = np.exp(log_params)
+        return -log_likelihood_gradient(p, q, pv, x, m * scale)
+
     start = np.log([initial.p, initial.q, initial.p * initial.v * scale]) if initial is not None else np.zeros(3)
-    optimum = minimise(negative_mean_log_likelihood, start)
+    optimum = minimise(negative_mean_log_likelihood, start, gradient)
     p, q, pv_scaled = (float(value) for value in np.exp(optimum.x))
     v_scaled = pv_scaled / p
     params = GammaGammaParams(p, q, v_scaled / scale)

@@ -63,23 +63,17 @@ def fit_dates(
     earlier: tuple[tuple[dt.date, BgNbdParams], tuple[dt.date, GammaGammaParams]] | tuple[None, None] = (None, None),
 ) -> list[DateFit]:
     """Fit every date, oldest first. `earlier` holds the latest usable parameters recorded before the first
-    date (from a previous run), with the date they were fitted on. Each fit starts from the latest usable
-    parameters, so a month's fit starts next to the previous month's optimum."""
+    date (from a previous run), with the date they were fitted on. Every fit starts from the same point, never
+    from an earlier month's optimum: a date's fit then depends on its data only, whichever dates were run before
+    it (on a flat Gamma-Gamma likelihood a warm start stopped on a ridge below the optimum)."""
     last_bg, last_gg = earlier
     fits = []
     for as_of in sorted(dates):
         data = inputs[as_of]
         started = time.perf_counter()
-        bg_fit = bg_nbd.fit(data.frequency, data.recency, data.t, initial=last_bg[1] if last_bg else None)
+        bg_fit = bg_nbd.fit(data.frequency, data.recency, data.t)
         repeat = data.frequency > 0
-        gg_fit = gamma_gamma.fit(
-            data.frequency[repeat], data.monetary_value[repeat], initial=last_gg[1] if last_gg else None
-        )
-        if not bg_fit.converged and last_bg is not None:
-            # an ill-started search is retried from the defaults before falling back
-            bg_fit = bg_nbd.fit(data.frequency, data.recency, data.t)
-        if not gg_fit.converged and last_gg is not None:
-            gg_fit = gamma_gamma.fit(data.frequency[repeat], data.monetary_value[repeat])
+        gg_fit = gamma_gamma.fit(data.frequency[repeat], data.monetary_value[repeat])
         seconds = time.perf_counter() - started
         if bg_fit.converged:
             last_bg = (as_of, bg_fit.params)
