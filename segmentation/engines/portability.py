@@ -52,7 +52,13 @@ HISTORY_MARTS = (
     "segment_migrations",
     "data_quality_report",
     "rejected_rows",
+    "cohorts",
+    "cohort_members",
+    "cohort_retention",
 )
+# Models outside the marts' schema compared too: the lifetime-value inputs, whose fits (dbt Python models) only
+# DuckDB builds.
+OTHER_COMPARED = ("intermediate.int_customers_summarized",)
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 # Marts only DuckDB builds (they serve user-defined segments, a dbt Python model's work): not compared.
 DUCKDB_ONLY_MARTS = ("segment_criteria_fields",)
@@ -75,6 +81,11 @@ class EngineRun:
     @property
     def built(self) -> bool:
         return not self.error and not self.failed
+
+
+def qualified(relation: str, marts_schema: str) -> str:
+    """A mart's name in the engine's marts schema; a name with its schema as it is."""
+    return relation if "." in relation else f"{marts_schema}.{relation}"
 
 
 def say(message: str) -> None:
@@ -159,8 +170,8 @@ def build_duckdb(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int
     run_dbt(run, dbt_arguments("duckdb", work, raw_dir, as_of, backfill_months), work, env)
     if run.built:
         with duckdb.connect(str(database), read_only=True) as con:
-            for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS):
-                result = con.sql(f"select * from main.{relation}")
+            for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED):
+                result = con.sql(f"select * from {qualified(relation, 'main')}")
                 if "segment_type" in result.columns:
                     result = result.filter(f"not ({USER_DEFINED_ROWS})")
                 run.tables[relation] = compare_engines.table_from(result.columns, result.fetchall())
@@ -186,7 +197,7 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
                 )
                 run_dbt(run, dbt_arguments("postgres", work, raw_dir, as_of, backfill_months), work, env)
                 if run.built:
-                    for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS):
+                    for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED):
                         run.tables[relation] = _postgres_table(connection, relation)
             finally:
                 connection.close()
@@ -197,7 +208,7 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
 
 def _postgres_table(connection: Any, relation: str) -> Table:
     with connection.cursor() as cursor:
-        cursor.execute(f"select * from public.{relation}")
+        cursor.execute(f"select * from {qualified(relation, 'public')}")
         return compare_engines.table_from([column.name for column in cursor.description], cursor.fetchall())
 
 
@@ -252,8 +263,8 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
     if run.built:
         # dbt-spark leaves its session open; this is the same one, catalog and all
         session = SparkSession.builder.getOrCreate()
-        for relation in HISTORY_MARTS:
-            frame = session.sql(f"select * from main.{relation}")
+        for relation in (*HISTORY_MARTS, *OTHER_COMPARED):
+            frame = session.sql(f"select * from {qualified(relation, 'main')}")
             run.tables[relation] = compare_engines.table_from(frame.columns, [tuple(row) for row in frame.collect()])
     return run
 

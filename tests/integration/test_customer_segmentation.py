@@ -349,12 +349,14 @@ def test_two_fresh_warehouses_of_the_same_input_are_identical(
 
 def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:
     """Names and types of every mart column are declared and enforced, so a change that alters a
-    column BI tools read fails the build instead of reaching them."""
+    column BI tools read fails the build instead of reaching them. dbt enforces contracts on SQL
+    models only: the Python marts (lifetime value) declare their types, and their tests check them."""
     manifest = json.loads((built.work_dir / "target" / "manifest.json").read_text())
     marts = [
         node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 9
+    assert len(marts) == 14
     for node in marts:
-        assert node["config"]["contract"]["enforced"], node["name"]
+        if node["language"] == "sql":
+            assert node["config"]["contract"]["enforced"], node["name"]
         assert node["columns"] and all(column["data_type"] for column in node["columns"].values()), node["name"]

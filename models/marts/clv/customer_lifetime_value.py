@@ -1,0 +1,138 @@
+"""Every customer's lifetime value and churn figures for every as-of date of the run (spec section 13).
+
+A dbt Python model (DuckDB only; disabled on the other engines, see _clv__models.yml). The predictions use each
+date's parameters in clv_model_fits (an earlier date's when that date's fit did not converge; none when no fit
+ever did); the rounding, the thirds of growth_potential and the customers with no purchase are SQL, below.
+Incremental like the segment history: a run replaces the dates it computed and keeps every other date.
+"""
+
+import os
+import sys
+
+
+def _clv_package():
+    """The project's package segmentation/, importable when dbt runs from the project root, as the Makefile,
+    the monthly cycle and the README run it."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    from segmentation.clv import lifetime_value
+
+    return lifetime_value
+
+
+def model(dbt, session):
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="as_of_date",
+        full_refresh=False,
+        on_schema_change="append_new_columns",
+    )
+    lifetime_value = _clv_package()
+    import numpy as np
+
+    from segmentation.clv.bg_nbd import BgNbdParams
+    from segmentation.clv.gamma_gamma import GammaGammaParams
+
+    discount_rate = float(dbt.config.get("clv_annual_discount_rate") or 0)
+    inputs_relation = dbt.ref("int_customers_summarized")
+    fits_relation = dbt.ref("clv_model_fits")
+    customers_relation = dbt.ref("int_customers_windowed")
+    dates = [row[0] for row in dbt.ref("int_as_of_dates_windowed").project("as_of_date").fetchall()]
+    fits = {
+        row[0]: row[1:]
+        for row in fits_relation.project("as_of_date, r, alpha, a, b, p, q, v, bg_nbd_params_as_of_date").fetchall()
+        if row[0] in dates
+    }
+    columns = inputs_relation.project(
+        "customer_id, as_of_date, cast(frequency as double) as frequency, cast(recency as double) as recency,"
+        " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
+    ).fetchnumpy()
+
+    parts = {
+        name: []
+        for name in (
+            "customer_id",
+            "as_of_date",
+            "probability_alive",
+            "expected_purchases_365d",
+            "expected_avg_order_value",
+            "predicted_ltv_1year",
+            "predicted_ltv_3year",
+            "predicted_ltv_5year",
+            "confidence_score",
+        )
+    }
+    for as_of in dates:
+        r, alpha, a, b, p, q, v, _ = fits.get(as_of, (None,) * 8)
+        if r is None or p is None:
+            continue  # no usable fit: the customers of this date get no predictions
+        rows = columns["as_of_date"] == np.datetime64(as_of)
+        data = lifetime_value.Inputs(
+            frequency=np.asarray(columns["frequency"][rows], dtype=float),
+            recency=np.asarray(columns["recency"][rows], dtype=float),
+            t=np.asarray(columns["t"][rows], dtype=float),
+            monetary_value=np.asarray(np.ma.filled(columns["monetary_value"][rows], np.nan), dtype=float),
+        )
+        predicted = lifetime_value.predict(BgNbdParams(r, alpha, a, b), GammaGammaParams(p, q, v), data, discount_rate)
+        parts["customer_id"].append(np.asarray(columns["customer_id"][rows]))
+        parts["as_of_date"].append(np.full(int(rows.sum()), as_of.isoformat()))
+        parts["probability_alive"].append(predicted.probability_alive)
+        parts["expected_purchases_365d"].append(predicted.expected_purchases_365d)
+        parts["expected_avg_order_value"].append(predicted.expected_avg_order_value)
+        for years in lifetime_value.HORIZON_YEARS:
+            parts[f"predicted_ltv_{years}year"].append(predicted.predicted_ltv[years])
+        parts["confidence_score"].append(predicted.confidence_score)
+    empty = {"customer_id": np.array([], dtype=np.int64), "as_of_date": np.array([], dtype="U10")}
+    predictions = {
+        name: np.concatenate(chunks) if chunks else empty.get(name, np.array([], dtype=float))
+        for name, chunks in parts.items()
+    }
+
+    # registered views rather than Python variables found by name, which a linter takes for unused
+    predictions_name = "__clv_predictions"
+    inputs_name = "__clv_inputs"
+    customers_name = "__clv_customers"
+    session.register(predictions_name, predictions)
+    session.register(inputs_name, inputs_relation)
+    session.register(customers_name, customers_relation)
+    return session.sql(
+        f"""
+        with
+
+        scored as (
+            select
+                predictions.* replace (cast(predictions.as_of_date as date) as as_of_date),
+                -- thirds of the exact value, tie-safe (spec section 4)
+                ceil(3 * cume_dist() over (partition by as_of_date order by predicted_ltv_1year)) as ltv_third
+            from {predictions_name} as predictions
+        )
+
+        select
+            customers.customer_id,
+            customers.as_of_date,
+            customers.lifetime_value as current_ltv,
+            inputs.frequency,
+            inputs.recency,
+            inputs.t,
+            inputs.monetary_value,
+            cast(round(scored.probability_alive, 4) as decimal(5, 4)) as probability_alive,
+            cast(round(1 - scored.probability_alive, 4) as decimal(5, 4)) as churn_probability,
+            cast(round(scored.expected_purchases_365d, 4) as decimal(18, 4)) as expected_purchases_365d,
+            cast(round(scored.expected_avg_order_value, 2) as decimal(18, 2)) as expected_avg_order_value,
+            cast(round(scored.predicted_ltv_1year, 2) as decimal(18, 2)) as predicted_ltv_1year,
+            cast(round(scored.predicted_ltv_3year, 2) as decimal(18, 2)) as predicted_ltv_3year,
+            cast(round(scored.predicted_ltv_5year, 2) as decimal(18, 2)) as predicted_ltv_5year,
+            cast(round(100 * (1 - scored.probability_alive), 2) as decimal(5, 2)) as risk_score,
+            case scored.ltv_third when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as growth_potential,
+            cast(round(scored.confidence_score, 4) as decimal(5, 4)) as confidence_score
+
+        from {customers_name} as customers
+        left join {inputs_name} as inputs
+            on customers.customer_id = inputs.customer_id
+            and customers.as_of_date = inputs.as_of_date
+        left join scored
+            on customers.customer_id = scored.customer_id
+            and customers.as_of_date = scored.as_of_date
+        """
+    )

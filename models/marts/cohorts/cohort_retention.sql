@@ -1,0 +1,160 @@
+{#
+    The retention matrix of the monthly acquisition cohorts (spec section 12): one row per cohort and
+    month offset k from the signup month (k = 0) to the month of A, every offset present, zeros
+    included. Only transactions on or before A count; a member's transactions before its signup
+    month fall on no offset.
+#}
+
+with
+
+members as (
+
+    select * from {{ ref('int_customers_acquired') }}
+
+),
+
+transactions as (
+
+    select * from {{ ref('int_transactions_matched') }}
+
+),
+
+latest as (
+
+    select max(as_of_date) as as_of_date from {{ ref('int_as_of_dates_windowed') }}
+
+),
+
+as_of as (
+
+    select
+        as_of_date,
+        {{ month_index('as_of_date') }} as as_of_month_index,
+        -- the month of A is complete when A is its last day
+        case when {{ is_month_end('as_of_date') }} then 1 else 0 end as as_of_month_is_complete
+
+    from latest
+
+),
+
+cohorts as (
+
+    select
+        signup_month as cohort_month,
+        signup_month_index as cohort_month_index,
+        count(*) as cohort_size
+
+    from members
+    group by signup_month, signup_month_index
+
+),
+
+-- 0 to 999 (83 years of months), from three digits
+digits as (
+
+    select digits.digit from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (digit)
+
+),
+
+offsets as (
+
+    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as months_since_signup
+    from digits as hundreds
+    cross join digits as tens
+    cross join digits as ones
+
+),
+
+matrix as (
+
+    select
+        cohorts.cohort_month,
+        cohorts.cohort_month_index,
+        cohorts.cohort_size,
+        offsets.months_since_signup,
+        as_of.as_of_month_index,
+        as_of.as_of_month_is_complete
+
+    from cohorts
+    cross join as_of
+    inner join offsets
+        on offsets.months_since_signup <= as_of.as_of_month_index - cohorts.cohort_month_index
+
+),
+
+member_months as (
+
+    select
+        members.signup_month as cohort_month,
+        {{ month_index('transactions.transaction_date') }} - members.signup_month_index as months_since_signup,
+        count(distinct case when transactions.amount > 0 then transactions.customer_id end) as active_customers,
+        sum(transactions.amount) as revenue
+
+    from transactions
+    inner join members
+        on transactions.customer_id = members.customer_id
+    inner join as_of
+        on transactions.transaction_date <= as_of.as_of_date
+    where transactions.transaction_date >= members.signup_month
+    group by
+        members.signup_month,
+        {{ month_index('transactions.transaction_date') }} - members.signup_month_index
+
+),
+
+filled as (
+
+    select
+        matrix.cohort_month,
+        matrix.months_since_signup,
+        matrix.cohort_month_index + matrix.months_since_signup as period_month_index,
+        matrix.as_of_month_index,
+        matrix.as_of_month_is_complete,
+        matrix.cohort_size,
+        coalesce(member_months.active_customers, 0) as active_customers,
+        cast(coalesce(member_months.revenue, 0) as decimal(18, 2)) as revenue
+
+    from matrix
+    left join member_months
+        on matrix.cohort_month = member_months.cohort_month
+        and matrix.months_since_signup = member_months.months_since_signup
+
+),
+
+accumulated as (
+
+    select
+        *,
+        sum(revenue) over (
+            partition by cohort_month order by months_since_signup rows between unbounded preceding and current row
+        ) as cumulative_revenue
+
+    from filled
+
+),
+
+final as (
+
+    select
+        cast({{ cohort_month_id('cohort_month') }} as {{ dbt.type_string() }}) as cohort_id,
+        cast(cohort_month as date) as cohort_month,
+        cast(months_since_signup as integer) as months_since_signup,
+        cast({{ month_from_index('period_month_index') }} as date) as period_month,
+        cast(cohort_size as bigint) as cohort_size,
+        cast(active_customers as bigint) as active_customers,
+        -- active / size to 4 places, exactly: the same ratio in hundredths, to 2 places, times 0.01
+        cast(
+            {{ rounded_ratio('active_customers', 'cohort_size', 100) }} * cast(0.01 as decimal(3, 2)) as decimal(6, 4)
+        ) as retention_rate,
+        revenue,
+        {{ rounded_ratio('cumulative_revenue', 'cohort_size') }} as cumulative_revenue_per_customer,
+        (
+            period_month_index < as_of_month_index
+            or (period_month_index = as_of_month_index and as_of_month_is_complete = 1)
+        ) as is_complete
+
+    from accumulated
+
+)
+
+select * from final

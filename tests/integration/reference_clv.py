@@ -1,0 +1,122 @@
+"""An independent reading of spec sections 12 (cohort retention) and 13 (the lifetime-value inputs) in plain
+Python, from the raw files as reference.py cleans them (spec section 2), with exact Decimal and Fraction arithmetic.
+Shares no code with the dbt project or segmentation/clv."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from integration.reference import CleanInput, round_half_away
+
+
+@dataclass(frozen=True)
+class PurchaseInputs:
+    frequency: int
+    recency: int
+    t: int
+    monetary_value: Decimal | None
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    cohort_month: date
+    months_since_signup: int
+    period_month: date
+    cohort_size: int
+    active_customers: int
+    retention_rate: Decimal
+    revenue: Decimal
+    cumulative_revenue_per_customer: Decimal
+    is_complete: bool
+
+
+def purchase_inputs(data: CleanInput, as_of: date) -> dict[int, PurchaseInputs]:
+    """Section 13: per customer with a positive transaction on or before `as_of`, on purchase days (dates with a
+    positive amount, valued at the day's positive amounts)."""
+    days: dict[int, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for transaction in data.transactions:
+        if (
+            transaction.customer_id in data.customers
+            and transaction.amount > 0
+            and transaction.transaction_date <= as_of
+        ):
+            days[transaction.customer_id][transaction.transaction_date] += transaction.amount
+    result = {}
+    for customer_id, values in days.items():
+        ordered = sorted(values)
+        repeat = ordered[1:]
+        monetary = (
+            round_half_away(Fraction(sum((values[day] for day in repeat), Decimal(0))) / len(repeat))
+            if repeat
+            else None
+        )
+        result[customer_id] = PurchaseInputs(
+            frequency=len(repeat),
+            recency=(ordered[-1] - ordered[0]).days,
+            t=(as_of - ordered[0]).days,
+            monetary_value=monetary,
+        )
+    return result
+
+
+def _month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_start(number: int) -> date:
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def round_rate(value: Fraction) -> Decimal:
+    """A ratio of counts to 4 places, ties away from zero (both are non-negative)."""
+    return Decimal(math.floor(value * 10_000 + Fraction(1, 2))) / 10_000
+
+
+def cohort_retention(data: CleanInput, as_of: date) -> dict[tuple[date, int], RetentionRow]:
+    """Section 12: every monthly signup cohort (signup on or before `as_of`) and month offset up to the month of
+    `as_of`, from the transactions on or before `as_of`."""
+    members: dict[int, int] = {
+        customer.customer_id: _month_number(customer.signup_date)
+        for customer in data.customers.values()
+        if customer.signup_date <= as_of
+    }
+    sizes: dict[int, int] = defaultdict(int)
+    for month in members.values():
+        sizes[month] += 1
+    active: dict[tuple[int, int], set[int]] = defaultdict(set)
+    revenue: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for transaction in data.transactions:
+        cohort = members.get(transaction.customer_id)
+        if cohort is None or transaction.transaction_date > as_of:
+            continue
+        offset = _month_number(transaction.transaction_date) - cohort
+        if offset < 0:
+            continue
+        revenue[(cohort, offset)] += transaction.amount
+        if transaction.amount > 0:
+            active[(cohort, offset)].add(transaction.customer_id)
+    as_of_month = _month_number(as_of)
+    month_of_as_of_complete = (as_of + timedelta(days=1)).month != as_of.month
+    rows = {}
+    for cohort, size in sizes.items():
+        cumulative = Decimal(0)
+        for offset in range(as_of_month - cohort + 1):
+            period = cohort + offset
+            cumulative += revenue[(cohort, offset)]
+            rows[(_month_start(cohort), offset)] = RetentionRow(
+                cohort_month=_month_start(cohort),
+                months_since_signup=offset,
+                period_month=_month_start(period),
+                cohort_size=size,
+                active_customers=len(active[(cohort, offset)]),
+                retention_rate=round_rate(Fraction(len(active[(cohort, offset)]), size)),
+                revenue=revenue[(cohort, offset)],
+                cumulative_revenue_per_customer=round_half_away(Fraction(cumulative) / size),
+                is_complete=period < as_of_month or (period == as_of_month and month_of_as_of_complete),
+            )
+    return rows
