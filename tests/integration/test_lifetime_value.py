@@ -4,6 +4,7 @@ and the calibration/holdout check."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from decimal import Decimal
 
@@ -196,3 +197,23 @@ def test_a_date_without_a_fit_says_so_and_keeps_the_recorded_history(
     )
     assert rows[0][0] > 0 and rows[0][1:] == (0, 0)
     assert warehouse.query("select count(distinct as_of_date) from customer_lifetime_value")[0][0] == len(fits)
+
+
+def test_growth_potential_is_the_third_of_predicted_value_among_customers_with_a_prediction(
+    built: Warehouse,
+) -> None:
+    rows = built.query(
+        "select as_of_date, predicted_ltv_1year, growth_potential from customer_lifetime_value"
+        " where predicted_ltv_1year is not null"
+    )
+    by_date: dict[dt.date, list[tuple[Decimal, str]]] = {}
+    for as_of, value, third in rows:
+        by_date.setdefault(as_of, []).append((value, third))
+    for as_of, values in by_date.items():
+        ordered = sorted(value for value, _ in values)
+        for value, third in values:
+            # ceil(3 * cume_dist()): the share of the date's customers at or below this value (read from the
+            # values rounded to the cent; two customers a fraction of a cent apart across a boundary would differ)
+            share = bisect.bisect_right(ordered, value) / len(ordered)
+            expected = "low" if share <= 1 / 3 else "medium" if share <= 2 / 3 else "high"
+            assert third == expected, (as_of, value, third)

@@ -100,39 +100,66 @@ def model(dbt, session):
         f"""
         with
 
+        predicted as (
+            select predictions.* replace (cast(predictions.as_of_date as date) as as_of_date)
+            from {predictions_name} as predictions
+        ),
+
+        joined as (
+            select
+                customers.customer_id,
+                customers.as_of_date,
+                customers.lifetime_value,
+                inputs.frequency,
+                inputs.recency,
+                inputs.t,
+                inputs.monetary_value,
+                predicted.probability_alive,
+                predicted.expected_purchases_365d,
+                predicted.expected_avg_order_value,
+                predicted.predicted_ltv_1year,
+                predicted.predicted_ltv_3year,
+                predicted.predicted_ltv_5year,
+                predicted.confidence_score
+            from {customers_name} as customers
+            left join {inputs_name} as inputs
+                on customers.customer_id = inputs.customer_id
+                and customers.as_of_date = inputs.as_of_date
+            left join predicted
+                on customers.customer_id = predicted.customer_id
+                and customers.as_of_date = predicted.as_of_date
+        ),
+
         scored as (
             select
-                predictions.* replace (cast(predictions.as_of_date as date) as as_of_date),
-                -- thirds of the exact value, tie-safe (spec section 4)
-                ceil(3 * cume_dist() over (partition by as_of_date order by predicted_ltv_1year)) as ltv_third
-            from {predictions_name} as predictions
+                *,
+                -- thirds of the exact value among the date's customers with a prediction, tie-safe (spec
+                -- section 4); customers without one are a partition of their own and get none
+                case when predicted_ltv_1year is not null then ceil(3 * cume_dist() over (
+                    partition by as_of_date, predicted_ltv_1year is null order by predicted_ltv_1year
+                )) end as ltv_third
+            from joined
         )
 
         select
-            customers.customer_id,
-            customers.as_of_date,
-            customers.lifetime_value as current_ltv,
-            inputs.frequency,
-            inputs.recency,
-            inputs.t,
-            inputs.monetary_value,
-            cast(round(scored.probability_alive, 4) as decimal(5, 4)) as probability_alive,
-            cast(round(1 - scored.probability_alive, 4) as decimal(5, 4)) as churn_probability,
-            cast(round(scored.expected_purchases_365d, 4) as decimal(18, 4)) as expected_purchases_365d,
-            cast(round(scored.expected_avg_order_value, 2) as decimal(18, 2)) as expected_avg_order_value,
-            cast(round(scored.predicted_ltv_1year, 2) as decimal(18, 2)) as predicted_ltv_1year,
-            cast(round(scored.predicted_ltv_3year, 2) as decimal(18, 2)) as predicted_ltv_3year,
-            cast(round(scored.predicted_ltv_5year, 2) as decimal(18, 2)) as predicted_ltv_5year,
-            cast(round(100 * (1 - scored.probability_alive), 2) as decimal(5, 2)) as risk_score,
-            case scored.ltv_third when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as growth_potential,
-            cast(round(scored.confidence_score, 4) as decimal(5, 4)) as confidence_score
+            customer_id,
+            as_of_date,
+            lifetime_value as current_ltv,
+            frequency,
+            recency,
+            t,
+            monetary_value,
+            cast(round(probability_alive, 4) as decimal(5, 4)) as probability_alive,
+            cast(round(1 - probability_alive, 4) as decimal(5, 4)) as churn_probability,
+            cast(round(expected_purchases_365d, 4) as decimal(18, 4)) as expected_purchases_365d,
+            cast(round(expected_avg_order_value, 2) as decimal(18, 2)) as expected_avg_order_value,
+            cast(round(predicted_ltv_1year, 2) as decimal(18, 2)) as predicted_ltv_1year,
+            cast(round(predicted_ltv_3year, 2) as decimal(18, 2)) as predicted_ltv_3year,
+            cast(round(predicted_ltv_5year, 2) as decimal(18, 2)) as predicted_ltv_5year,
+            cast(round(100 * (1 - probability_alive), 2) as decimal(5, 2)) as risk_score,
+            case ltv_third when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as growth_potential,
+            cast(round(confidence_score, 4) as decimal(5, 4)) as confidence_score
 
-        from {customers_name} as customers
-        left join {inputs_name} as inputs
-            on customers.customer_id = inputs.customer_id
-            and customers.as_of_date = inputs.as_of_date
-        left join scored
-            on customers.customer_id = scored.customer_id
-            and customers.as_of_date = scored.as_of_date
+        from scored
         """
     )
