@@ -49,7 +49,7 @@ cohorts as (
 
 ),
 
--- 0 to 999 (83 years of months), from three digits
+-- 0 to 9,999 months, from four digits: a signup may be as early as 1900 (earlier ones are rejected)
 digits as (
 
     select digits.digit from (values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) as digits (digit)
@@ -58,8 +58,9 @@ digits as (
 
 offsets as (
 
-    select hundreds.digit * 100 + tens.digit * 10 + ones.digit as months_since_signup
-    from digits as hundreds
+    select thousands.digit * 1000 + hundreds.digit * 100 + tens.digit * 10 + ones.digit as months_since_signup
+    from digits as thousands
+    cross join digits as hundreds
     cross join digits as tens
     cross join digits as ones
 
