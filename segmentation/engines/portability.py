@@ -52,6 +52,10 @@ HISTORY_MARTS = (
     "segment_migrations",
     "data_quality_report",
     "rejected_rows",
+    "segment_membership_snapshots",
+    "segments",
+    "segment_members",
+    "dim_product",
 )
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 # Marts only DuckDB builds (they serve user-defined segments, a dbt Python model's work): not compared.
