@@ -32,7 +32,7 @@ memberships as (
 
 definitions as (
 
-    select * from {{ ref('int_segments_defined') }}
+    select * from {{ ref('segments') }}
 
 ),
 
