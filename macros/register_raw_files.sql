@@ -59,7 +59,7 @@
         {%- if missing -%}
             {{ exceptions.raise_compiler_error(
                 "raw file " ~ path ~ " is missing required column(s): "
-                ~ missing | join(', ') ~ " (expected: " ~ node.columns.keys() | join(', ') ~ ")"
+                ~ missing | join(', ') ~ " (expected: " ~ node.columns.values() | rejectattr('meta.optional') | map(attribute='name') | join(', ') ~ ")"
             ) }}
         {%- endif -%}
         {%- set select_list = [] -%}
