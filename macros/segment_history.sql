@@ -84,6 +84,24 @@
             where as_of_date = {{ date_literal(wanted) }}
         {%- endcall -%}
     {%- endfor %}
+    {#- the catalog's membership store follows: its behavioural memberships of that date take the new segments -#}
+    {%- set memberships = adapter.get_relation(database=target.database, schema=target.schema, identifier='segment_membership_snapshots') -%}
+    {%- if memberships is not none -%}
+        {%- call statement('recalculate_memberships') -%}
+            update {{ memberships }}
+            set segment_id = case recalculated.customer_segment
+                {%- for rule in segment_rules() %}
+                when '{{ rule.name }}' then 'behavioral/{{ segment_slug(rule.name) }}'
+                {%- endfor %}
+            end
+            from {{ store }} as recalculated
+            where {{ memberships }}.customer_id = recalculated.customer_id
+                and {{ memberships }}.as_of_date = recalculated.as_of_date
+                and {{ memberships }}.segment_type = 'behavioral'
+                and recalculated.as_of_date = {{ date_literal(wanted) }}
+        {%- endcall -%}
+        {%- do targets.append(memberships) -%}
+    {%- endif %}
     {%- do adapter.commit() -%}
 
     {%- set moved = changes.columns[2].values() | sum -%}

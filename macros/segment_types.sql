@@ -195,3 +195,21 @@
     {%- endfor -%}
     {{ return(ids) }}
 {%- endmacro %}
+
+
+{#
+    A text literal for SQL, the same text on every engine: quotes doubled, except on Spark, whose
+    SQL reads `''` inside a literal as two adjacent literals (`'Can''t'` is `Cant`) and escapes
+    with a backslash instead.
+#}
+{% macro text_literal(text) -%}
+    {{ return(adapter.dispatch('text_literal')(text)) }}
+{%- endmacro %}
+
+{% macro default__text_literal(text) -%}
+    {{ return("'" ~ text | replace("'", "''") ~ "'") }}
+{%- endmacro %}
+
+{% macro spark__text_literal(text) -%}
+    {{ return("'" ~ text | replace('\\', '\\\\') | replace("'", "\\'") ~ "'") }}
+{%- endmacro %}

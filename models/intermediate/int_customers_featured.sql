@@ -1,12 +1,15 @@
 {#
     Every field the criteria of user-defined segments read (spec section 9), one row per as-of
     date of the run and customer: the columns of customer_segments, the segmentation API notes'
-    fields, the customer's built-in segments, and the categories and products bought as lists.
-    A segment's compiled predicate (int_user_segments_compiled) is evaluated on one row of this.
+    fields, the customer's built-in segments, and the categories bought as a list.
+    A segment's compiled predicate (int_user_segments_compiled) is evaluated on one row of this, with
+    the products bought added from int_customers_products_bought where a predicate reads them
+    (int_customers_user_segmented, segment_criteria_fields): a list per date of every product bought
+    would be most of this table's size and build time.
     DuckDB only, like the Python model that compiles the predicates (docs/decisions.md).
 
-    customer_type and last_login come from the optional customer columns and purchased_products from the
-    optional product_id on transactions (section 7), null / empty where a delivery has none;
+    customer_type and last_login come from the optional customer columns (section 7), null where a
+    delivery has none;
     email_subscribed stays null until customer preferences are staged.
 #}
 
@@ -82,47 +85,6 @@ customer_categories as (
 
 ),
 
--- products, like categories: the first positive transaction of each product, filtered per as-of date below
-customer_products as (
-
-    select
-        customer_id,
-        list(struct_pack(product_id := product_id, first_purchase_date := first_purchase_date)) as first_purchases
-
-    from (
-        select
-            customer_id,
-            product_id,
-            min(transaction_date) as first_purchase_date
-
-        from transactions
-        where amount > 0
-            and product_id is not null
-        group by customer_id, product_id
-    ) as by_product
-    group by customer_id
-
-),
-
-products_bought as (
-
-    select
-        segmented.as_of_date,
-        segmented.customer_id,
-        list_transform(
-            list_filter(
-                customer_products.first_purchases,
-                lambda bought: bought.first_purchase_date <= segmented.as_of_date -- noqa: RF01
-            ),
-            lambda bought: bought.product_id -- noqa: RF01
-        ) as purchased_products
-
-    from segmented
-    inner join customer_products
-        on segmented.customer_id = customer_products.customer_id
-
-),
-
 final as (
 
     select
@@ -152,7 +114,7 @@ final as (
         segmented.m_score,
         segmented.rfm_score,
 
-        -- the API notes' fields
+        -- the API notes' fields (purchased_products: see above)
         customers.country,
         customers.state,
         customers.city,
@@ -173,7 +135,6 @@ final as (
             ),
             []
         ) as purchased_categories,
-        coalesce(products_bought.purchased_products, cast([] as bigint[])) as purchased_products,
 
         -- the customer's built-in segments
         cataloged.behavioral_segment_id,
@@ -195,9 +156,6 @@ final as (
         and segmented.as_of_date = cataloged.as_of_date
     left join customer_categories
         on segmented.customer_id = customer_categories.customer_id
-    left join products_bought
-        on segmented.customer_id = products_bought.customer_id
-        and segmented.as_of_date = products_bought.as_of_date
 
 )
 

@@ -16,12 +16,40 @@
         ~ " where status = 'active' order by segment_id"
     ).rows %}
 {%- endif %}
+{#- the products bought per date are worked out only when a predicate reads them -#}
+{%- set reads = namespace(products=false) %}
+{%- for segment in segments if 'purchased_products' in segment[3] %}
+    {%- set reads.products = true %}
+{%- endfor %}
 
 with
 
-featured as (
+customers_featured as (
 
     select * from {{ ref('int_customers_featured') }}
+
+),
+
+products_bought as (
+
+    select * from {{ ref('int_customers_products_bought') }}
+
+),
+
+featured as (
+
+    select
+        customers_featured.*,
+        {%- if reads.products %}
+        {{ purchased_products_as_of('products_bought.first_purchases', 'customers_featured.as_of_date') }}
+        {%- else %}
+        cast([] as bigint[])
+        {%- endif %} as purchased_products
+
+    from customers_featured
+    -- read only when a predicate reads products; joined always, so the model's inputs do not depend on the file
+    left join products_bought -- noqa: ST11
+        on customers_featured.customer_id = products_bought.customer_id
 
 ),
 

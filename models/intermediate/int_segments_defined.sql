@@ -16,11 +16,11 @@ builtin as (
     {%- for segment_type, segment in rows %}
 
     select
-        {{ sql_string_literal(segment_type.type ~ '/' ~ segment.slug) }} as segment_id,
-        {{ sql_string_literal(segment.name) }} as segment_name,
-        {{ sql_string_literal(segment_type.type) }} as segment_type,
-        {{ sql_string_literal(segment.description) }} as description,
-        {{ sql_string_literal(tojson(segment.criteria)) }} as criteria,
+        {{ text_literal(segment_type.type ~ '/' ~ segment.slug) }} as segment_id,
+        {{ text_literal(segment.name) }} as segment_name,
+        {{ text_literal(segment_type.type) }} as segment_type,
+        {{ text_literal(segment.description) }} as description,
+        {{ text_literal(tojson(segment.criteria)) }} as criteria,
         'active' as status
     {%- if not loop.last %}
     union all

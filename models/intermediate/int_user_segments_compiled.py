@@ -15,10 +15,17 @@ from pathlib import Path
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    project_dir = Path(os.getcwd())
+    # The project root: $DBT_PROJECT_DIR (dbt's --project-dir as an environment variable) or where dbt runs.
+    project_dir = Path(os.environ.get("DBT_PROJECT_DIR") or os.getcwd()).resolve()
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
-    from segmentation.segments.build import compiled_rows, read_segments
+    try:
+        from segmentation.segments.build import compiled_rows, read_segments
+    except ImportError as error:
+        raise RuntimeError(
+            f"cannot import segmentation.segments from {project_dir}: run dbt from the project root "
+            "(the folder holding dbt_project.yml), or give it as DBT_PROJECT_DIR rather than --project-dir"
+        ) from error
 
     builtin = dbt.ref("int_segments_defined")
     builtin_ids = [row[0] for row in builtin.select("segment_id").fetchall()]

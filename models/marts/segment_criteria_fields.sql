@@ -14,6 +14,12 @@ featured as (
 
 ),
 
+products_bought as (
+
+    select * from {{ ref('int_customers_products_bought') }}
+
+),
+
 latest as (
 
     select max(as_of_date) as as_of_date from featured
@@ -22,10 +28,15 @@ latest as (
 
 final as (
 
-    select featured.* -- every field of int_customers_featured, as it is
+    select
+        featured.*, -- every field of int_customers_featured, as it is
+        {{ purchased_products_as_of('products_bought.first_purchases', 'featured.as_of_date') }} as purchased_products
+
     from featured
     inner join latest
         on featured.as_of_date = latest.as_of_date
+    left join products_bought
+        on featured.customer_id = products_bought.customer_id
 
 )
 

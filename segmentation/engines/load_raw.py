@@ -107,7 +107,8 @@ def text_select(
     missing = [column for column in columns if column not in present and column not in (optional or set())]
     if missing:
         raise RawInputError(
-            f"raw file {path} is missing required column(s): {', '.join(missing)} (expected: {', '.join(columns)})"
+            f"raw file {path} is missing required column(s): {', '.join(missing)}"
+            f" (expected: {', '.join(c for c in columns if c not in (optional or set()))})"
         )
     select_list = ", ".join(
         f'cast("{present[column]}" as varchar) as {column}'

@@ -55,6 +55,10 @@ HISTORY_MARTS = (
     "cohorts",
     "cohort_members",
     "cohort_retention",
+    "segment_membership_snapshots",
+    "segments",
+    "segment_members",
+    "dim_product",
 )
 # Models outside the marts' schema compared too: the lifetime-value inputs, whose fits (dbt Python models) only
 # DuckDB builds.

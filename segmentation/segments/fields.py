@@ -1,9 +1,10 @@
 """What a criterion may name: the fields of the criteria language and the column each one reads.
 
 Every dynamic segment's rule is a predicate over one row of `int_customers_featured` (one row per
-as-of date and customer; the mart `segment_criteria_fields` is its latest date, which the preview
-reads). The columns listed here are that model's columns; tests/unit/test_segment_fields.py checks
-that the two agree, so a new column there is a new field here.
+as-of date and customer) with `purchased_products` added (int_customers_user_segmented); the mart
+`segment_criteria_fields`, which the preview reads, is the same for the latest date. The columns
+listed here are that mart's columns; tests/integration/test_user_segments.py checks that they
+agree, so a new column there is a new field here.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """An independent reading of spec section 9 in plain Python: which customers a user-defined segment holds.
 
 It shares no code with segmentation.segments: it evaluates the YAML's criteria objects as written,
-on figures from tests/integration/reference.py (the plain-Python reading of sections 2-5) and the
-cleaned transactions, with exact Decimal and Fraction arithmetic. Only the parts of the language
-the test's segments use that the reference can compute (no location, preferences or products).
+on figures from tests/integration/reference.py (the plain-Python reading of sections 2-5), the
+cleaned transactions and the raw customers file, with exact Decimal and Fraction arithmetic. Only
+the parts of the language the test's segments use (no preferences or products: the unit tests run
+those operators).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections import defaultdict
@@ -43,8 +45,41 @@ def _rfm(r: int, f: int) -> str | None:
     return None
 
 
+_TIMESTAMP = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z?")
+
+
+def profile_fields(raw_dir: Path) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """Location, customer_type and last_login's date per customer id, read from the raw file as the spec
+    types them; and the ids this reading is not sure of (an id given twice, a value that is not clean)."""
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with (raw_dir / "customers.csv").open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows[(row.get("customer_id") or "").strip()].append(row)
+    fields: dict[int, dict[str, Any]] = {}
+    unsure: set[int] = set()
+    for text_id, copies in rows.items():
+        if not text_id.isdigit():
+            continue
+        cid = int(text_id)
+        row = copies[0]
+        login = (row.get("last_login") or "").strip()
+        kind = (row.get("customer_type") or "").strip().lower()
+        match = _TIMESTAMP.fullmatch(login)
+        if len(copies) > 1 or (login and not match) or (kind and kind not in ("individual", "business")):
+            unsure.add(cid)
+        fields[cid] = {
+            "country": (row.get("country") or "").strip() or None,
+            "state": (row.get("state") or "").strip() or None,
+            "city": (row.get("city") or "").strip() or None,
+            "customer_type": kind or None,
+            "last_login_date": dt.date.fromisoformat(match.group(1)) if match else None,
+        }
+    return fields, unsure
+
+
 def figures(raw_dir: Path, as_of: dt.date) -> dict[int, Figures]:
     data = reference.clean(raw_dir)
+    profiles, _ = profile_fields(raw_dir)
     results = reference.compute(raw_dir, as_of)
     positives: dict[int, list[reference.Transaction]] = defaultdict(list)
     for t in data.transactions:
@@ -69,6 +104,7 @@ def figures(raw_dir: Path, as_of: dt.date) -> dict[int, Figures]:
                 "total_orders": len(bought),
                 "average_order_value": Fraction(sum(t.amount for t in bought)) / len(bought) if bought else None,
                 "last_order_date": max(t.transaction_date for t in bought) if bought else None,
+                **profiles.get(cid, {}),
             },
             categories={(t.category or "").strip().lower() for t in bought},
             builtin={f"behavioral/{_slug(r.segment)}", *([rfm] if rfm else [])},
@@ -77,7 +113,8 @@ def figures(raw_dir: Path, as_of: dt.date) -> dict[int, Figures]:
 
 
 # the API notes' names of columns
-ALIASES = {"registration_date": "signup_date", "total_spent": "lifetime_value"}
+ALIASES = {"registration_date": "signup_date", "total_spent": "lifetime_value", "last_login": "last_login_date"}
+LOCATION = {"countries": "country", "states": "state", "cities": "city"}
 
 
 def _number(value: Any) -> Fraction:
@@ -164,6 +201,14 @@ class Evaluator:
             return bool(c.categories & {item.strip().lower() for item in value})
         if key == "never_purchased_categories":
             return not c.categories & {item.strip().lower() for item in value}
+        if key == "location":
+            return all(
+                v.get(LOCATION[part]) is not None
+                and v[LOCATION[part]].strip().lower() in {item.strip().lower() for item in items}
+                for part, items in value.items()
+            )
+        if key == "customer_type" and isinstance(value, str):
+            return v.get("customer_type") == value
         if not isinstance(value, dict):
             recency = v["recency_days"]
             if key == "recency_days":
@@ -176,4 +221,4 @@ class Evaluator:
                 "min_previous_purchases": ("total_orders", value),
             }[key]
             return Fraction(v[column]) >= _number(threshold)
-        return _holds(v[ALIASES.get(key, key)], value, self.as_of)
+        return _holds(v.get(ALIASES.get(key, key)), value, self.as_of)

@@ -67,7 +67,11 @@ def test_as_of_date_must_be_an_iso_date(previous: tuple[Warehouse, list]) -> Non
 
 def test_parquet_files_give_the_same_mart_as_csv(built: Warehouse, tmp_path: Path) -> None:
     raw = generate_sample(tmp_path / "raw", fmt="parquet")
-    assert sorted(p.name for p in raw.glob("*.parquet")) == ["customers.parquet", "transactions.parquet"]
+    assert sorted(p.name for p in raw.glob("*.parquet")) == [
+        "customers.parquet",
+        "products.parquet",
+        "transactions.parquet",
+    ]
     assert not list(raw.glob("*.csv"))
     warehouse = Warehouse(raw, tmp_path / "warehouse.duckdb", tmp_path)
     assert_succeeded(warehouse.dbt("build", as_of=SAMPLE_AS_OF, label="dbt build, same sample from Parquet"))

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from integration import catalog_reference, reference
@@ -135,3 +136,38 @@ def test_behavioral_migrations_are_unchanged_and_every_exclusive_type_has_a_matr
     # n x n + n + n rows per pair of consecutive dates, 11 pairs over 12 recorded dates
     assert all(count == sizes[kind] * (sizes[kind] + 2) for kind, _, count in pairs)
     assert Counter(kind for kind, _, _ in pairs) == {kind: SAMPLE_BACKFILL_MONTHS - 1 for kind in EXCLUSIVE_TYPES}
+
+
+def test_the_exclusivity_test_fails_on_a_missing_or_second_segment(built: Warehouse, tmp_path: Path) -> None:
+    """segment_types_exclusive is not vacuous: a customer without an RFM segment, or with a second
+    value tier or age band, fails it, once each."""
+    damaged = built.copy(tmp_path)
+    with duckdb.connect(str(damaged.database)) as con:
+        con.execute(
+            f"""
+            delete from segment_membership_snapshots
+            where as_of_date = date '{SAMPLE_AS_OF}' and segment_type = 'rfm'
+                and customer_id = (select min(customer_id) from segment_membership_snapshots)
+            """
+        )
+        con.execute(
+            f"""
+            insert into segment_membership_snapshots
+            select as_of_date, customer_id, 'value/vip', segment_type, source
+            from segment_membership_snapshots
+            where as_of_date = date '{SAMPLE_AS_OF}' and segment_id = 'value/economy'
+            order by customer_id limit 1
+            """
+        )
+        con.execute(
+            f"""
+            insert into segment_membership_snapshots
+            select as_of_date, customer_id, 'demographic/age_18_24', segment_type, source
+            from segment_membership_snapshots
+            where as_of_date = date '{SAMPLE_AS_OF}' and segment_id = 'demographic/age_65_plus'
+            order by customer_id limit 1
+            """
+        )
+    run = damaged.dbt("test", "--select", "test_name:segment_types_exclusive", as_of=SAMPLE_AS_OF)
+    assert run.returncode != 0
+    assert "Got 3 results" in run.output, run.output[-2000:]

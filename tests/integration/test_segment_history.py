@@ -285,6 +285,11 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
     assert warehouse.query("select customer_segment from customer_segments where customer_id = 2") == [(STABLE,)]
     history = warehouse.query(HISTORY_SQL)
     assert [r for r in history if r[0] == 2] == [(2, HVT, D1, D3, False), (2, STABLE, D3, None, True)]
+    # the catalog's behavioural memberships follow the store
+    assert [r for r in warehouse.query(MEMBERSHIPS_SQL) if r[0] == 2] == [
+        (2, HVT, D1, D3, False),
+        (2, STABLE, D3, None, True),
+    ]
 
     # an earlier month is recalculated by name; the mart, which is of D3, is left alone
     run = warehouse.dbt(

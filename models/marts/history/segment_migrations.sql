@@ -157,7 +157,7 @@ segments as (
     {%- for t in exclusive_types %}
     {%- set type_loop = loop %}
     {%- for segment in t.segments %}
-    select '{{ t.type }}' as segment_type, {{ sql_string_literal(segment.name) }} as customer_segment
+    select '{{ t.type }}' as segment_type, {{ text_literal(segment.name) }} as customer_segment
     {%- if not (loop.last and type_loop.last) %}
     union all
     {%- endif %}
