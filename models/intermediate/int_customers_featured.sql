@@ -70,7 +70,9 @@ customer_categories as (
 
     select
         customer_id,
-        list(struct_pack(category := category, first_purchase_date := first_purchase_date)) as first_purchases
+        list(
+            struct_pack(category := category, first_purchase_date := first_purchase_date) order by category
+        ) as first_purchases
 
     from (
         select

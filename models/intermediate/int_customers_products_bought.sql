@@ -33,7 +33,9 @@ final as (
 
     select
         customer_id,
-        list(struct_pack(product_id := product_id, first_purchase_date := first_purchase_date)) as first_purchases
+        list(
+            struct_pack(product_id := product_id, first_purchase_date := first_purchase_date) order by product_id
+        ) as first_purchases
 
     from first_purchases
     group by customer_id

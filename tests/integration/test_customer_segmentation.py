@@ -343,7 +343,9 @@ def test_two_fresh_warehouses_of_the_same_input_are_identical(
     ]
     assert "dim_customer" in marts and "customer_segment_history" in marts
     for name in marts:
-        content = f"select * from {name} order by all"
+        # a fit's duration is a measurement of the run, not a result
+        columns = "* exclude (fit_seconds)" if name == "clv_model_fits" else "*"
+        content = f"select {columns} from {name} order by all"
         assert fresh.query(content) == built.query(content), name
 
 
