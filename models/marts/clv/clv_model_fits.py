@@ -37,14 +37,18 @@ def model(dbt, session):
     inputs_relation = dbt.ref("int_customers_summarized")
     dates_relation = dbt.ref("int_as_of_dates_windowed")
     dates = [row[0] for row in dates_relation.project("as_of_date").order("as_of_date").fetchall()]
-    columns = inputs_relation.project(
-        "as_of_date, customer_id, cast(frequency as double) as frequency, cast(recency as double) as recency,"
-        " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
-    ).order(
-        # one order for the same input, whatever the engine's threads did: sums taken in another order differ in
-        # their last bits, enough to move the optimiser along the flat ridge of a and b where they are not identified
-        "as_of_date, customer_id"
-    ).fetchnumpy()
+    columns = (
+        inputs_relation.project(
+            "as_of_date, customer_id, cast(frequency as double) as frequency, cast(recency as double) as recency,"
+            " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
+        )
+        .order(
+            # one order for the same input, whatever the engine's threads did: sums taken in another order differ in
+            # their last bits, enough to move the optimiser along the flat ridge of a and b where they are not identified
+            "as_of_date, customer_id"
+        )
+        .fetchnumpy()
+    )
     inputs = {}
     for as_of in dates:
         rows = columns["as_of_date"] == np.datetime64(as_of)
