@@ -43,8 +43,9 @@ def model(dbt, session):
             " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
         )
         .order(
-            # one order for the same input, whatever the engine's threads did: sums taken in another order differ in
-            # their last bits, enough to move the optimiser along the flat ridge of a and b where they are not identified
+            # one order for the same input, whatever the engine's threads did: sums taken in another order
+            # differ in their last bits, enough to move the optimiser along the flat ridge of a and b, where
+            # they are not identified
             "as_of_date, customer_id"
         )
         .fetchnumpy()
