@@ -5,12 +5,27 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from integration.harness import PROJECT_DIR, Warehouse, commands_env
 from integration.test_segment_history import D2, D3, write_raw
 
 MODULE = "segmentation.run_month"
+
+
+# Each cycle's output goes to a file, not a pipe: a cycle waiting for the lock is not read from while the other runs,
+# and the other's output would fill its pipe and block it while it holds the lock.
+OUTPUTS: dict[int, IO[str]] = {}
+
+
+def finished(process: subprocess.Popen[str], timeout: int) -> str:
+    """Wait for a cycle and give what it printed."""
+    process.wait(timeout=timeout)
+    with OUTPUTS.pop(process.pid) as output:
+        output.seek(0)
+        return output.read()
 
 
 def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date = D3) -> subprocess.Popen[str]:
@@ -34,9 +49,10 @@ def start_cycle(raw: Path, database: Path, log: Path, work: Path, as_of: dt.date
         "--vars",
         "{max_delivery_lag_days: 31}",
     ]
-    return subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    output = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by finished())
+    process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+    OUTPUTS[process.pid] = output
+    return process
 
 
 def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path: Path) -> None:
@@ -44,7 +60,7 @@ def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path
     database = tmp_path / "warehouse.duckdb"
     first = start_cycle(raw, database, tmp_path / "first.log", tmp_path / "first")
     second = start_cycle(raw, database, tmp_path / "second.log", tmp_path / "second")
-    outputs = [process.communicate(timeout=900)[0] for process in (first, second)]
+    outputs = [finished(process, timeout=900) for process in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
     assert sum("waiting up to 600 s for another run to finish" in output for output in outputs) == 1
     for log in ("first.log", "second.log"):
@@ -61,7 +77,7 @@ def test_two_runs_started_together_take_turns_and_record_the_month_once(tmp_path
 def test_a_failed_build_exits_non_zero_and_the_log_names_the_step(tmp_path: Path) -> None:
     log = tmp_path / "run.log"
     cycle = start_cycle(tmp_path / "no-such-folder", tmp_path / "warehouse.duckdb", log, tmp_path)
-    output = cycle.communicate(timeout=600)[0]
+    output = finished(cycle, timeout=600)
     assert cycle.returncode == 1, output
     assert "customers" in output and "no-such-folder" in output
     assert f"month-end cycle for {D3} FAILED at step 'dbt build'" in log.read_text()
@@ -75,7 +91,7 @@ def test_month_after_month_dbt_keeps_its_parse_and_records_each_date(tmp_path: P
     outputs = []
     for as_of in (D2, D3):
         cycle = start_cycle(raw, database, tmp_path / "run.log", tmp_path, as_of)
-        outputs.append(cycle.communicate(timeout=900)[0])
+        outputs.append(finished(cycle, timeout=900))
         assert cycle.returncode == 0, outputs[-1]
     full_parse = ("Unable to do partial parsing", "Starting full parse")
     assert any(message in outputs[0] for message in full_parse)
