@@ -33,19 +33,27 @@
 
 
 {#
+    The file read one physical line per row, as `line` (no delimiter or quote the file could
+    contain), with its faults stored in `<rejects>_errors`, emptied first.
+#}
+{% macro raw_csv_lines_reader(path, rejects) -%}
+    {%- do run_query('drop table if exists ' ~ rejects ~ '_errors') -%}
+    {%- do run_query('drop table if exists ' ~ rejects ~ '_scans') -%}
+    {{ return(
+        'read_csv(' ~ sql_string_literal(path) ~ ", header = false, auto_detect = false,"
+        ~ " columns = {'line': 'varchar'}, delim = chr(31), quote = '', escape = '', strict_mode = false,"
+        ~ " ignore_errors = true, store_rejects = true, rejects_table = '" ~ rejects ~ "_errors',"
+        ~ " rejects_scan = '" ~ rejects ~ "_scans')"
+    ) }}
+{%- endmacro %}
+
+
+{#
     The header's field names, lower-cased and trimmed, in file order (a byte-order mark and quotes
     around a name removed). Stops on an empty file or a first line that is not UTF-8.
 #}
 {% macro raw_csv_header(path) -%}
-    {%- do run_query('drop table if exists raw_header_errors') -%}
-    {%- do run_query('drop table if exists raw_header_scans') -%}
-    {#- one column per line: no delimiter or quote the file could contain -#}
-    {%- set first_line = run_query(
-        'select line from read_csv(' ~ sql_string_literal(path) ~ ", header = false, auto_detect = false,"
-        ~ " columns = {'line': 'varchar'}, delim = chr(31), quote = '', escape = '', strict_mode = false,"
-        ~ " ignore_errors = true, store_rejects = true, rejects_table = 'raw_header_errors',"
-        ~ " rejects_scan = 'raw_header_scans') limit 1"
-    ) -%}
+    {%- set first_line = run_query('select line from ' ~ raw_csv_lines_reader(path, 'raw_header') ~ ' limit 1') -%}
     {%- set encoding_errors = run_query("select line from raw_header_errors where error_type = 'INVALID ENCODING' and line = 1") -%}
     {%- if encoding_errors.rows | length > 0 -%}
         {{ raise_not_utf8(path) }}
@@ -193,14 +201,7 @@
     per record (no quotes), so its number is the physical line number even after quoted line breaks.
 #}
 {% macro raise_not_utf8(path) -%}
-    {%- do run_query('drop table if exists raw_encoding_errors') -%}
-    {%- do run_query('drop table if exists raw_encoding_scans') -%}
-    {%- do run_query(
-        'select count(*) from read_csv(' ~ sql_string_literal(path) ~ ", header = false, auto_detect = false,"
-        ~ " columns = {'line': 'varchar'}, delim = chr(31), quote = '', escape = '', strict_mode = false,"
-        ~ " ignore_errors = true, store_rejects = true, rejects_table = 'raw_encoding_errors',"
-        ~ " rejects_scan = 'raw_encoding_scans')"
-    ) -%}
+    {%- do run_query('select count(*) from ' ~ raw_csv_lines_reader(path, 'raw_encoding')) -%}
     {%- set first = run_query(
         "select line, regexp_replace(csv_line, '^[\r\n]+|[\r\n]+$', '', 'g') from raw_encoding_errors"
         ~ " where error_type = 'INVALID ENCODING' order by line limit 1"
