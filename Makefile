@@ -53,9 +53,10 @@ build: install
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 	$(BACKFILL)
 
-# The linters first, so that CI (which runs `make test`) fails on a style or type violation.
+# The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
+# worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
 test: install-dev install-engines lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
 lint: install-dev

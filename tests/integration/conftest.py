@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,6 @@ from integration.harness import (
     Warehouse,
     assert_succeeded,
     generate_sample,
-    report_timings,
 )
 
 
@@ -42,7 +40,3 @@ def built(sample_raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     )
     assert_succeeded(run)
     yield warehouse
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    report_timings(terminalreporter)

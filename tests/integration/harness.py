@@ -130,6 +130,14 @@ def assert_succeeded(run: DbtRun) -> None:
     assert not bad, bad
 
 
+def dbt_timings() -> list[tuple[str, float]]:
+    return list(_timings)
+
+
+def record_timings(timings: list[tuple[str, float]]) -> None:
+    _timings.extend((label, seconds) for label, seconds in timings)
+
+
 def report_timings(terminalreporter: Any) -> None:
     """Build timings are reported, not asserted: shared machines are too noisy for a timed test."""
     if _timings:
