@@ -50,7 +50,7 @@ order by campaign_id, test_group
 
 def lift_interval(treated: float, treated_n: float, holdout: float, holdout_n: float) -> tuple[float, float, float]:
     """Treatment minus holdout conversion and its 95 % (Wald) interval; NaN where a group is empty."""
-    if not treated_n or not holdout_n or pd.isna(treated) or pd.isna(holdout):
+    if any(pd.isna(value) for value in (treated, treated_n, holdout, holdout_n)) or not treated_n or not holdout_n:
         return math.nan, math.nan, math.nan
     difference = treated - holdout
     error = math.sqrt(treated * (1 - treated) / treated_n + holdout * (1 - holdout) / holdout_n)
@@ -102,9 +102,9 @@ if not data.missing("campaigns", "campaign_performance", "campaign_audiences"):
     campaign_id = st.selectbox("Campaign", list(performance["campaign_id"]), key="campaign_id")
     row = performance[performance["campaign_id"] == campaign_id].iloc[0]
     converted = (
-        round(row.conversion_rate * row.treatment_size)
-        if pd.notna(row.conversion_rate) and pd.notna(row.treatment_size)
-        else 0
+        0
+        if pd.isna(row.conversion_rate) or pd.isna(row.treatment_size)
+        else round(row.conversion_rate * row.treatment_size)
     )
     funnel = pd.DataFrame(
         {
