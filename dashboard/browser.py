@@ -146,11 +146,12 @@ class Browser:
         if message.type == "error":
             self.console_errors.append(f"console error: {message.text}")
 
-    def open(self, url: str, width: int = 1400) -> None:
+    def open(self, url: str, width: int = 1400, height: int = 900) -> None:
         """Load the app (its first page); the other pages are reached from its navigation, as a user does.
         (Loading a page's own address makes Streamlit's frontend probe `<page>/_stcore/...` first, a 404 it
-        recovers from but that a console-error check would count.)"""
-        self.page.set_viewport_size({"width": width, "height": 900})
+        recovers from but that a console-error check would count.) Streamlit scrolls inside its own pane, so a
+        screenshot holds what fits in `height`."""
+        self.page.set_viewport_size({"width": width, "height": height})
         self.page.goto(url, wait_until="domcontentloaded")
 
     def visit(self, title: str, expected_charts: int, screenshot: Path, url_path: str | None = None) -> Visit:
