@@ -532,6 +532,12 @@ def test_no_contact_detail_is_queried_or_shown(monkeypatch: pytest.MonkeyPatch, 
     assert not leaked
 
 
+def test_the_dashboard_refuses_a_query_for_contact_details() -> None:
+    for text in ("select email from dim_customer", "select customer_id, phone from x", "select first_name from y"):
+        with pytest.raises(dashboard_data.ForbiddenQuery):
+            dashboard_data.query(text)
+
+
 def test_a_build_can_publish_while_the_dashboard_is_open(
     monkeypatch: pytest.MonkeyPatch, built: Warehouse, tmp_path: Path
 ) -> None:
