@@ -3,6 +3,7 @@
 #                    publish, print the summary; never touches data/raw or data/warehouse.duckdb
 #   make warehouse   RAW_DIR=<your folder> AS_OF=<date>: the month-end cycle on your own files (never generates)
 #   make test        the linters (make lint), then the whole test suite
+#   make dashboard   the Streamlit dashboard on the published demo warehouse (or PUBLISHED_PATH=<file>), headless
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
@@ -41,7 +42,7 @@ build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability install install-dev install-engines data backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability dashboard install install-dev install-engines install-dashboard data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
@@ -55,7 +56,7 @@ build: install
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
 # worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
-test: install-dev install-engines lint
+test: install-dev install-engines install-dashboard lint
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
@@ -90,6 +91,13 @@ install-engines: $(BIN)/.installed-engines
 
 $(BIN)/.installed-engines: requirements-engines.lock $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-engines.lock
+	touch $@
+
+# Streamlit and Playwright (requirements-dashboard.lock): for `make dashboard` and the dashboard's tests.
+install-dashboard: $(BIN)/.installed-dashboard
+
+$(BIN)/.installed-dashboard: requirements-dashboard.lock $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dashboard.lock
 	touch $@
 
 DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
@@ -132,6 +140,15 @@ BENCH_REPEAT ?= 3
 bench: install
 	$(BIN)/python -m segmentation.benchmark --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
 		--repeat $(BENCH_REPEAT)
+
+# The dashboard (docs/dashboard.md) on the demo's published warehouse, or on yours: `make dashboard
+# PUBLISHED_PATH=<published warehouse.duckdb>` (or DUCKDB_PATH=<working file>: its published/ copy). Serves headless
+# on 127.0.0.1:DASHBOARD_PORT and prints the address; refuses, naming `make build`, when the file is not there.
+DASHBOARD_PORT ?= 8501
+DASHBOARD_ADDRESS ?= 127.0.0.1
+DASHBOARD_DATABASE = $(if $(filter command line environment,$(origin PUBLISHED_PATH) $(origin DUCKDB_PATH)),$(PUBLISHED_PATH),$(DEMO_DIR)/published/warehouse.duckdb)
+dashboard: install-dashboard
+	$(BIN)/python -m dashboard.serve --database $(DASHBOARD_DATABASE) --port $(DASHBOARD_PORT) --address $(DASHBOARD_ADDRESS)
 
 clean:
 	rm -rf target logs data

@@ -112,12 +112,15 @@ def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfi
 
 
 def read_results(work: Path) -> tuple[int, list[str]]:
-    """(nodes that passed, nodes that did not) from run_results.json; a warning passes."""
+    """(nodes that passed, nodes that did not) from run_results.json; a warning passes, and so does an exposure's
+    no-op (nothing to run)."""
     results_file = work / "target" / "run_results.json"
     if not results_file.exists():
         return 0, ["(no run_results.json: dbt stopped before running any node)"]
     results = json.loads(results_file.read_text())["results"]
-    failed = [f"{r['unique_id']}: {r['status']}" for r in results if r["status"] not in ("success", "pass", "warn")]
+    failed = [
+        f"{r['unique_id']}: {r['status']}" for r in results if r["status"] not in ("success", "pass", "warn", "no-op")
+    ]
     return len(results) - len(failed), failed
 
 

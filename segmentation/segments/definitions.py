@@ -95,11 +95,19 @@ def load_segments(path: Path, builtin_ids: Iterable[str] | None = None) -> list[
     """Every segment of the file, validated. `builtin_ids`: the built-in catalog's segment ids that
     in_segment may name; None when they are not known (before a build), then any id whose type is
     not static/dynamic is accepted and the build checks it."""
-    name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise DefinitionErrors([DefinitionError(name, "", "", f"cannot read the file: {error.strerror}")]) from None
+        raise DefinitionErrors(
+            [DefinitionError(str(path), "", "", f"cannot read the file: {error.strerror}")]
+        ) from None
+    return load_segments_text(text, path, builtin_ids)
+
+
+def load_segments_text(text: str, path: Path, builtin_ids: Iterable[str] | None = None) -> list[Segment]:
+    """`load_segments` on `text` as if it were the content of `path` (the dashboard's builder checks the file it
+    would save, before saving it): the same errors, naming `path`."""
+    name = str(path)
     try:
         document = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:

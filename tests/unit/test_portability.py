@@ -22,9 +22,10 @@ def test_results_count_warnings_as_passed_and_name_the_rest(tmp_path: Path) -> N
         {"unique_id": "test.b", "status": "warn"},
         {"unique_id": "test.c", "status": "fail"},
         {"unique_id": "model.d", "status": "skipped"},
+        {"unique_id": "exposure.e", "status": "no-op"},
     ]
     (tmp_path / "target" / "run_results.json").write_text(json.dumps({"results": results}))
-    assert portability.read_results(tmp_path) == (2, ["test.c: fail", "model.d: skipped"])
+    assert portability.read_results(tmp_path) == (3, ["test.c: fail", "model.d: skipped"])
 
 
 def test_no_results_file_means_dbt_stopped_before_any_node(tmp_path: Path) -> None:
