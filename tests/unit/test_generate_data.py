@@ -24,6 +24,7 @@ from segmentation.datagen.customers import CUSTOMER_COLUMNS
 from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
 from segmentation.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
 from segmentation.datagen.generator import GenerationSummary, generate
+from segmentation.datagen.events import EVENT_COLUMNS
 from segmentation.datagen.profiles import HISTORY_DAYS
 from segmentation.datagen.transactions import TRANSACTION_COLUMNS
 
@@ -309,7 +310,7 @@ def test_summary_json_matches_return_value(small_run: tuple[Path, GenerationSumm
     assert written["transactions_rows"] == SMALL_TRANSACTIONS
     assert written["as_of"] == "2026-11-22"
     assert written["seed"] == SEED
-    assert set(written["dirty"]) == {"customers", "transactions"}
+    assert set(written["dirty"]) == {"customers", "transactions", "behavior_events"}
     assert sum(written["profiles"].values()) == SMALL_CUSTOMERS
 
 
@@ -356,12 +357,14 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
         "customers": "customers.parquet",
         "transactions": "transactions.parquet",
         "products": "products.parquet",
+        "behavior_events": "behavior_events.parquet",
     }
     with duckdb.connect() as con:
         for stem, columns in (
             ("customers", CUSTOMER_COLUMNS),
             ("transactions", TRANSACTION_COLUMNS),
             ("products", PRODUCT_COLUMNS),
+            ("behavior_events", EVENT_COLUMNS),
         ):
             relation = con.sql(f"SELECT * FROM read_parquet('{tmp_path / (stem + '.parquet')}')")
             assert tuple(relation.columns) == columns
