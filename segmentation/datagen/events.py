@@ -82,8 +82,8 @@ ABANDONED_CART_SHARE = 0.25  # of browse-only sessions
 WISHLIST_SHARE = 0.06
 # Per online purchase, by profile in PROFILES order (traveller, declining, new_growing, budget, steady):
 # the loyal write reviews and share.
-REVIEW_SHARE = np.array([0.06, 0.01, 0.02, 0.03, 0.08])
-SHARE_SHARE = np.array([0.04, 0.005, 0.01, 0.01, 0.04])
+REVIEW_SHARE = np.array([0.15, 0.02, 0.05, 0.06, 0.2])
+SHARE_SHARE = np.array([0.08, 0.01, 0.02, 0.02, 0.1])
 EMAIL_OPENS_PER_MONTH = np.array([0.8, 0.2, 0.6, 0.4, 0.5])
 EMAIL_CLICK_SHARE = 0.3
 SMS_CLICKS_PER_MONTH = 0.15
