@@ -50,7 +50,8 @@ features as (
     from segmented
     inner join customers
         on segmented.customer_id = customers.customer_id
-    inner join events_windowed
+    -- every customer of a date has a row there; a left join keeps the other types' unit tests to their own inputs
+    left join events_windowed
         on segmented.customer_id = events_windowed.customer_id
         and segmented.as_of_date = events_windowed.as_of_date
 

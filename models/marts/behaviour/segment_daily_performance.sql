@@ -1,5 +1,5 @@
 {#
-    One row per day of the 90 days up to A (A - 89 to A) and behavioural segment (spec section 14):
+    One row per day of the 90 days up to A (A - 89 to A; var `daily_performance_days`) and behavioural segment (spec section 14):
     5 x 90 rows, zeros on a day without activity. A customer counts on day d in their segment as
     of the latest recorded date on or before d (customer_segment_snapshots, the recorded history),
     so a customer who changes segment inside the 90 days counts in the old segment up to the day
@@ -15,7 +15,9 @@
 #}
 
 {%- set a = as_of_windows() %}
-{%- set first_day = (modules.datetime.date.fromisoformat(a.as_of) - modules.datetime.timedelta(days=89)).isoformat() %}
+{%- set first_day = (
+    modules.datetime.date.fromisoformat(a.as_of) - modules.datetime.timedelta(days=(var('daily_performance_days') | int) - 1)
+).isoformat() %}
 {%- set day_after = (modules.datetime.date.fromisoformat(a.as_of) + modules.datetime.timedelta(days=1)).isoformat() %}
 
 with
