@@ -73,7 +73,15 @@ WEB, APP, EMAIL, SMS, SOCIAL = range(len(SOURCES))
 DEVICES: tuple[str, ...] = ("desktop", "mobile", "tablet")
 DEVICE_SHARES = np.array([0.45, 0.45, 0.10])
 MAIN_DEVICE_SHARE = 0.8
-EVENT_CITIES: tuple[str, ...] = ("New York", "Chicago", "Houston", "Phoenix", "Seattle", "Denver", "Boston")  # the share of a customer's sessions on their main device
+EVENT_CITIES: tuple[str, ...] = (
+    "New York",
+    "Chicago",
+    "Houston",
+    "Phoenix",
+    "Seattle",
+    "Denver",
+    "Boston",
+)  # the share of a customer's sessions on their main device
 
 EVENT_HISTORY_DAYS = 456  # 90-day windows for every month-end of a year back
 ONLINE_PURCHASE_PERCENT = 5  # of positive transactions in the history, picked by hashing the id
@@ -179,7 +187,12 @@ def concatenate(parts: list[Events]) -> Events:
 
 
 def touches(
-    customer: np.ndarray, day: np.ndarray, event_type: int, source: np.ndarray, device: np.ndarray, rng: np.random.Generator
+    customer: np.ndarray,
+    day: np.ndarray,
+    event_type: int,
+    source: np.ndarray,
+    device: np.ndarray,
+    rng: np.random.Generator,
 ) -> Events:
     """Single events without a session: a review, a share, an email open, a click, a ticket."""
     n = len(customer)
@@ -257,9 +270,9 @@ def draw_events(behaviour: Behaviour, tx: Transactions, rng: np.random.Generator
     browse_counts = rng.poisson(BROWSE_SESSIONS_PER_MONTH * months)
     browser_customer = np.repeat(np.arange(1, n_customers + 1), browse_counts)
     n_browse = len(browser_customer)
-    browse_day = first_day[browser_customer - 1] + (rng.random(n_browse) * (1 - first_day[browser_customer - 1])).astype(
-        np.int64
-    )
+    browse_day = first_day[browser_customer - 1] + (
+        rng.random(n_browse) * (1 - first_day[browser_customer - 1])
+    ).astype(np.int64)
     browse_device = session_device(browser_customer)
     browsed = sessions_to_events(
         browser_customer,

@@ -11,7 +11,15 @@ import numpy as np
 
 from segmentation.datagen.categories import CATEGORIES, category_labels
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
-from segmentation.datagen.events import BAD_EVENT_IDS, BAD_TIMESTAMPS, DEVICES, EVENT_CITIES, EVENT_TYPES, SOURCES, Events
+from segmentation.datagen.events import (
+    BAD_EVENT_IDS,
+    BAD_TIMESTAMPS,
+    DEVICES,
+    EVENT_CITIES,
+    EVENT_TYPES,
+    SOURCES,
+    Events,
+)
 from segmentation.datagen.extras import PRODUCT_COLUMNS, product_id_sql
 from segmentation.datagen.transactions import Transactions
 

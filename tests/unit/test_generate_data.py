@@ -22,9 +22,9 @@ from segmentation.datagen.categories import CATEGORIES
 from segmentation.datagen.cli import main
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
 from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
+from segmentation.datagen.events import EVENT_COLUMNS
 from segmentation.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
 from segmentation.datagen.generator import GenerationSummary, generate
-from segmentation.datagen.events import EVENT_COLUMNS
 from segmentation.datagen.profiles import HISTORY_DAYS
 from segmentation.datagen.transactions import TRANSACTION_COLUMNS
 
