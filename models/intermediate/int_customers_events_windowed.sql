@@ -3,8 +3,8 @@
     how many days they bought on up to D (0, 1, or 2 meaning two or more: the rules need no more),
     and whether they had a review or share, an add-to-cart, a product view or wishlist in the
     windows before D. A window of N days is the N days up to D and D - N itself, as the 90-day
-    spend windows are (macros/as_of.sql). Only the first two purchase days are looked up, once per
-    customer, so no transaction is joined to the dates.
+    spend windows are (macros/as_of.sql). The purchase days are int_customers_summarized's (its
+    frequency is purchase days - 1; no row there means none), so no transaction is read again.
 #}
 
 {%- set advocacy_days = var('journey_advocacy_days') | int %}
@@ -19,42 +19,15 @@ customers as (
 
 ),
 
-transactions as (
+summarized as (
 
-    select * from {{ ref('int_transactions_matched') }}
+    select * from {{ ref('int_customers_summarized') }}
 
 ),
 
 events as (
 
     select * from {{ ref('stg_behavior_events') }}
-
-),
-
-first_purchases as (
-
-    select
-        customer_id,
-        min(transaction_date) as first_purchase_date
-
-    from transactions
-    where amount > 0
-    group by customer_id
-
-),
-
-second_purchases as (
-
-    select
-        transactions.customer_id,
-        min(transactions.transaction_date) as second_purchase_date
-
-    from transactions
-    inner join first_purchases
-        on transactions.customer_id = first_purchases.customer_id
-    where transactions.amount > 0
-        and transactions.transaction_date > first_purchases.first_purchase_date
-    group by transactions.customer_id
 
 ),
 
@@ -119,8 +92,8 @@ final as (
         customers.as_of_date,
         cast(
             case
-                when second_purchases.second_purchase_date <= customers.as_of_date then 2
-                when first_purchases.first_purchase_date <= customers.as_of_date then 1
+                when summarized.frequency >= 1 then 2
+                when summarized.frequency = 0 then 1
                 else 0
             end as integer
         ) as purchase_days,
@@ -129,10 +102,9 @@ final as (
         coalesce(event_flags.has_product_view_or_wishlist, 0) = 1 as has_product_view_or_wishlist
 
     from customers
-    left join first_purchases
-        on customers.customer_id = first_purchases.customer_id
-    left join second_purchases
-        on customers.customer_id = second_purchases.customer_id
+    left join summarized
+        on customers.customer_id = summarized.customer_id
+        and customers.as_of_date = summarized.as_of_date
     left join event_flags
         on customers.customer_id = event_flags.customer_id
         and customers.as_of_date = event_flags.as_of_date

@@ -84,8 +84,8 @@ EVENT_CITIES: tuple[str, ...] = (
 )  # the share of a customer's sessions on their main device
 
 EVENT_HISTORY_DAYS = 456  # 90-day windows for every month-end of a year back
-ONLINE_PURCHASE_PERCENT = 5  # of positive transactions in the history, picked by hashing the id
-BROWSE_SESSIONS_PER_MONTH = 0.5
+ONLINE_PURCHASE_PERCENT = 3  # of positive transactions in the history, picked by hashing the id
+BROWSE_SESSIONS_PER_MONTH = 0.4
 ABANDONED_CART_SHARE = 0.25  # of browse-only sessions
 WISHLIST_SHARE = 0.06
 # Per online purchase, by profile in PROFILES order (traveller, declining, new_growing, budget, steady):

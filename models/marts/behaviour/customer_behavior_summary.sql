@@ -10,7 +10,13 @@ with
 
 customers as (
 
-    select * from {{ ref('int_customers_tenured') }}
+    select * from {{ ref('int_customers_windowed') }}
+
+),
+
+summarized as (
+
+    select * from {{ ref('int_customers_summarized') }}
 
 ),
 
@@ -26,41 +32,30 @@ events as (
 
 ),
 
+-- every customer of A, with their positive transactions' count and sum up to A
 customers_at_a as (
 
-    select customer_id
+    select
+        customer_id,
+        total_orders as total_purchases,
+        positive_spend as total_spent
 
     from customers
     where as_of_date = {{ date_literal(a.as_of) }}
 
 ),
 
-purchases as (
+-- purchase days (frequency + 1) and their first and last, for customers with a purchase up to A
+purchase_days as (
 
     select
         customer_id,
-        transaction_date,
-        amount,
-        merchant_category
+        first_purchase_date,
+        last_purchase_date,
+        frequency + 1 as purchase_days
 
-    from transactions
-    where amount > 0
-        and transaction_date <= {{ date_literal(a.as_of) }}
-
-),
-
-purchase_totals as (
-
-    select
-        customer_id,
-        count(*) as total_purchases,
-        sum(amount) as total_spent,
-        min(transaction_date) as first_purchase_date,
-        max(transaction_date) as last_purchase_date,
-        count(distinct transaction_date) as purchase_days
-
-    from purchases
-    group by customer_id
+    from summarized
+    where as_of_date = {{ date_literal(a.as_of) }}
 
 ),
 
@@ -72,8 +67,9 @@ category_spend as (
         merchant_category,
         sum(amount) as spend
 
-    from purchases
-    where transaction_date >= {{ date_literal(a.year_start) }}
+    from transactions
+    where amount > 0
+        and transaction_date between {{ date_literal(a.year_start) }} and {{ date_literal(a.as_of) }}
         and merchant_category is not null
     group by customer_id, merchant_category
 
@@ -192,22 +188,22 @@ final as (
         cast(coalesce(event_totals.total_page_views, 0) as bigint) as total_page_views,
         cast(coalesce(event_totals.total_product_views, 0) as bigint) as total_product_views,
         cast(coalesce(event_totals.total_add_to_cart, 0) as bigint) as total_add_to_cart,
-        cast(coalesce(purchase_totals.total_purchases, 0) as bigint) as total_purchases,
-        cast(coalesce(purchase_totals.total_spent, 0) as decimal(18, 2)) as total_spent,
+        cast(customers_at_a.total_purchases as bigint) as total_purchases,
+        cast(customers_at_a.total_spent as decimal(18, 2)) as total_spent,
         case
-            when purchase_totals.total_purchases > 0
-                then {{ rounded_ratio('purchase_totals.total_spent', 'purchase_totals.total_purchases') }}
+            when customers_at_a.total_purchases > 0
+                then {{ rounded_ratio('customers_at_a.total_spent', 'customers_at_a.total_purchases') }}
         end as avg_order_value,
-        purchase_totals.first_purchase_date,
-        purchase_totals.last_purchase_date,
+        cast(purchase_days.first_purchase_date as date) as first_purchase_date,
+        cast(purchase_days.last_purchase_date as date) as last_purchase_date,
         cast(
-            {{ days_between('purchase_totals.last_purchase_date', date_literal(a.as_of)) }} as integer
+            {{ days_between('purchase_days.last_purchase_date', date_literal(a.as_of)) }} as integer
         ) as days_since_purchase,
         case
-            when purchase_totals.purchase_days > 1
+            when purchase_days.purchase_days > 1
                 then {{ rounded_ratio(
-                    days_between('purchase_totals.first_purchase_date', 'purchase_totals.last_purchase_date'),
-                    'purchase_totals.purchase_days - 1',
+                    days_between('purchase_days.first_purchase_date', 'purchase_days.last_purchase_date'),
+                    'purchase_days.purchase_days - 1',
                 ) }}
         end as purchase_frequency_days,
         cast(preferred_categories.preferred_category as {{ dbt.type_string() }}) as preferred_category,
@@ -215,8 +211,8 @@ final as (
         cast(preferred_sources.preferred_source as {{ dbt.type_string() }}) as preferred_source
 
     from customers_at_a
-    left join purchase_totals
-        on customers_at_a.customer_id = purchase_totals.customer_id
+    left join purchase_days
+        on customers_at_a.customer_id = purchase_days.customer_id
     left join preferred_categories
         on customers_at_a.customer_id = preferred_categories.customer_id
     left join event_totals

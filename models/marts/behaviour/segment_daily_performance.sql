@@ -40,6 +40,12 @@ transactions as (
 
 ),
 
+summarized as (
+
+    select * from {{ ref('int_customers_summarized') }}
+
+),
+
 events as (
 
     select * from {{ ref('stg_behavior_events') }}
@@ -91,17 +97,18 @@ day_dates as (
 
 ),
 
--- every customer's segment on every day of the window
-day_members as (
+-- the members of each segment at each recorded date the window reads
+segment_sizes as (
 
     select
-        day_dates.activity_date,
-        snapshots.customer_id,
-        snapshots.customer_segment
+        snapshots.as_of_date,
+        snapshots.customer_segment,
+        count(*) as member_count
 
-    from day_dates
-    inner join snapshots
-        on day_dates.recorded_date = snapshots.as_of_date
+    from snapshots
+    inner join (select distinct recorded_date from day_dates) as used
+        on snapshots.as_of_date = used.recorded_date
+    group by snapshots.as_of_date, snapshots.customer_segment
 
 ),
 
@@ -109,74 +116,107 @@ first_purchases as (
 
     select
         customer_id,
-        min(transaction_date) as first_purchase_date
+        first_purchase_date
 
-    from transactions
-    where amount > 0
-    group by customer_id
+    from summarized
+    where as_of_date = {{ date_literal(a.as_of) }}
 
 ),
 
-day_purchases as (
+-- what each customer did on each day of the window, one row per kind, summed below
+activity_rows as (
 
     select
         customer_id,
         transaction_date as activity_date,
-        count(*) as purchases,
-        sum(amount) as revenue
+        0 as signups,
+        1 as purchases,
+        amount as revenue,
+        0 as page_views,
+        0 as product_views,
+        0 as add_to_cart
 
     from transactions
     where amount > 0
         and transaction_date between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
-    group by customer_id, transaction_date
 
-),
-
-day_events as (
+    union all
 
     select
         customer_id,
         event_date as activity_date,
-        count(case when event_type = 'page_view' then 1 end) as page_views,
-        count(case when event_type = 'product_view' then 1 end) as product_views,
-        count(case when event_type = 'add_to_cart' then 1 end) as add_to_cart
+        0 as signups,
+        0 as purchases,
+        0 as revenue,
+        case when event_type = 'page_view' then 1 else 0 end as page_views,
+        case when event_type = 'product_view' then 1 else 0 end as product_views,
+        case when event_type = 'add_to_cart' then 1 else 0 end as add_to_cart
 
     from events
     where event_date between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
         and event_type in ('page_view', 'product_view', 'add_to_cart')
-    group by customer_id, event_date
+
+    union all
+
+    select
+        customer_id,
+        signup_date as activity_date,
+        1 as signups,
+        0 as purchases,
+        0 as revenue,
+        0 as page_views,
+        0 as product_views,
+        0 as add_to_cart
+
+    from customers
+    where signup_date between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
 
 ),
 
+customer_days as (
+
+    select
+        customer_id,
+        activity_date,
+        sum(signups) as signups,
+        sum(purchases) as purchases,
+        sum(revenue) as revenue,
+        sum(page_views) as page_views,
+        sum(product_views) as product_views,
+        sum(add_to_cart) as add_to_cart
+
+    from activity_rows
+    group by customer_id, activity_date
+
+),
+
+-- each active customer-day in the customer's segment as of the day's recorded date
 member_days as (
 
     select
-        day_members.activity_date,
-        day_members.customer_segment,
-        case when customers.signup_date = day_members.activity_date then 1 else 0 end as is_new,
-        case when day_purchases.purchases > 0 then 1 else 0 end as is_active,
+        customer_days.activity_date,
+        snapshots.customer_segment,
+        case when customer_days.signups > 0 then 1 else 0 end as is_new,
+        case when customer_days.purchases > 0 then 1 else 0 end as is_active,
         case
-            when day_purchases.purchases > 0 and first_purchases.first_purchase_date < day_members.activity_date
+            when customer_days.purchases > 0 and first_purchases.first_purchase_date < customer_days.activity_date
                 then 1
             else 0
         end as is_repeat,
-        coalesce(day_purchases.purchases, 0) as purchases,
-        coalesce(day_purchases.revenue, 0) as revenue,
-        coalesce(day_events.page_views, 0) as page_views,
-        coalesce(day_events.product_views, 0) as product_views,
-        coalesce(day_events.add_to_cart, 0) as add_to_cart
+        customer_days.purchases,
+        customer_days.revenue,
+        customer_days.page_views,
+        customer_days.product_views,
+        customer_days.add_to_cart
 
-    from day_members
-    inner join customers
-        on day_members.customer_id = customers.customer_id
+    from customer_days
+    inner join day_dates
+        on customer_days.activity_date = day_dates.activity_date
+    inner join snapshots
+        on day_dates.recorded_date = snapshots.as_of_date
+        and customer_days.customer_id = snapshots.customer_id
     left join first_purchases
-        on day_members.customer_id = first_purchases.customer_id
-    left join day_purchases
-        on day_members.customer_id = day_purchases.customer_id
-        and day_members.activity_date = day_purchases.activity_date
-    left join day_events
-        on day_members.customer_id = day_events.customer_id
-        and day_members.activity_date = day_events.activity_date
+        on customer_days.customer_id = first_purchases.customer_id
 
 ),
 
@@ -185,7 +225,6 @@ segment_days as (
     select
         activity_date,
         customer_segment,
-        count(*) as member_count,
         sum(is_new) as new_customers,
         sum(is_active) as active_customers,
         sum(is_repeat) as repeat_customers,
@@ -206,7 +245,7 @@ final as (
         days.activity_date,
         cast(segments.segment_id as {{ dbt.type_string() }}) as segment_id,
         cast(segments.segment_name as {{ dbt.type_string() }}) as segment_name,
-        cast(coalesce(segment_days.member_count, 0) as bigint) as member_count,
+        cast(coalesce(segment_sizes.member_count, 0) as bigint) as member_count,
         cast(coalesce(segment_days.new_customers, 0) as bigint) as new_customers,
         cast(coalesce(segment_days.active_customers, 0) as bigint) as active_customers,
         cast(coalesce(segment_days.purchases, 0) as bigint) as purchases,
@@ -225,6 +264,11 @@ final as (
 
     from days
     cross join segments
+    left join day_dates
+        on days.activity_date = day_dates.activity_date
+    left join segment_sizes
+        on day_dates.recorded_date = segment_sizes.as_of_date
+        and segments.segment_name = segment_sizes.customer_segment
     left join segment_days
         on days.activity_date = segment_days.activity_date
         and segments.segment_name = segment_days.customer_segment
