@@ -77,10 +77,10 @@ event_flags as (
     from customers
     inner join journey_events
         on customers.customer_id = journey_events.customer_id
-        and journey_events.event_date <= customers.as_of_date
-        and journey_events.event_date >= {{ dbt.dateadd(
+        and customers.as_of_date >= journey_events.event_date
+        and {{ dbt.dateadd(
             'day', -([advocacy_days, decision_days, consideration_days] | max), 'customers.as_of_date'
-        ) }}
+        ) }} <= journey_events.event_date
     group by customers.customer_id, customers.as_of_date
 
 ),

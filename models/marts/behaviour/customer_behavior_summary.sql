@@ -85,7 +85,7 @@ preferred_categories as (
         select
             customer_id,
             merchant_category,
-            row_number() over (partition by customer_id order by spend desc, merchant_category) as preference
+            row_number() over (partition by customer_id order by spend desc, merchant_category asc) as preference
         from category_spend
     ) as ranked
     where preference = 1
@@ -143,7 +143,7 @@ preferred_devices as (
         select
             customer_id,
             device_type,
-            row_number() over (partition by customer_id order by events desc, device_type) as preference
+            row_number() over (partition by customer_id order by events desc, device_type asc) as preference
         from device_counts
     ) as ranked
     where preference = 1
@@ -173,7 +173,7 @@ preferred_sources as (
         select
             customer_id,
             event_category,
-            row_number() over (partition by customer_id order by events desc, event_category) as preference
+            row_number() over (partition by customer_id order by events desc, event_category asc) as preference
         from source_counts
     ) as ranked
     where preference = 1

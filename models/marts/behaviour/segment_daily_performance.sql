@@ -92,8 +92,16 @@ day_dates as (
 
     from days
     inner join recorded_dates
-        on recorded_dates.as_of_date <= days.activity_date
+        on days.activity_date >= recorded_dates.as_of_date
     group by days.activity_date
+
+),
+
+used_dates as (
+
+    select distinct recorded_date
+
+    from day_dates
 
 ),
 
@@ -106,8 +114,8 @@ segment_sizes as (
         count(*) as member_count
 
     from snapshots
-    inner join (select distinct recorded_date from day_dates) as used
-        on snapshots.as_of_date = used.recorded_date
+    inner join used_dates
+        on snapshots.as_of_date = used_dates.recorded_date
     group by snapshots.as_of_date, snapshots.customer_segment
 
 ),
