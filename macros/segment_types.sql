@@ -11,7 +11,8 @@
     The conditions read these columns of int_customers_cataloged's features:
     customer_segment, r_score, f_score, tenure_months, value_rank_count (customers of the date
     whose lifetime_value is at most this one's: cume_dist times the count), date_customers,
-    age_years, gender. The value tier compares counts (`k > 0.99 * n` is `k / n > 0.99`), so
+    age_years, gender, and for the journey stages (int_customers_events_windowed) purchase_days,
+    has_review_or_share, has_add_to_cart, has_product_view_or_wishlist. The value tier compares counts (`k > 0.99 * n` is `k / n > 0.99`), so
     the edges are exact on every engine.
 #}
 {% macro builtin_segment_types() -%}
@@ -157,12 +158,54 @@
         }) -%}
     {%- endfor -%}
 
+    {#- spec section 14: purchase_days is 0, 1 or 2 (two or more); the flags read the windows of the vars -#}
+    {%- set advocacy_days = var('journey_advocacy_days') | int -%}
+    {%- set decision_days = var('journey_decision_days') | int -%}
+    {%- set consideration_days = var('journey_consideration_days') | int -%}
+    {%- set journey = [
+        {
+            'slug': 'advocacy', 'name': 'Advocacy',
+            'description': 'Bought on two days or more, and wrote a review or shared in the last ' ~ advocacy_days ~ ' days.',
+            'condition': 'purchase_days >= 2 and has_review_or_share',
+            'criteria': {'purchase_days': {'gte': 2}, 'review_or_share_days': {'lte': advocacy_days}},
+        },
+        {
+            'slug': 'retention', 'name': 'Retention',
+            'description': 'Bought on two days or more.',
+            'condition': 'purchase_days >= 2',
+            'criteria': {'purchase_days': {'gte': 2}},
+        },
+        {
+            'slug': 'decision', 'name': 'Decision',
+            'description': 'Bought on exactly one day, or added to a cart in the last ' ~ decision_days ~ ' days.',
+            'condition': 'purchase_days = 1 or has_add_to_cart',
+            'criteria': {'any': [{'purchase_days': {'eq': 1}}, {'add_to_cart_days': {'lte': decision_days}}]},
+        },
+        {
+            'slug': 'consideration', 'name': 'Consideration',
+            'description': 'Viewed a product or added one to a wishlist in the last ' ~ consideration_days ~ ' days.',
+            'condition': 'has_product_view_or_wishlist',
+            'criteria': {'product_view_or_wishlist_days': {'lte': consideration_days}},
+        },
+        {
+            'slug': 'awareness', 'name': 'Awareness',
+            'description': 'None of the later stages: known to us, not yet considering a product.',
+            'condition': 'true',
+            'criteria': {'not': {'any': [
+                {'purchase_days': {'gte': 1}},
+                {'add_to_cart_days': {'lte': decision_days}},
+                {'product_view_or_wishlist_days': {'lte': consideration_days}},
+            ]}},
+        },
+    ] -%}
+
     {{ return([
         {'type': 'behavioral', 'column': 'behavioral_segment_id', 'exclusive': true, 'segments': behavioral},
         {'type': 'rfm', 'column': 'rfm_segment_id', 'exclusive': true, 'segments': rfm},
         {'type': 'lifecycle', 'column': 'lifecycle_segment_id', 'exclusive': true, 'segments': lifecycle},
         {'type': 'value', 'column': 'value_segment_id', 'exclusive': true, 'segments': value},
         {'type': 'engagement', 'column': 'engagement_segment_id', 'exclusive': true, 'segments': engagement},
+        {'type': 'journey', 'column': 'journey_segment_id', 'exclusive': true, 'segments': journey},
         {'type': 'demographic', 'column': 'age_segment_id', 'exclusive': false, 'segments': age},
         {'type': 'demographic', 'column': 'gender_segment_id', 'exclusive': false, 'segments': gender},
     ]) }}

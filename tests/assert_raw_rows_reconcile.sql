@@ -40,6 +40,14 @@ counts as (
         (select count(*) from {{ ref('stg_transactions__rejected') }})
         + (select count(*) from {{ ref('int_transactions_unmatched') }}) as rejected_rows
 
+    union all
+
+    select
+        'behavior_events' as entity,
+        (select count(*) from {{ source('raw', 'behavior_events') }}) as raw_rows,
+        (select count(*) from {{ ref('stg_behavior_events') }}) as clean_rows,
+        (select count(*) from {{ ref('stg_behavior_events__rejected') }}) as rejected_rows
+
 ),
 
 final as (

@@ -18,6 +18,12 @@ customers as (
 
 ),
 
+events_windowed as (
+
+    select * from {{ ref('int_customers_events_windowed') }}
+
+),
+
 features as (
 
     select
@@ -35,11 +41,19 @@ features as (
         cast(
             floor({{ complete_months_between('customers.date_of_birth', 'segmented.as_of_date') }} / 12) as integer
         ) as age_years,
-        customers.gender
+        customers.gender,
+        events_windowed.purchase_days,
+        events_windowed.has_review_or_share,
+        events_windowed.has_add_to_cart,
+        events_windowed.has_product_view_or_wishlist
 
     from segmented
     inner join customers
         on segmented.customer_id = customers.customer_id
+    -- every customer of a date has a row there; a left join keeps the other types' unit tests to their own inputs
+    left join events_windowed
+        on segmented.customer_id = events_windowed.customer_id
+        and segmented.as_of_date = events_windowed.as_of_date
 
 ),
 

@@ -38,6 +38,24 @@ products as (
 
 ),
 
+events as (
+
+    select * from {{ ref('base_behavior_events') }}
+
+),
+
+clean_events as (
+
+    select * from {{ ref('stg_behavior_events') }}
+
+),
+
+rejected_events as (
+
+    select * from {{ ref('stg_behavior_events__rejected') }}
+
+),
+
 -- One pass over the customer rows for every count taken from them.
 customer_counts as (
 
@@ -249,6 +267,30 @@ product_measures as (
 
 ),
 
+event_counts as (
+
+    select
+        (select count(*) from clean_events) as clean_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
+
+    from events
+
+),
+
+event_measures as (
+
+    {{ row_verdict_counts('behavior_events', 'events', 'event_counts', 'rejected_events') }}
+    union all
+    -- 0 when the optional file was not delivered: the behaviour summary and the journeys read no events
+    select
+        'behavior_events' as entity,
+        'optional_input' as measure,
+        'file: rows' as detail,
+        count(*) as row_count
+    from events
+
+),
+
 measures as (
 
     select * from customer_measures
@@ -256,6 +298,8 @@ measures as (
     select * from transaction_measures
     union all
     select * from product_measures
+    union all
+    select * from event_measures
 
 ),
 

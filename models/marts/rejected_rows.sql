@@ -26,6 +26,12 @@ unmatched_transactions as (
 
 ),
 
+rejected_events as (
+
+    select * from {{ ref('stg_behavior_events__rejected') }}
+
+),
+
 customer_rows as (
 
     select
@@ -92,6 +98,22 @@ final as (
         cast(line_text as {{ dbt.type_string() }}) as line_text
 
     from transaction_rows
+
+    union all
+
+    -- Behaviour events (spec section 7): the raw customer_id, a malformed line's number and text.
+    select
+        cast('behavior_events' as {{ dbt.type_string() }}) as entity,
+        cast(reject_reason as {{ dbt.type_string() }}) as reject_reason,
+        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as transaction_id,
+        cast(null as {{ dbt.type_string() }}) as transaction_date,
+        cast(null as {{ dbt.type_string() }}) as amount,
+        cast(null as {{ dbt.type_string() }}) as merchant_category,
+        cast(line_number as {{ dbt.type_bigint() }}) as line_number,
+        cast(line_text as {{ dbt.type_string() }}) as line_text
+
+    from rejected_events
 
 )
 

@@ -50,6 +50,7 @@ def format_summary(summary: GenerationSummary, out_dir: Path) -> str:
     lines = [
         f"wrote {out_dir / summary.files['customers']} ({summary.customers_rows:,} rows)",
         f"wrote {out_dir / summary.files['transactions']} ({summary.transactions_rows:,} rows)",
+        f"wrote {out_dir / summary.files['behavior_events']} ({summary.behavior_events_rows:,} rows)",
         f"wrote {out_dir / SUMMARY_FILE}",
     ]
     for table, kinds in summary.dirty.items():

@@ -25,10 +25,11 @@ from segmentation.datagen.dirt import (
     move_signups_after_as_of,
     pick_disjoint_rows,
 )
+from segmentation.datagen.events import draw_events, event_dirt_counts
 from segmentation.datagen.extras import build_customer_extras, build_products
 from segmentation.datagen.profiles import PROFILES, draw_behaviour
 from segmentation.datagen.transactions import draw_transactions
-from segmentation.datagen.writing import FORMATS, write_customers, write_products, write_transactions
+from segmentation.datagen.writing import FORMATS, write_customers, write_events, write_products, write_transactions
 
 SUMMARY_FILE = "generation_summary.json"
 # Written into every folder the generator fills, before any data file: the generator writes only
@@ -55,6 +56,7 @@ class GenerationSummary:
     files: dict[str, str]
     dirty: dict[str, dict[str, int]]
     profiles: dict[str, int]
+    behavior_events_rows: int = 0
     elapsed_seconds: float = 0.0
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -165,10 +167,11 @@ def generate(
     write_marker(out_dir, customers, transactions, as_of, seed, fmt)
     run_started = time.perf_counter()
     report = Progress(progress)
-    # A fifth stream for the optional inputs: SeedSequence children depend only on their index,
-    # so the first four (and the core columns) are what they were before it was added.
-    behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(5)
+    # A fifth stream for the optional inputs, a sixth for the behaviour events: SeedSequence
+    # children depend only on their index, so the earlier ones (and their columns) are what they
+    # were before each was added.
+    behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng, events_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(6)
     )
 
     report.start("customers")
@@ -187,12 +190,22 @@ def generate(
     tx, transaction_dirt = inject_transaction_dirt(tx, transaction_dirt_plan, customers, as_of, dirt_rng)
     report.done(f"{len(tx.transaction_id):,} rows")
 
+    report.start("behaviour events")
+    events = draw_events(behaviour, tx, events_rng, dirty)
+    report.done(f"{len(events.event_id):,} rows")
+
     report.start("writing")
-    files = {"customers": f"customers.{fmt}", "transactions": f"transactions.{fmt}", "products": f"products.{fmt}"}
+    files = {
+        "customers": f"customers.{fmt}",
+        "transactions": f"transactions.{fmt}",
+        "products": f"products.{fmt}",
+        "behavior_events": f"behavior_events.{fmt}",
+    }
     with duckdb.connect() as con:
         write_customers(con, customer_columns, out_dir / files["customers"], fmt)
         write_transactions(con, tx, as_of, out_dir / files["transactions"], fmt)
         write_products(con, build_products(extras_rng), out_dir / files["products"], fmt)
+        write_events(con, events, as_of, out_dir / files["behavior_events"], fmt)
     report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))
@@ -206,8 +219,13 @@ def generate(
         customers_rows=len(customer_columns["customer_id"]),
         transactions_rows=len(tx.transaction_id),
         files=files,
-        dirty={"customers": customer_dirt, "transactions": transaction_dirt},
+        dirty={
+            "customers": customer_dirt,
+            "transactions": transaction_dirt,
+            "behavior_events": event_dirt_counts(events, customers),
+        },
         profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
+        behavior_events_rows=len(events.event_id),
     )
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
     summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)

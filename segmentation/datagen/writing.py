@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import duckdb
 import numpy as np
 
-from segmentation.datagen.categories import category_labels
+from segmentation.datagen.categories import CATEGORIES, category_labels
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
+from segmentation.datagen.events import (
+    BAD_EVENT_IDS,
+    BAD_TIMESTAMPS,
+    DEVICES,
+    EVENT_CITIES,
+    EVENT_TYPES,
+    SOURCES,
+    Events,
+)
 from segmentation.datagen.extras import PRODUCT_COLUMNS, product_id_sql
 from segmentation.datagen.transactions import Transactions
 
@@ -96,3 +106,54 @@ def write_transactions(con: duckdb.DuckDBPyConnection, tx: Transactions, as_of: 
         },
     )
     con.unregister("transaction_rows")
+
+
+def write_events(con: duckdb.DuckDBPyConnection, events: Events, as_of: dt.date, path: Path, fmt: str) -> None:
+    """Format and write the behaviour events in one streaming projection, in time order.
+
+    browser and os follow the device, country and city the customer, page and referrer URLs the
+    event: all derived here from the numeric columns, so the text is never held in Python.
+    """
+    con.register("event_rows", {field.name: getattr(events, field.name) for field in dataclasses.fields(Events)})
+    con.execute("SET preserve_insertion_order = true")
+    query = f"""
+        COPY (
+            SELECT
+                CASE WHEN id_code = 0 THEN event_id::VARCHAR ELSE list_extract($bad_ids, id_code) END AS event_id,
+                customer_id::VARCHAR AS customer_id,
+                list_extract($types, event_type + 1) AS event_type,
+                CASE WHEN time_code = 0 THEN strftime($as_of::TIMESTAMP + to_seconds(second), '%Y-%m-%d %H:%M:%S')
+                     ELSE list_extract($bad_times, time_code) END AS occurred_at,
+                list_extract($sources, source + 1) AS event_category,
+                nullif(product, 0)::VARCHAR AS product_id,
+                CASE WHEN category >= 0 THEN list_extract($categories, category + 1) END AS product_category,
+                CASE WHEN cents > 0 THEN (cents::DECIMAL(18, 0) * 0.01)::VARCHAR END AS event_value,
+                list_extract($devices, device + 1) AS device_type,
+                CASE WHEN device = 0 THEN 'Chrome' WHEN customer_id % 2 = 0 THEN 'Safari' ELSE 'Chrome' END AS browser,
+                CASE WHEN device = 0 THEN 'Windows' WHEN customer_id % 2 = 0 THEN 'iOS' ELSE 'Android' END AS os,
+                'US' AS country,
+                list_extract($cities, customer_id % len($cities) + 1) AS city,
+                nullif(session_id, 0)::VARCHAR AS session_id,
+                CASE event_type
+                    WHEN 0 THEN '/' WHEN 1 THEN '/products/' || product WHEN 2 THEN '/cart'
+                    WHEN 3 THEN '/checkout' WHEN 4 THEN '/wishlist' WHEN 5 THEN '/products/' || product || '/reviews'
+                END AS page_url,
+                CASE source WHEN 2 THEN 'https://mail.example.com/' WHEN 4 THEN 'https://social.example.com/' END
+                    AS referrer_url
+            FROM event_rows
+        ) TO {sql_string(str(path))} {copy_options(fmt)}
+    """
+    con.execute(
+        query,
+        {
+            "as_of": as_of.isoformat(),
+            "bad_ids": list(BAD_EVENT_IDS),
+            "bad_times": list(BAD_TIMESTAMPS),
+            "types": list(EVENT_TYPES),
+            "sources": list(SOURCES),
+            "devices": list(DEVICES),
+            "categories": list(CATEGORIES),
+            "cities": list(EVENT_CITIES),
+        },
+    )
+    con.unregister("event_rows")

@@ -59,6 +59,9 @@ HISTORY_MARTS = (
     "segments",
     "segment_members",
     "dim_product",
+    "customer_behavior_summary",
+    "customer_journey_stages",
+    "segment_daily_performance",
 )
 # Models outside the marts' schema compared too: the lifetime-value inputs, whose fits (dbt Python models) only
 # DuckDB builds.

@@ -1,5 +1,6 @@
-"""An independent reading of the segment catalog's built-in types (spec section 8) and of memberships
-over time (section 10) in plain Python, to check the warehouse against customer by customer.
+"""An independent reading of the segment catalog's built-in types (spec section 8, and the journey
+stages of section 14 from behaviour_reference.py) and of memberships over time (section 10) in
+plain Python, to check the warehouse against customer by customer.
 
 It builds on reference.py's reading of sections 2-5 (scores, tenure, lifetime value, the five
 segments) and shares no code with the dbt project: each rule is written here from the spec's
@@ -12,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 
-from integration import reference
+from integration import behaviour_reference, reference
 
 # Section 8's grid, first row that holds: (name, r_score range, f_score range).
 RFM_GRID = (
@@ -108,11 +110,22 @@ def profiles(raw_dir: Path, run_as_of: date) -> dict[int, Profile]:
     return result
 
 
+@cache
+def _journey_inputs(
+    raw_dir: Path,
+) -> tuple[dict[int, list[date]], dict[int, list[behaviour_reference.Event]]]:
+    """Section 14's journey inputs (purchase days and events by customer), read once per folder."""
+    data = reference.clean(raw_dir)
+    all_events = behaviour_reference.events(raw_dir, data.customers)
+    return behaviour_reference.purchase_days(data), behaviour_reference.by_customer(all_events)
+
+
 def memberships_on(
     raw_dir: Path, on: date, run_as_of: date, data: reference.CleanInput, people: dict[int, Profile]
 ) -> dict[int, set[str]]:
     """Every customer of the date -> the ids of the built-in segments they are in."""
     results = reference.compute(raw_dir, on, data)
+    bought, events_by_customer = _journey_inputs(raw_dir)
     values = sorted(r.lifetime_value for r in results.values())
     n = len(values)
     members: dict[int, set[str]] = {}
@@ -124,6 +137,12 @@ def memberships_on(
             f"lifecycle/{lifecycle(r.tenure_months)}",
             f"value/{value_tier(Fraction(at_or_below, n))}",
             f"engagement/{engagement(r.r_score, r.f_score)}",
+            "journey/"
+            + slug(
+                behaviour_reference.journey_stage(
+                    on, bought.get(customer_id, []), events_by_customer.get(customer_id, [])
+                )
+            ),
         }
         person = people.get(customer_id, Profile(None, None))
         band = age_band(person.date_of_birth, on)

@@ -68,6 +68,7 @@ def test_as_of_date_must_be_an_iso_date(previous: tuple[Warehouse, list]) -> Non
 def test_parquet_files_give_the_same_mart_as_csv(built: Warehouse, tmp_path: Path) -> None:
     raw = generate_sample(tmp_path / "raw", fmt="parquet")
     assert sorted(p.name for p in raw.glob("*.parquet")) == [
+        "behavior_events.parquet",
         "customers.parquet",
         "products.parquet",
         "transactions.parquet",

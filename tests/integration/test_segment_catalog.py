@@ -14,7 +14,7 @@ import pytest
 from integration import catalog_reference, reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse
 
-EXCLUSIVE_TYPES = ("behavioral", "rfm", "lifecycle", "value", "engagement")
+EXCLUSIVE_TYPES = ("behavioral", "rfm", "lifecycle", "value", "engagement", "journey")
 
 # The user-defined segments of the project's segments.yml are in the same marts (test_user_segments.py);
 # these tests are about the built-in types.
@@ -112,7 +112,15 @@ def test_members_and_counts_are_those_of_the_run_date(built: Warehouse, expected
 
 def test_catalog_lists_every_built_in_segment(built: Warehouse) -> None:
     by_type = dict(built.query(f"select segment_type, count(*) from segments where {BUILT_IN} group by 1"))
-    assert by_type == {"behavioral": 5, "rfm": 10, "lifecycle": 3, "value": 4, "engagement": 3, "demographic": 9}
+    assert by_type == {
+        "behavioral": 5,
+        "rfm": 10,
+        "lifecycle": 3,
+        "value": 4,
+        "engagement": 3,
+        "journey": 5,
+        "demographic": 9,
+    }
     ids = {sid for (sid,) in built.query("select segment_id from segments")}
     assert {
         "behavioral/high_value_travelers",

@@ -22,6 +22,7 @@ from segmentation.datagen.categories import CATEGORIES
 from segmentation.datagen.cli import main
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
 from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
+from segmentation.datagen.events import EVENT_COLUMNS
 from segmentation.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
 from segmentation.datagen.generator import GenerationSummary, generate
 from segmentation.datagen.profiles import HISTORY_DAYS
@@ -63,6 +64,16 @@ def parse_iso(text: str) -> dt.date | None:
         return None
     try:
         return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """Strict `YYYY-MM-DD HH:MM:SS`, as the generator writes occurred_at; None for anything else."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}", text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
     except ValueError:
         return None
 
@@ -309,7 +320,7 @@ def test_summary_json_matches_return_value(small_run: tuple[Path, GenerationSumm
     assert written["transactions_rows"] == SMALL_TRANSACTIONS
     assert written["as_of"] == "2026-11-22"
     assert written["seed"] == SEED
-    assert set(written["dirty"]) == {"customers", "transactions"}
+    assert set(written["dirty"]) == {"customers", "transactions", "behavior_events"}
     assert sum(written["profiles"].values()) == SMALL_CUSTOMERS
 
 
@@ -321,7 +332,7 @@ def test_summary_json_matches_return_value(small_run: tuple[Path, GenerationSumm
 def test_same_seed_gives_byte_identical_files(small_run: tuple[Path, GenerationSummary], tmp_path: Path) -> None:
     out, _ = small_run
     generate(SMALL_CUSTOMERS, SMALL_TRANSACTIONS, AS_OF, SEED, tmp_path)
-    for name in ("customers.csv", "transactions.csv", "generation_summary.json"):
+    for name in ("customers.csv", "transactions.csv", "behavior_events.csv", "generation_summary.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
 
 
@@ -356,12 +367,14 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
         "customers": "customers.parquet",
         "transactions": "transactions.parquet",
         "products": "products.parquet",
+        "behavior_events": "behavior_events.parquet",
     }
     with duckdb.connect() as con:
         for stem, columns in (
             ("customers", CUSTOMER_COLUMNS),
             ("transactions", TRANSACTION_COLUMNS),
             ("products", PRODUCT_COLUMNS),
+            ("behavior_events", EVENT_COLUMNS),
         ):
             relation = con.sql(f"SELECT * FROM read_parquet('{tmp_path / (stem + '.parquet')}')")
             assert tuple(relation.columns) == columns
@@ -621,3 +634,37 @@ def test_optional_columns_hold_a_few_bad_values(small_run: tuple[Path, Generatio
     assert any(row[13] and not re.fullmatch(r"[0-9]+", row[13]) for row in customers)
     assert any(row[14] and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}", row[14]) for row in customers)
     assert any(row[15] and row[15] not in ("individual", "business") for row in customers)
+
+
+# ---------------------------------------------------------------------------
+# Behaviour events (spec section 7)
+# ---------------------------------------------------------------------------
+
+
+def test_events_follow_the_transactions_and_the_dirt_is_as_counted(small_run: tuple[Path, GenerationSummary]) -> None:
+    """Every purchase event is a clean positive transaction of the same customer, day and amount, preceded in
+    its session by page and product views and an add-to-cart; ids run 1..n in time order; the dirty rows are
+    the ones the summary counts."""
+    out, summary = small_run
+    header, rows = read_csv(out / "behavior_events.csv")
+    assert tuple(header) == EVENT_COLUMNS
+    assert len(rows) == summary.behavior_events_rows > 0
+    _, transactions = read_csv(out / "transactions.csv")
+    bought = {(row[1], row[2], row[3]) for row in transactions if AMOUNT_RE.fullmatch(row[3]) and row[3][0] != "-"}
+    customers = {row[0] for row in read_csv(out / "customers.csv")[1]}
+    sessions: dict[str, list[str]] = {}
+    good = [row for row in rows if ID_RE.fullmatch(row[0]) and parse_timestamp(row[3]) is not None]
+    for row in good:
+        if row[13]:
+            sessions.setdefault(row[13], []).append(row[2])
+    purchases = [row for row in good if row[2] == "purchase"]
+    assert purchases and all((row[1], row[3][:10], row[7]) in bought for row in purchases if row[1] in customers)
+    for row in purchases:
+        kinds = sessions[row[13]]
+        assert kinds[-1] == "purchase" and kinds[-2] == "add_to_cart" and kinds[0] == "page_view"
+    assert [int(row[0]) for row in good] == sorted(int(row[0]) for row in good)
+    assert [row[3] for row in good] == sorted(row[3] for row in good)
+    dirty = summary.dirty["behavior_events"]
+    assert len(rows) - len(good) == dirty["bad_event_id"] + dirty["bad_occurred_at"]
+    assert sum(1 for row in good if row[1] not in customers) >= dirty["unknown_customer_id"] > 0
+    assert {row[2] for row in good} >= {"page_view", "product_view", "add_to_cart", "purchase", "email_open"}
