@@ -16,18 +16,10 @@ from customer_journey_stages
 group by current_stage
 """
 
-# Spec section 14 names the measures but not the day and segment columns: the first date and text columns are taken.
-COLUMNS_SQL = """
-select column_name, data_type
-from information_schema.columns
-where table_schema = 'main' and table_name = 'segment_daily_performance'
-order by ordinal_position
-"""
-
 DAILY_SQL = """
 select
-    {day} as day,
-    {segment} as segment,
+    activity_date as day,
+    segment_name as segment,
     member_count,
     active_customers,
     purchases,
@@ -37,10 +29,6 @@ select
 from segment_daily_performance
 order by 1, 2
 """
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 BEHAVIOUR_SQL = """
@@ -79,10 +67,7 @@ if not data.missing("customer_journey_stages"):
 
 st.subheader("Daily performance by behavioural segment (last 90 days)")
 if not data.missing("segment_daily_performance"):
-    columns = data.query(COLUMNS_SQL)
-    day = next(row.column_name for row in columns.itertuples() if row.data_type in ("DATE", "TIMESTAMP"))
-    segment = next(row.column_name for row in columns.itertuples() if row.data_type == "VARCHAR")
-    daily = data.query(DAILY_SQL.format(day=_quoted(day), segment=_quoted(segment)))
+    daily = data.query(DAILY_SQL)
     measure = st.selectbox(
         "Measure",
         ["revenue", "active_customers", "purchases", "avg_order_value", "repeat_purchase_rate", "member_count"],
