@@ -249,6 +249,39 @@ product_measures as (
 
 ),
 
+{%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+
+{{ entity }}_rows as (
+
+    select * from {{ ref('base_' ~ entity) }}
+
+),
+
+{{ entity }}_counts as (
+
+    select
+        count(case when reject_reason is null and not is_duplicate then 1 end) as clean_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
+
+    from {{ entity }}_rows
+
+),
+
+{{ entity }}_measures as (
+
+    {{ row_verdict_counts(entity, entity ~ '_rows', entity ~ '_counts') }}
+    union all
+    -- 0 when the optional file was not delivered (spec section 7)
+    select
+        '{{ entity }}' as entity,
+        'optional_input' as measure,
+        'file: rows' as detail,
+        count(*) as row_count
+    from {{ entity }}_rows
+
+),
+{%- endfor %}
+
 measures as (
 
     select * from customer_measures
@@ -256,6 +289,10 @@ measures as (
     select * from transaction_measures
     union all
     select * from product_measures
+    {%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+    union all
+    select * from {{ entity }}_measures
+    {%- endfor %}
 
 ),
 

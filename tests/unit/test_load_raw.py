@@ -22,7 +22,7 @@ def test_required_columns_come_from_the_raw_source() -> None:
 def test_optional_columns_and_files_come_from_the_raw_source() -> None:
     assert load_raw.optional_columns()["customers"] == {"loyalty_points", "last_login", "customer_type"}
     assert load_raw.optional_columns()["transactions"] == {"product_id"}
-    assert load_raw.optional_files() == {"products"}
+    assert load_raw.optional_files() == {"products", "customer_preferences", "suppressions", "campaign_deliveries"}
 
 
 def test_a_missing_file_names_both_formats(tmp_path: Path) -> None:
