@@ -31,3 +31,41 @@
 {% macro contact_channels() -%}
     {{ return(['email', 'sms', 'push', 'phone']) }}
 {%- endmacro %}
+
+
+{#
+    Whether a campaign's scheduled_at has passed as of the run's date A: scheduled on or before A
+    (the run sees all of A). A campaign that has passed is `sent` (unless declared draft or
+    cancelled) and its audience is frozen (campaign_audiences).
+#}
+{% macro campaign_has_passed(scheduled_at) -%}
+    (cast({{ scheduled_at }} as date) <= {{ date_literal(as_of_date()) }})
+{%- endmacro %}
+
+
+{#
+    The holdout split's bucket (spec section 11): md5 of `<campaign_id>:<customer_id>` (the id as
+    decimal text), its first eight hex digits read as an unsigned 32-bit integer, mod 10000. A
+    customer is in the holdout when the bucket is below holdout_pct * 100. md5 and hex digits are
+    the same on every engine, so the split is too (reproduced in plain Python with hashlib.md5 in
+    tests/unit/test_campaign_definitions.py and segmentation/datagen/consent.py).
+#}
+{% macro holdout_bucket(campaign_id, customer_id) -%}
+    {{ return(adapter.dispatch('holdout_bucket')(campaign_id, customer_id)) }}
+{%- endmacro %}
+
+{% macro holdout_hash_input(campaign_id, customer_id) -%}
+    md5({{ campaign_id }} || ':' || cast({{ customer_id }} as {{ dbt.type_string() }}))
+{%- endmacro %}
+
+{% macro default__holdout_bucket(campaign_id, customer_id) -%}
+    (cast(('0x' || substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8)) as bigint) % 10000)
+{%- endmacro %}
+
+{% macro postgres__holdout_bucket(campaign_id, customer_id) -%}
+    (cast(cast(('x' || substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8)) as bit(32)) as bigint) % 10000)
+{%- endmacro %}
+
+{% macro spark__holdout_bucket(campaign_id, customer_id) -%}
+    pmod(cast(conv(substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8), 16, 10) as bigint), 10000)
+{%- endmacro %}

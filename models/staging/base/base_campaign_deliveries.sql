@@ -15,9 +15,9 @@ source as (
 
 ),
 
-customers as (
+known_customers as (
 
-    select * from {{ ref('stg_customers') }}
+    select customer_id as known_customer_id from {{ ref('stg_customers') }}
 
 ),
 
@@ -84,12 +84,12 @@ validated as (
             when clicked_at_text is not null and clicked_at is null then 'clicked_at is not an ISO timestamp'
             when unsubscribed_at_text is not null and unsubscribed_at is null
                 then 'unsubscribed_at is not an ISO timestamp'
-            when customers.customer_id is null then 'customer_id is not a known customer'
+            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
         end as reject_reason
 
     from typed
-    left join customers
-        on typed.customer_id = customers.customer_id
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
 
 ),
 

@@ -16,9 +16,9 @@ source as (
 
 ),
 
-customers as (
+known_customers as (
 
-    select * from {{ ref('stg_customers') }}
+    select customer_id as known_customer_id from {{ ref('stg_customers') }}
 
 ),
 
@@ -76,12 +76,12 @@ validated as (
             when communication_channel_text is null then 'communication_channel is missing'
             when channel is null then 'communication_channel is not Email/SMS/Phone/Push'
             when updated_at_text is not null and updated_at is null then 'updated_at is not an ISO timestamp'
-            when customers.customer_id is null then 'customer_id is not a known customer'
+            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
         end as reject_reason
 
     from typed
-    left join customers
-        on typed.customer_id = customers.customer_id
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
 
 ),
 

@@ -14,9 +14,9 @@ source as (
 
 ),
 
-customers as (
+known_customers as (
 
-    select * from {{ ref('stg_customers') }}
+    select customer_id as known_customer_id from {{ ref('stg_customers') }}
 
 ),
 
@@ -59,12 +59,12 @@ validated as (
             {{ reject_if_not_a_row(['customer_id']) }}
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             when added_at_text is not null and added_at is null then 'added_at is not an ISO timestamp'
-            when customers.customer_id is null then 'customer_id is not a known customer'
+            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
         end as reject_reason
 
     from typed
-    left join customers
-        on typed.customer_id = customers.customer_id
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
 
 ),
 
