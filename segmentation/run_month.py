@@ -31,9 +31,9 @@ from typing import IO, Any, TextIO
 
 import yaml
 
+from segmentation.campaigns.build import read_campaigns
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
-from segmentation.campaigns.build import read_campaigns
 from segmentation.segments.build import read_segments
 from segmentation.segments.definitions import DefinitionErrors
 

@@ -213,7 +213,8 @@ def _campaign(
     status = entry.get("status")
     if status is not None and status not in DECLARED_STATUSES:
         raise _Invalid(
-            "status", f"may only be declared as draft or cancelled (scheduled and sent follow from scheduled_at), got {status!r}"
+            "status",
+            f"may only be declared as draft or cancelled (scheduled and sent follow from scheduled_at), got {status!r}",
         )
     cost = _decimal(entry, "cost_per_message", Decimal(0), MAX_COST, default=Decimal(0))
     discount_pct = _decimal(entry, "discount_pct", Decimal(0), Decimal(100), default=None)
@@ -221,7 +222,10 @@ def _campaign(
     if discount_code is not None and (not isinstance(discount_code, str) or not DISCOUNT_CODE.fullmatch(discount_code)):
         raise _Invalid("discount_code", f"must be 1-40 letters, digits, _ or -, got {discount_code!r}")
     if campaign_type != "discount" and (discount_pct is not None or discount_code is not None):
-        raise _Invalid("discount_pct" if discount_pct is not None else "discount_code", "only a discount campaign has discount fields")
+        raise _Invalid(
+            "discount_pct" if discount_pct is not None else "discount_code",
+            "only a discount campaign has discount fields",
+        )
     return Campaign(
         campaign_id=campaign_id,
         name=name or campaign_id,

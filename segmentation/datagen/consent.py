@@ -19,7 +19,7 @@ import hashlib
 
 import numpy as np
 
-from segmentation.datagen.profiles import DECLINING, NEW_GROWING, TRAVELLER, Behaviour
+from segmentation.datagen.profiles import DECLINING, TRAVELLER, Behaviour
 from segmentation.datagen.transactions import Transactions
 
 PREFERENCE_COLUMNS: tuple[str, ...] = (
@@ -180,7 +180,9 @@ def build_consent(
     for channel in CHANNELS:
         draw = rng.random(n)
         notification[channel] = np.where(
-            draw < NOTIFICATIONS_OFF_SHARE, 0, np.where(draw < NOTIFICATIONS_OFF_SHARE + NOTIFICATIONS_BLANK_SHARE, -1, 1)
+            draw < NOTIFICATIONS_OFF_SHARE,
+            0,
+            np.where(draw < NOTIFICATIONS_OFF_SHARE + NOTIFICATIONS_BLANK_SHARE, -1, 1),
         )
     sent = [c for c in sorted(DEMO_CAMPAIGNS, key=lambda c: c.sent_at) if is_generated(c, as_of)]
     # the preference was last set between signup and the day before the first campaign sent (or as_of)
@@ -275,15 +277,17 @@ def _deliveries(
     opened_at = later(opened, 6 * 3600)
     clicked_at = later(clicked, 8 * 3600)
     unsubscribed_at = later(unsubscribed, 4 * 3600)
-    spell = np.where(treated, np.where(delivered, 1, 0), -1)
-    bounce = np.where(treated, np.where(delivered, 0, 1), -1)
+    delivered_text = np.full(m, None, dtype=object)
+    delivered_text[treated] = np.where(delivered[treated], "true", "false")
+    bounced_text = np.full(m, None, dtype=object)
+    bounced_text[treated] = np.where(delivered[treated], "false", "true")
     part = {
         "campaign_id": np.full(m, campaign.campaign_id, dtype=object),
         "customer_id": members.astype(str).astype(object),
         "test_group": np.where(holdout, "holdout", "treatment").astype(object),
         "sent_at": _timestamps(as_of, day, sent_seconds),
-        "delivered": np.where(spell == 1, "true", np.where(spell == 0, "false", None)).astype(object),
-        "bounced": np.where(bounce == 1, "true", np.where(bounce == 0, "false", None)).astype(object),
+        "delivered": delivered_text,
+        "bounced": bounced_text,
         "opened_at": opened_at,
         "clicked_at": clicked_at,
         "unsubscribed_at": unsubscribed_at,
@@ -293,14 +297,17 @@ def _deliveries(
 
 def plant_lift(tx: Transactions, treated: np.ndarray, send_day: int, lift: float, rng: np.random.Generator) -> int:
     """Make round(lift * treated) treated customers who would not have converted convert: each one's latest clean
-    positive transaction dated at least MOVED_TRANSACTION_MIN_AGE_DAYS before the send moves to a day 1-14 after it. Returns how many."""
+    positive transaction dated at least MOVED_TRANSACTION_MIN_AGE_DAYS before the send moves to a day 1-14 after
+    it. Returns how many."""
     if len(treated) == 0 or lift <= 0:
         return 0
     clean = (tx.date_code == 0) & (tx.amount_code == 0) & (tx.cents > 0)
     in_window = clean & (tx.day > send_day) & (tx.day <= send_day + CONVERSION_WINDOW_DAYS)
     converted = np.unique(tx.customer_id[in_window])
     candidates = np.setdiff1d(treated, converted)
-    movable_rows = np.flatnonzero(clean & (tx.day < send_day - MOVED_TRANSACTION_MIN_AGE_DAYS) & np.isin(tx.customer_id, candidates))
+    movable_rows = np.flatnonzero(
+        clean & (tx.day < send_day - MOVED_TRANSACTION_MIN_AGE_DAYS) & np.isin(tx.customer_id, candidates)
+    )
     # the latest movable row of each candidate (rows are not date-ordered: sort by customer, then day)
     order = movable_rows[np.lexsort((tx.day[movable_rows], tx.customer_id[movable_rows]))]
     if len(order) == 0:

@@ -106,5 +106,7 @@ def write_text_columns(
     table["row_no"] = np.arange(len(table[names[0]]), dtype=np.int64)
     con.register("text_rows", table)
     select_list = ", ".join(f"{name}::VARCHAR AS {name}" for name in names)
-    con.execute(f"COPY (SELECT {select_list} FROM text_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}")
+    con.execute(
+        f"COPY (SELECT {select_list} FROM text_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}"
+    )
     con.unregister("text_rows")

@@ -12,11 +12,12 @@ import math
 import shutil
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 from segmentation.datagen.consent import PLANTED_LIFT
-from tests.integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
 
 CUSTOMER_HEADER = (
     "customer_id,first_name,last_name,email,phone,date_of_birth,gender,city,state,country,postal_code,"
@@ -36,7 +37,10 @@ CUSTOMERS = [
     (10, "ten@example.com", "555-000-0010", "Active"),
     (11, "eleven@example.com", "555-000-0011", "Active"),
 ]
-PREFERENCES = """customer_id,communication_channel,marketing_consent,notification_enabled,newsletter_subscription,updated_at
+PREFERENCE_HEADER = (
+    "customer_id,communication_channel,marketing_consent,notification_enabled,newsletter_subscription,updated_at"
+)
+PREFERENCES = f"""{PREFERENCE_HEADER}
 1,Email,true,true,yes,2025-01-01 00:00:00
 1,SMS,1,yes,no,2025-01-01 00:00:00
 1,phone,false,false,no,2025-01-01
@@ -174,7 +178,7 @@ def test_audiences_hold_only_contactable_customers_of_their_segment(built: Wareh
         assert ranks == top and (limit is None or ranks <= limit), campaign_id
 
 
-def read_performance(built: Warehouse) -> dict[str, dict[str, object]]:
+def read_performance(built: Warehouse) -> dict[str, dict[str, Any]]:
     return {row["campaign_id"]: row for row in built.query_dicts("select * from main.campaign_performance")}
 
 
@@ -186,7 +190,7 @@ def test_performance_matches_a_plain_reading_of_section_11(built: Warehouse) -> 
         f" where transaction_date <= date '{SAMPLE_AS_OF}'"
     ):
         spend[customer_id].append((day, float(amount)))
-    by_campaign: dict[str, list[dict[str, object]]] = defaultdict(list)
+    by_campaign: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in deliveries:
         by_campaign[str(row["campaign_id"])].append(row)
     performance = read_performance(built)
@@ -198,7 +202,7 @@ def test_performance_matches_a_plain_reading_of_section_11(built: Warehouse) -> 
             members = [r for r in rows if r["test_group"] == group]
             converted, revenue = 0, 0.0
             for r in members:
-                start = (r["sent_at"] if group == "treatment" else first).date()  # type: ignore[union-attr]
+                start = (r["sent_at"] if group == "treatment" else first).date()
                 window = [a for d, a in spend[r["customer_id"]] if start < d <= start + dt.timedelta(days=14)]
                 converted += any(a > 0 for a in window)
                 revenue += sum(window)
@@ -211,11 +215,11 @@ def test_performance_matches_a_plain_reading_of_section_11(built: Warehouse) -> 
         assert got["delivered"] == sum(bool(r["delivered"]) for r in treated)
         assert got["opened"] == sum(r["opened_at"] is not None for r in treated)
         assert got["clicked"] == sum(r["clicked_at"] is not None for r in treated)
-        assert float(got["conversion_rate"]) == pytest.approx(ct / nt, abs=5e-5)  # type: ignore[arg-type]
-        assert float(got["holdout_conversion_rate"]) == pytest.approx(ch / nh, abs=5e-5)  # type: ignore[arg-type]
-        assert float(got["lift"]) == pytest.approx(ct / nt - ch / nh, abs=5e-5)  # type: ignore[arg-type]
+        assert float(got["conversion_rate"]) == pytest.approx(ct / nt, abs=5e-5)
+        assert float(got["holdout_conversion_rate"]) == pytest.approx(ch / nh, abs=5e-5)
+        assert float(got["lift"]) == pytest.approx(ct / nt - ch / nh, abs=5e-5)
         incremental = (rt / nt - rh / nh) * nt
-        assert float(got["incremental_revenue"]) == pytest.approx(incremental, abs=0.01)  # type: ignore[arg-type]
+        assert float(got["incremental_revenue"]) == pytest.approx(incremental, abs=0.01)
         assert got["consent_breaches"] == 0
 
 
@@ -225,11 +229,11 @@ def test_planted_lift_is_recovered_within_its_statistical_error(built: Warehouse
     assert measured, "the sample's past campaigns have a log"
     for campaign_id in measured:
         row = performance[campaign_id]
-        nt, nh = int(row["treatment_size"]), int(row["holdout_size"])  # type: ignore[call-overload]
-        pt, ph = float(row["conversion_rate"]), float(row["holdout_conversion_rate"])  # type: ignore[arg-type]
+        nt, nh = int(row["treatment_size"]), int(row["holdout_size"])
+        pt, ph = float(row["conversion_rate"]), float(row["holdout_conversion_rate"])
         # the standard error of a difference of two proportions, floored at one holdout customer's weight
         error = max(math.sqrt(pt * (1 - pt) / nt + ph * (1 - ph) / nh), 1 / nh)
-        assert abs(float(row["lift"]) - PLANTED_LIFT[campaign_id]) <= 3 * error, campaign_id  # type: ignore[arg-type]
+        assert abs(float(row["lift"]) - PLANTED_LIFT[campaign_id]) <= 3 * error, campaign_id
 
 
 def test_audience_of_a_passed_campaign_is_frozen_across_builds(built: Warehouse, tmp_path: Path) -> None:
@@ -274,7 +278,9 @@ def test_a_delivery_to_a_customer_without_consent_fails_the_breach_test(built: W
         csv.writer(handle).writerows([header, *rows])
     copy = Warehouse(raw, tmp_path / "warehouse.duckdb", tmp_path)
     shutil.copy(built.database, copy.database)
-    selection = "stg_customer_preferences base_customer_preferences customer_contactability int_campaign_deliveries_checked"
+    selection = (
+        "stg_customer_preferences base_customer_preferences customer_contactability int_campaign_deliveries_checked"
+    )
     assert_succeeded(copy.dbt("run", "--select", *selection.split(), as_of=SAMPLE_AS_OF))
     run = copy.dbt("test", "--select", "assert_no_consent_breaches", as_of=SAMPLE_AS_OF)
     assert run.returncode != 0

@@ -94,7 +94,10 @@ def test_every_campaign_s_error_is_reported_at_once() -> None:
     document = {"campaigns": [{**VALID, "type": "fax"}, {**VALID, "id": "second", "holdout_pct": 90}, VALID]}
     with pytest.raises(DefinitionErrors) as raised:
         validate_campaigns(document, "campaigns.yml", PROJECT_DIR, BUILTIN, [])
-    assert [(error.segment, error.key) for error in raised.value.errors] == [("winback", "type"), ("second", "holdout_pct")]
+    assert [(error.segment, error.key) for error in raised.value.errors] == [
+        ("winback", "type"),
+        ("second", "holdout_pct"),
+    ]
 
 
 def test_duplicate_ids_are_refused() -> None:
@@ -135,6 +138,6 @@ def test_the_holdout_bucket_is_md5_hex_prefix_mod_10000() -> None:
     digest = hashlib.md5(b"winback:42").hexdigest()
     assert holdout_bucket("winback", 42) == int(digest[:8], 16) % 10000
     buckets = [holdout_bucket("winback", customer_id) for customer_id in range(1, 20001)]
-    assert 0 <= min(buckets) and max(buckets) <= 9999
+    assert min(buckets) >= 0 and max(buckets) <= 9999
     # a 20 % holdout holds about a fifth of customers
     assert 0.18 < sum(bucket < 2000 for bucket in buckets) / len(buckets) < 0.22

@@ -15,6 +15,8 @@
     campaign from the dates of that build. DuckDB only, like the campaign definitions.
 #}
 
+-- depends_on: {{ ref('campaigns') }}
+
 {{ config(
     enabled=target.type == 'duckdb',
     materialized='incremental',
