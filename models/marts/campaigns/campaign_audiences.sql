@@ -54,19 +54,22 @@
 
 with
 
-featured as (
+-- read only in the per-campaign selects (none without campaigns)
+featured as ( -- noqa: ST03
 
     select * from {{ ref('int_customers_featured') }}
 
 ),
 
-memberships as (
+-- read only in the per-campaign selects (none without campaigns)
+memberships as ( -- noqa: ST03
 
     select * from {{ ref('int_segment_memberships_listed') }}
 
 ),
 
-contactability as (
+-- read only in the per-campaign selects (none without campaigns)
+contactability as ( -- noqa: ST03
 
     select * from {{ ref('customer_contactability') }}
 

@@ -90,8 +90,8 @@ member_outcomes as (
     from member_windows
     left join transactions
         on member_windows.customer_id = transactions.customer_id
-        and transactions.transaction_date > member_windows.window_start
-        and transactions.transaction_date <= member_windows.window_start + {{ window_days }}
+        and member_windows.window_start < transactions.transaction_date
+        and member_windows.window_start + {{ window_days }} >= transactions.transaction_date
     group by member_windows.campaign_id, member_windows.customer_id, member_windows.test_group
 
 ),
@@ -141,7 +141,8 @@ breaches as (
 
 campaign_ids as (
 
-    select campaign_id from campaigns where status = 'sent'
+    select campaign_id from campaigns
+    where status = 'sent'
     union
     select campaign_id from delivery_counts
 
@@ -186,8 +187,9 @@ measured as (
         case when holdout_size > 0 then holdout_revenue / holdout_size end as holdout_rpm,
         case
             when treatment_size > 0 and holdout_size > 0
-                then cast(treatment_converted as double) / treatment_size
-                - cast(holdout_converted as double) / holdout_size
+                then
+                    cast(treatment_converted as double) / treatment_size
+                    - cast(holdout_converted as double) / holdout_size
         end as exact_lift,
         sent * cost_per_message as exact_cost
 
@@ -223,10 +225,13 @@ final as (
         cast(round(treatment_rpm, 2) as decimal(18, 2)) as treatment_revenue_per_member,
         cast(round(holdout_rpm, 2) as decimal(18, 2)) as holdout_revenue_per_member,
         cast(round((treatment_rpm - holdout_rpm) * treatment_size, 2) as decimal(18, 2)) as incremental_revenue,
-        cast(round(exact_cost, 2) as decimal(18, 2)) as cost,
+        cast(round(exact_cost, 2) as decimal(18, 2)) as cost, -- noqa: RF04
         case
             when exact_cost > 0
-                then cast(round(((treatment_rpm - holdout_rpm) * treatment_size - exact_cost) / exact_cost, 4) as decimal(18, 4))
+                then cast(
+                        round(((treatment_rpm - holdout_rpm) * treatment_size - exact_cost) / exact_cost, 4)
+                        as decimal(18, 4)
+                    )
         end as roi,
         cast(consent_breaches as bigint) as consent_breaches
 

@@ -69,10 +69,23 @@ typed as (
 
 ),
 
-validated as (
+-- whether the customer is known, judged apart so the checks below read one row
+matched as (
 
     select
         typed.*,
+        known_customers.known_customer_id is not null as is_known_customer
+
+    from typed
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
+
+),
+
+validated as (
+
+    select
+        *,
         case
             {{ reject_if_not_a_row(['campaign_id', 'customer_id', 'test_group', 'sent_at']) }}
             when campaign_id is null then 'campaign_id is missing'
@@ -84,12 +97,10 @@ validated as (
             when clicked_at_text is not null and clicked_at is null then 'clicked_at is not an ISO timestamp'
             when unsubscribed_at_text is not null and unsubscribed_at is null
                 then 'unsubscribed_at is not an ISO timestamp'
-            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
+            when not is_known_customer then 'customer_id is not a known customer'
         end as reject_reason
 
-    from typed
-    left join known_customers
-        on typed.customer_id = known_customers.known_customer_id
+    from matched
 
 ),
 

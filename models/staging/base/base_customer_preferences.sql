@@ -66,22 +66,33 @@ typed as (
 
 ),
 
-validated as (
+-- whether the customer is known, judged apart so the checks below read one row
+matched as (
 
     select
         typed.*,
+        known_customers.known_customer_id is not null as is_known_customer
+
+    from typed
+    left join known_customers
+        on typed.customer_id = known_customers.known_customer_id
+
+),
+
+validated as (
+
+    select
+        *,
         case
             {{ reject_if_not_a_row(['customer_id', 'communication_channel', 'marketing_consent']) }}
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             when communication_channel_text is null then 'communication_channel is missing'
             when channel is null then 'communication_channel is not Email/SMS/Phone/Push'
             when updated_at_text is not null and updated_at is null then 'updated_at is not an ISO timestamp'
-            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
+            when not is_known_customer then 'customer_id is not a known customer'
         end as reject_reason
 
-    from typed
-    left join known_customers
-        on typed.customer_id = known_customers.known_customer_id
+    from matched
 
 ),
 
@@ -95,15 +106,27 @@ ranked as (
             partition by reject_reason is null, customer_id, channel
             order by
                 coalesce(updated_at, cast('1900-01-01 00:00:00' as timestamp)) desc,
-                case when marketing_consent = false then 0 when marketing_consent is null then 1 else 2 end,
-                case when notification_enabled = false then 0 when notification_enabled is null then 1 else 2 end,
-                case when newsletter_subscription = false then 0 when newsletter_subscription is null then 1 else 2 end,
-                raw_communication_channel,
-                raw_marketing_consent,
-                raw_notification_enabled,
-                raw_newsletter_subscription,
-                raw_preferred_language,
-                raw_time_zone
+                case
+                    when marketing_consent = false then 0
+                    when marketing_consent is null then 1
+                    else 2
+                end asc,
+                case
+                    when notification_enabled = false then 0
+                    when notification_enabled is null then 1
+                    else 2
+                end asc,
+                case
+                    when newsletter_subscription = false then 0
+                    when newsletter_subscription is null then 1
+                    else 2
+                end asc,
+                raw_communication_channel asc,
+                raw_marketing_consent asc,
+                raw_notification_enabled asc,
+                raw_newsletter_subscription asc,
+                raw_preferred_language asc,
+                raw_time_zone asc
         ) as copy_number
 
     from validated

@@ -51,20 +51,31 @@ typed as (
 
 ),
 
-validated as (
+-- whether the customer is known, judged apart so the checks below read one row
+matched as (
 
     select
         typed.*,
-        case
-            {{ reject_if_not_a_row(['customer_id']) }}
-            {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
-            when added_at_text is not null and added_at is null then 'added_at is not an ISO timestamp'
-            when known_customers.known_customer_id is null then 'customer_id is not a known customer'
-        end as reject_reason
+        known_customers.known_customer_id is not null as is_known_customer
 
     from typed
     left join known_customers
         on typed.customer_id = known_customers.known_customer_id
+
+),
+
+validated as (
+
+    select
+        *,
+        case
+            {{ reject_if_not_a_row(['customer_id']) }}
+            {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
+            when added_at_text is not null and added_at is null then 'added_at is not an ISO timestamp'
+            when not is_known_customer then 'customer_id is not a known customer'
+        end as reject_reason
+
+    from matched
 
 ),
 
