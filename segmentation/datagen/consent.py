@@ -91,13 +91,15 @@ class DemoCampaign:
 # The past campaigns of campaigns.yml (tests/unit/test_campaign_definitions.py checks they agree). Each is
 # generated only when it lies inside the generated history (before as_of, after its first year).
 DEMO_CAMPAIGNS: tuple[DemoCampaign, ...] = (
-    DemoCampaign("travel_perks_spring_2025", "email", TRAVELLER, dt.datetime(2025, 4, 15, 9, 0), 10.0, None, 0.04),
-    DemoCampaign("winback_sms_2025", "sms", DECLINING, dt.datetime(2025, 5, 20, 10, 0), 20.0, None, 0.05),
-    DemoCampaign("travel_perks_autumn_2026", "email", TRAVELLER, dt.datetime(2026, 10, 6, 9, 0), 10.0, None, 0.04),
-    DemoCampaign("winback_sms_2026", "sms", DECLINING, dt.datetime(2026, 9, 8, 10, 0), 20.0, 2000, 0.05),
+    DemoCampaign("travel_perks_spring_2025", "email", TRAVELLER, dt.datetime(2025, 4, 15, 9, 0), 10.0, None, 0.06),
+    DemoCampaign("winback_sms_2025", "sms", DECLINING, dt.datetime(2025, 5, 20, 10, 0), 20.0, None, 0.10),
+    DemoCampaign("travel_perks_autumn_2026", "email", TRAVELLER, dt.datetime(2026, 10, 6, 9, 0), 10.0, None, 0.06),
+    DemoCampaign("winback_sms_2026", "sms", DECLINING, dt.datetime(2026, 9, 8, 10, 0), 20.0, 2000, 0.10),
 )
 PLANTED_LIFT: dict[str, float] = {campaign.campaign_id: campaign.planted_lift for campaign in DEMO_CAMPAIGNS}
 CONVERSION_WINDOW_DAYS = 14
+# The share of a campaign's members (both groups alike) who buy nothing in the window (``quiet_members``).
+QUIET_SHARE = 0.3
 # Delivery outcomes per channel: delivered share, opened share of delivered (SMS has no open
 # tracking), clicked share of opened (of delivered for SMS), unsubscribed share of delivered.
 DELIVERY_RATES: dict[str, tuple[float, float, float, float]] = {
@@ -109,6 +111,8 @@ DELIVERY_RATES: dict[str, tuple[float, float, float, float]] = {
 MIN_HISTORY_DAYS_BEFORE_SEND = 90
 # The transaction a planted conversion moves into the window is dated at least this many days before the send.
 MOVED_TRANSACTION_MIN_AGE_DAYS = 60
+# ... and at most this many: the demo campaigns to one profile are more than a year apart.
+MOVED_TRANSACTION_MAX_AGE_DAYS = 240
 
 
 def holdout_bucket(campaign_id: str, customer_id: int) -> int:
@@ -210,7 +214,6 @@ def build_consent(
             & (notification[channel] != 0)
             & ~suppressed
             & (signup_day <= send_day - 30)
-            & ~sent_already
         )
         members = np.flatnonzero(eligible) + 1
         if campaign.audience_limit is not None:
@@ -220,6 +223,7 @@ def build_consent(
         )
         part, unsubscribed = _deliveries(campaign, members, holdout, as_of, send_day, rng)
         delivery_parts.append(part)
+        quiet_members(tx, members, send_day, rng)
         planted[campaign.campaign_id] = plant_lift(tx, members[~holdout], send_day, campaign.planted_lift, rng)
         # an unsubscribe through the message withdraws consent on the channel from that moment
         consent[channel][unsubscribed - 1] = 0
@@ -295,19 +299,35 @@ def _deliveries(
     return part, members[unsubscribed]
 
 
+def quiet_members(tx: Transactions, members: np.ndarray, send_day: int, rng: np.random.Generator) -> None:
+    """A share QUIET_SHARE of the campaign's members, drawn alike in both groups, buy nothing in the conversion
+    window: their positive purchases in it move to the fortnight after it. Card customers buy almost every
+    fortnight, so without this nearly everyone "converts" and no lift could show."""
+    quiet = members[rng.random(len(members)) < QUIET_SHARE]
+    window_end = send_day + CONVERSION_WINDOW_DAYS
+    rows = np.flatnonzero(
+        (tx.cents > 0) & (tx.day > send_day) & (tx.day <= window_end) & np.isin(tx.customer_id, quiet)
+    )
+    tx.day[rows] = np.minimum(window_end + rng.integers(1, CONVERSION_WINDOW_DAYS + 1, len(rows)), -1)
+
+
 def plant_lift(tx: Transactions, treated: np.ndarray, send_day: int, lift: float, rng: np.random.Generator) -> int:
-    """Make round(lift * treated) treated customers who would not have converted convert: each one's latest clean
-    positive transaction dated at least MOVED_TRANSACTION_MIN_AGE_DAYS before the send moves to a day 1-14 after
-    it. Returns how many."""
+    """Make round(lift * treated) treated customers who would not have converted convert: one clean positive
+    purchase of each, dated MOVED_TRANSACTION_MIN_AGE_DAYS to _MAX_AGE_DAYS before the send or in the fortnight after
+    the window, moves to a day 1-14 after the send. Returns how many (fewer only when too few could)."""
     if len(treated) == 0 or lift <= 0:
         return 0
     clean = (tx.date_code == 0) & (tx.amount_code == 0) & (tx.cents > 0)
-    in_window = clean & (tx.day > send_day) & (tx.day <= send_day + CONVERSION_WINDOW_DAYS)
+    window_end = send_day + CONVERSION_WINDOW_DAYS
+    in_window = clean & (tx.day > send_day) & (tx.day <= window_end)
     converted = np.unique(tx.customer_id[in_window])
     candidates = np.setdiff1d(treated, converted)
-    movable_rows = np.flatnonzero(
-        clean & (tx.day < send_day - MOVED_TRANSACTION_MIN_AGE_DAYS) & np.isin(tx.customer_id, candidates)
+    # before the send: within MOVED_TRANSACTION_MAX_AGE_DAYS, so never from another demo campaign's window
+    before = (tx.day < send_day - MOVED_TRANSACTION_MIN_AGE_DAYS) & (
+        tx.day >= send_day - MOVED_TRANSACTION_MAX_AGE_DAYS
     )
+    movable = before | ((tx.day > window_end) & (tx.day <= window_end + CONVERSION_WINDOW_DAYS))
+    movable_rows = np.flatnonzero(clean & movable & np.isin(tx.customer_id, candidates))
     # the latest movable row of each candidate (rows are not date-ordered: sort by customer, then day)
     order = movable_rows[np.lexsort((tx.day[movable_rows], tx.customer_id[movable_rows]))]
     if len(order) == 0:
