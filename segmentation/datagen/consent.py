@@ -149,17 +149,19 @@ class ConsentTables:
 def contactable_base(customer_columns: dict[str, np.ndarray], n_customers: int, dirty_rows: np.ndarray) -> np.ndarray:
     """Customers (index = id - 1) the build will certainly keep with a clean, unshared email, a phone and an Active
     account: no dirt of any kind, an email with an @ that no other customer row carries."""
+    ok = np.zeros(n_customers, dtype=bool)
+    if n_customers == 0:
+        return ok
     ids = np.array([int(value) if value and str(value).isdigit() else 0 for value in customer_columns["customer_id"]])
     first = np.unique(ids, return_index=True)[1]
     emails = np.array([str(value or "").lower() for value in customer_columns["email"]], dtype=object)[first]
     _, inverse, counts = np.unique(emails, return_inverse=True, return_counts=True)
-    ok = np.zeros(n_customers, dtype=bool)
     kept_ids = ids[first]
     valid = (kept_ids >= 1) & (kept_ids <= n_customers)
     status = customer_columns["account_status"][first]
     phone = customer_columns["phone"][first]
-    good = valid & (counts[inverse] == 1) & (status == "Active") & np.array([bool(p) for p in phone])
-    good &= np.array(["@" in email and " " not in email for email in emails])
+    good = valid & (counts[inverse] == 1) & (status == "Active") & np.array([bool(p) for p in phone], dtype=bool)
+    good &= np.array(["@" in email and " " not in email for email in emails], dtype=bool)
     ok[kept_ids[good] - 1] = True
     ok[dirty_rows[dirty_rows < n_customers]] = False
     return ok
