@@ -169,3 +169,21 @@
             end
     end
 {%- endmacro %}
+
+
+{#
+    A boolean written `true/false`, `1/0` or `yes/no` in any case (spec section 7); anything else,
+    and a blank, is null.
+#}
+{% macro parse_boolean(column) -%}
+    case
+        when lower({{ column }}) in ('true', '1', 'yes') then true
+        when lower({{ column }}) in ('false', '0', 'no') then false
+    end
+{%- endmacro %}
+
+
+{# A communication channel `Email`, `SMS`, `Phone` or `Push` in any case, as `email`, `sms`, `phone`, `push`; else null. #}
+{% macro parse_channel(column) -%}
+    case when lower({{ column }}) in ('email', 'sms', 'phone', 'push') then lower({{ column }}) end
+{%- endmacro %}

@@ -31,6 +31,7 @@ from typing import IO, Any, TextIO
 
 import yaml
 
+from segmentation.campaigns.build import read_campaigns
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
 from segmentation.segments.build import read_segments
@@ -229,6 +230,19 @@ def segments_are_valid(segments_file: str | None, published: Path, log: TextIO) 
     return True
 
 
+def campaigns_are_valid(campaigns_file: str | None, segments_file: str | None, published: Path, log: TextIO) -> bool:
+    """Validate campaigns.yml (or the var campaigns_file) before dbt starts, with the build's own code, as the
+    segments are; the catalog's segment ids a campaign names are checked by the build itself."""
+    try:
+        campaigns = read_campaigns(PROJECT_DIR, campaigns_file, None, segments_file)
+    except DefinitionErrors as errors:
+        say(str(errors), log)
+        say(f"month-end cycle not started: fix the campaign definitions; readers still see {published}", log)
+        return False
+    say(f"--- campaigns: {len(campaigns)} campaign(s) valid", log)
+    return True
+
+
 def run_cycle(
     as_of: dt.date,
     backfill_months: int,
@@ -241,6 +255,10 @@ def run_cycle(
 ) -> int:
     env = cycle_env(as_of, database, dict(os.environ))
     if not segments_are_valid((extra_vars or {}).get("segments_file"), published, log):
+        return EXIT_FAILED
+    if not campaigns_are_valid(
+        (extra_vars or {}).get("campaigns_file"), (extra_vars or {}).get("segments_file"), published, log
+    ):
         return EXIT_FAILED
     database.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

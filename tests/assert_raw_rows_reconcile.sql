@@ -3,7 +3,8 @@
     the rejected rows plus the removed duplicates. The raw side is counted from the source
     itself, the other three from the models analysts read. A transaction is clean once its
     customer is known (int_transactions_matched); the rejected ones are staging's rejects and
-    the transactions of unknown customers (int_transactions_unmatched).
+    the transactions of unknown customers (int_transactions_unmatched). The optional consent and
+    campaign files (spec section 7) reconcile the same way; absent, they count zero everywhere.
 
     Staging of transactions is incremental, so a delivery that changes, adds or removes rows
     dated on or before the last build's as-of date makes the file's count differ from what was
@@ -39,6 +40,16 @@ counts as (
         (select count(*) from {{ ref('int_transactions_matched') }}) as clean_rows,
         (select count(*) from {{ ref('stg_transactions__rejected') }})
         + (select count(*) from {{ ref('int_transactions_unmatched') }}) as rejected_rows
+    {%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+
+    union all
+
+    select
+        '{{ entity }}' as entity,
+        (select count(*) from {{ source('raw', entity) }}) as raw_rows,
+        (select count(*) from {{ ref('stg_' ~ entity) }}) as clean_rows,
+        (select count(*) from {{ ref('stg_' ~ entity ~ '__rejected') }}) as rejected_rows
+    {%- endfor %}
 
     union all
 

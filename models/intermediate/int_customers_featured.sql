@@ -10,7 +10,9 @@
 
     customer_type and last_login come from the optional customer columns (section 7), null where a
     delivery has none;
-    email_subscribed stays null until customer preferences are staged.
+    email_subscribed: the newsletter subscription on the Email channel, and only where the customer may
+    be emailed (customer_contactability, the one place consent is decided); as of the run, for every
+    date, since preferences carry no history. False without a preference.
 #}
 
 {{ config(enabled=target.type == 'duckdb') }}
@@ -52,6 +54,20 @@ transactions as (
     category, lower-cased, is the map's category lower-cased: no need to read the map here. Grouped by
     the raw text first (cheap on 13.5M rows), then by its lower-cased form (cheap on the few left).
 #}
+email_preferences as (
+
+    select * from {{ ref('stg_customer_preferences') }}
+    where channel = 'email'
+
+),
+
+email_contactability as (
+
+    select * from {{ ref('customer_contactability') }}
+    where channel = 'email'
+
+),
+
 first_purchases_by_spelling as (
 
     select
@@ -125,7 +141,8 @@ final as (
         windowed.last_purchase_date as last_order_date,
         customers.customer_type,
         cast(customers.last_login as date) as last_login_date,
-        cast(null as boolean) as email_subscribed,
+        coalesce(email_preferences.newsletter_subscription and email_contactability.is_contactable, false)
+            as email_subscribed,
         -- bought on or before the date: the categories whose first purchase is not after it
         coalesce(
             list_transform(
@@ -158,6 +175,10 @@ final as (
         and segmented.as_of_date = cataloged.as_of_date
     left join customer_categories
         on segmented.customer_id = customer_categories.customer_id
+    left join email_preferences
+        on segmented.customer_id = email_preferences.customer_id
+    left join email_contactability
+        on segmented.customer_id = email_contactability.customer_id
 
 )
 

@@ -290,6 +290,38 @@ event_measures as (
     from events
 
 ),
+{%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+
+{{ entity }}_rows as (
+
+    select * from {{ ref('base_' ~ entity) }}
+
+),
+
+{{ entity }}_counts as (
+
+    select
+        count(case when reject_reason is null and not is_duplicate then 1 end) as clean_rows,
+        count(case when is_duplicate then 1 end) as duplicate_rows
+
+    from {{ entity }}_rows
+
+),
+
+{{ entity }}_measures as (
+
+    {{ row_verdict_counts(entity, entity ~ '_rows', entity ~ '_counts') }}
+    union all
+    -- 0 when the optional file was not delivered (spec section 7)
+    select
+        '{{ entity }}' as entity,
+        'optional_input' as measure,
+        'file: rows' as detail,
+        count(*) as row_count
+    from {{ entity }}_rows
+
+),
+{%- endfor %}
 
 measures as (
 
@@ -300,6 +332,10 @@ measures as (
     select * from product_measures
     union all
     select * from event_measures
+    {%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+    union all
+    select * from {{ entity }}_measures
+    {%- endfor %}
 
 ),
 

@@ -3,7 +3,10 @@
     of data_quality_report. A customer row keeps only its raw customer_id, its line number when the
     line was malformed, and the reason: its names, email, phone and address (and so its line's text)
     stay in the working file (stg_customers__rejected). A transaction row keeps its raw values and
-    a malformed line's number and text, which hold nothing personal.
+    a malformed line's number and text, which hold nothing personal. A customer_preferences or
+    campaign_deliveries row keeps its raw customer_id, its malformed line's number and text (no
+    contact details); a suppressions row its raw customer_id and line number only (it may carry
+    an email).
 -#}
 
 with
@@ -29,6 +32,67 @@ unmatched_transactions as (
 rejected_events as (
 
     select * from {{ ref('stg_behavior_events__rejected') }}
+
+),
+
+rejected_preferences as (
+
+    select * from {{ ref('stg_customer_preferences__rejected') }}
+
+),
+
+rejected_suppressions as (
+
+    select * from {{ ref('stg_suppressions__rejected') }}
+
+),
+
+rejected_deliveries as (
+
+    select * from {{ ref('stg_campaign_deliveries__rejected') }}
+
+),
+
+-- The optional consent, campaign and behaviour files (spec section 7): the raw customer_id and the line.
+optional_file_rows as (
+
+    select
+        'customer_preferences' as entity,
+        reject_reason,
+        customer_id,
+        line_number,
+        line_text
+    from rejected_preferences
+
+    union all
+
+    select
+        'suppressions' as entity,
+        reject_reason,
+        customer_id,
+        line_number,
+        cast(null as {{ dbt.type_string() }}) as line_text
+    from rejected_suppressions
+
+    union all
+
+    select
+        'campaign_deliveries' as entity,
+        reject_reason,
+        customer_id,
+        line_number,
+        line_text
+    from rejected_deliveries
+
+    union all
+
+    select
+        'behavior_events' as entity,
+        reject_reason,
+        customer_id,
+        line_number,
+        line_text
+    from rejected_events
 
 ),
 
@@ -101,9 +165,8 @@ final as (
 
     union all
 
-    -- Behaviour events (spec section 7): the raw customer_id, a malformed line's number and text.
     select
-        cast('behavior_events' as {{ dbt.type_string() }}) as entity,
+        cast(entity as {{ dbt.type_string() }}) as entity,
         cast(reject_reason as {{ dbt.type_string() }}) as reject_reason,
         cast(customer_id as {{ dbt.type_string() }}) as customer_id,
         cast(null as {{ dbt.type_string() }}) as transaction_id,
@@ -113,7 +176,7 @@ final as (
         cast(line_number as {{ dbt.type_bigint() }}) as line_number,
         cast(line_text as {{ dbt.type_string() }}) as line_text
 
-    from rejected_events
+    from optional_file_rows
 
 )
 

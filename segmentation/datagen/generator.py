@@ -15,6 +15,12 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from segmentation.datagen.consent import (
+    DELIVERY_COLUMNS,
+    PREFERENCE_COLUMNS,
+    SUPPRESSION_COLUMNS,
+    build_consent,
+)
 from segmentation.datagen.customers import build_customers, build_name_pools
 from segmentation.datagen.dirt import (
     CUSTOMER_DIRT_RATES,
@@ -29,7 +35,14 @@ from segmentation.datagen.events import draw_events, event_dirt_counts
 from segmentation.datagen.extras import build_customer_extras, build_products
 from segmentation.datagen.profiles import PROFILES, draw_behaviour
 from segmentation.datagen.transactions import draw_transactions
-from segmentation.datagen.writing import FORMATS, write_customers, write_events, write_products, write_transactions
+from segmentation.datagen.writing import (
+    FORMATS,
+    write_customers,
+    write_events,
+    write_products,
+    write_text_columns,
+    write_transactions,
+)
 
 SUMMARY_FILE = "generation_summary.json"
 # Written into every folder the generator fills, before any data file: the generator writes only
@@ -57,6 +70,9 @@ class GenerationSummary:
     dirty: dict[str, dict[str, int]]
     profiles: dict[str, int]
     behavior_events_rows: int = 0
+    # consent and campaigns (spec section 7): rows per file, and the treated customers a lift was planted in
+    consent_rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    planted_conversions: dict[str, int] = dataclasses.field(default_factory=dict)
     elapsed_seconds: float = 0.0
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -167,11 +183,11 @@ def generate(
     write_marker(out_dir, customers, transactions, as_of, seed, fmt)
     run_started = time.perf_counter()
     report = Progress(progress)
-    # A fifth stream for the optional inputs, a sixth for the behaviour events: SeedSequence
-    # children depend only on their index, so the earlier ones (and their columns) are what they
-    # were before each was added.
-    behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng, events_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(6)
+    # A fifth stream for the optional inputs, a sixth for the behaviour events and a seventh for consent and
+    # campaigns: SeedSequence children depend only on their index, so the earlier ones (and their columns) are what
+    # they were before each was added.
+    behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng, events_rng, consent_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(7)
     )
 
     report.start("customers")
@@ -187,6 +203,14 @@ def generate(
     transaction_dirt_plan = dirt_counts(TRANSACTION_DIRT_RATES, transactions, dirty)
     clean_rows = transactions - transaction_dirt_plan["exact_duplicate_row"]
     tx = draw_transactions(behaviour, clean_rows, transaction_rng)
+    report.done(f"{len(tx.transaction_id):,} rows")
+
+    report.start("consent and campaigns")
+    dirty_customer_rows = np.concatenate([np.asarray(rows, dtype=np.int64) for rows in customer_rows.values()])
+    consent = build_consent(behaviour, customer_columns, dirty_customer_rows, tx, as_of, consent_rng, dirty)
+    report.done(f"{len(consent.deliveries['customer_id']):,} deliveries")
+
+    report.start("transaction dirt")
     tx, transaction_dirt = inject_transaction_dirt(tx, transaction_dirt_plan, customers, as_of, dirt_rng)
     report.done(f"{len(tx.transaction_id):,} rows")
 
@@ -200,12 +224,22 @@ def generate(
         "transactions": f"transactions.{fmt}",
         "products": f"products.{fmt}",
         "behavior_events": f"behavior_events.{fmt}",
+        "customer_preferences": f"customer_preferences.{fmt}",
+        "suppressions": f"suppressions.{fmt}",
+        "campaign_deliveries": f"campaign_deliveries.{fmt}",
     }
+    consent_files = (
+        ("customer_preferences", consent.preferences, PREFERENCE_COLUMNS),
+        ("suppressions", consent.suppressions, SUPPRESSION_COLUMNS),
+        ("campaign_deliveries", consent.deliveries, DELIVERY_COLUMNS),
+    )
     with duckdb.connect() as con:
         write_customers(con, customer_columns, out_dir / files["customers"], fmt)
         write_transactions(con, tx, as_of, out_dir / files["transactions"], fmt)
         write_products(con, build_products(extras_rng), out_dir / files["products"], fmt)
         write_events(con, events, as_of, out_dir / files["behavior_events"], fmt)
+        for entity, columns, names in consent_files:
+            write_text_columns(con, columns, names, out_dir / files[entity], fmt)
     report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))
@@ -226,6 +260,8 @@ def generate(
         },
         profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
         behavior_events_rows=len(events.event_id),
+        consent_rows={entity: len(columns[names[0]]) for entity, columns, names in consent_files},
+        planted_conversions=consent.planted,
     )
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
     summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)

@@ -157,3 +157,15 @@ def write_events(con: duckdb.DuckDBPyConnection, events: Events, as_of: dt.date,
         },
     )
     con.unregister("event_rows")
+def write_text_columns(
+    con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray], names: tuple[str, ...], path: Path, fmt: str
+) -> None:
+    """Write text columns (None for a blank field) in their array order, every column as VARCHAR even when empty."""
+    table = {name: np.asarray(columns[name], dtype=object) for name in names}
+    table["row_no"] = np.arange(len(table[names[0]]), dtype=np.int64)
+    con.register("text_rows", table)
+    select_list = ", ".join(f"{name}::VARCHAR AS {name}" for name in names)
+    con.execute(
+        f"COPY (SELECT {select_list} FROM text_rows ORDER BY row_no) TO {sql_string(str(path))} {copy_options(fmt)}"
+    )
+    con.unregister("text_rows")

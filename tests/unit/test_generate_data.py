@@ -20,6 +20,7 @@ import pytest
 from segmentation.datagen import generator
 from segmentation.datagen.categories import CATEGORIES
 from segmentation.datagen.cli import main
+from segmentation.datagen.consent import DELIVERY_COLUMNS, PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS
 from segmentation.datagen.customers import CUSTOMER_COLUMNS
 from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
 from segmentation.datagen.events import EVENT_COLUMNS
@@ -368,6 +369,9 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
         "transactions": "transactions.parquet",
         "products": "products.parquet",
         "behavior_events": "behavior_events.parquet",
+        "customer_preferences": "customer_preferences.parquet",
+        "suppressions": "suppressions.parquet",
+        "campaign_deliveries": "campaign_deliveries.parquet",
     }
     with duckdb.connect() as con:
         for stem, columns in (
@@ -375,6 +379,9 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
             ("transactions", TRANSACTION_COLUMNS),
             ("products", PRODUCT_COLUMNS),
             ("behavior_events", EVENT_COLUMNS),
+            ("customer_preferences", PREFERENCE_COLUMNS),
+            ("suppressions", SUPPRESSION_COLUMNS),
+            ("campaign_deliveries", DELIVERY_COLUMNS),
         ):
             relation = con.sql(f"SELECT * FROM read_parquet('{tmp_path / (stem + '.parquet')}')")
             assert tuple(relation.columns) == columns

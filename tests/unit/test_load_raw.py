@@ -22,7 +22,13 @@ def test_required_columns_come_from_the_raw_source() -> None:
 def test_optional_columns_and_files_come_from_the_raw_source() -> None:
     assert load_raw.optional_columns()["customers"] == {"loyalty_points", "last_login", "customer_type"}
     assert load_raw.optional_columns()["transactions"] == {"product_id"}
-    assert load_raw.optional_files() == {"products", "behavior_events"}
+    assert load_raw.optional_files() == {
+        "products",
+        "behavior_events",
+        "customer_preferences",
+        "suppressions",
+        "campaign_deliveries",
+    }
     assert load_raw.required_columns()["behavior_events"][:4] == [
         "event_id",
         "customer_id",

@@ -1,0 +1,71 @@
+{#
+    The consent rule of spec section 11, in one place: why a customer may not be contacted on a
+    channel, as the reasons joined with ', ' in this fixed order ('no consent', 'notifications
+    off', 'inactive account', 'suppressed', 'no valid contact', 'shared email'), or null when they
+    may be. customer_contactability applies it as of the run's date; campaign_performance's breach
+    check (int_campaign_deliveries_checked) applies it at each delivery's sent_at.
+
+    The arguments are SQL expressions: the channel; the preference row's marketing_consent and
+    notification_enabled (null when there is no row: no row means no consent; notifications
+    unknown do not block, false does); the account status; whether the customer is suppressed;
+    the customer's clean email (null when missing or without an @), whether it is shared with
+    another customer, and their phone. Email needs a clean, unshared email; sms and phone a phone;
+    push no contact detail (the app reaches the device).
+#}
+{% macro not_contactable_reasons(channel, consent, notification, account_status, is_suppressed, email, is_email_shared, phone) -%}
+    nullif(concat_ws(', ',
+        case when coalesce({{ consent }}, false) = false then 'no consent' end,
+        case when {{ notification }} = false then 'notifications off' end,
+        case when coalesce({{ account_status }}, '') <> 'Active' then 'inactive account' end,
+        case when {{ is_suppressed }} then 'suppressed' end,
+        case
+            when {{ channel }} = 'email' and {{ email }} is null then 'no valid contact'
+            when {{ channel }} in ('sms', 'phone') and {{ phone }} is null then 'no valid contact'
+        end,
+        case when {{ channel }} = 'email' and {{ email }} is not null and {{ is_email_shared }} then 'shared email' end
+    ), '')
+{%- endmacro %}
+
+
+{# The channels a customer may be contacted on (spec section 11), in the order the marts list them. #}
+{% macro contact_channels() -%}
+    {{ return(['email', 'sms', 'push', 'phone']) }}
+{%- endmacro %}
+
+
+{#
+    Whether a campaign's scheduled_at has passed as of the run's date A: scheduled on or before A
+    (the run sees all of A). A campaign that has passed is `sent` (unless declared draft or
+    cancelled) and its audience is frozen (campaign_audiences).
+#}
+{% macro campaign_has_passed(scheduled_at) -%}
+    (cast({{ scheduled_at }} as date) <= {{ date_literal(as_of_date()) }})
+{%- endmacro %}
+
+
+{#
+    The holdout split's bucket (spec section 11): md5 of `<campaign_id>:<customer_id>` (the id as
+    decimal text), its first eight hex digits read as an unsigned 32-bit integer, mod 10000. A
+    customer is in the holdout when the bucket is below holdout_pct * 100. md5 and hex digits are
+    the same on every engine, so the split is too (reproduced in plain Python with hashlib.md5 in
+    tests/unit/test_campaign_definitions.py and segmentation/datagen/consent.py).
+#}
+{% macro holdout_bucket(campaign_id, customer_id) -%}
+    {{ return(adapter.dispatch('holdout_bucket')(campaign_id, customer_id)) }}
+{%- endmacro %}
+
+{% macro holdout_hash_input(campaign_id, customer_id) -%}
+    md5({{ campaign_id }} || ':' || cast({{ customer_id }} as {{ dbt.type_string() }}))
+{%- endmacro %}
+
+{% macro default__holdout_bucket(campaign_id, customer_id) -%}
+    (cast(('0x' || substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8)) as bigint) % 10000)
+{%- endmacro %}
+
+{% macro postgres__holdout_bucket(campaign_id, customer_id) -%}
+    (cast(cast(('x' || substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8)) as bit(32)) as bigint) % 10000)
+{%- endmacro %}
+
+{% macro spark__holdout_bucket(campaign_id, customer_id) -%}
+    pmod(cast(conv(substr({{ holdout_hash_input(campaign_id, customer_id) }}, 1, 8), 16, 10) as bigint), 10000)
+{%- endmacro %}

@@ -1,0 +1,39 @@
+"""The campaigns of campaigns.yml (spec section 11), validated and compiled for the campaign models.
+
+Like int_user_segments_compiled: dbt's Jinja cannot read a file, so this reads the file named by the var
+`campaigns_file` (default campaigns.yml at the project root) with segmentation.campaigns, the same code the
+monthly cycle validates with, and stops the build with every definition error before any campaign model
+runs. One row per campaign; every value is bound as a parameter, and `criteria` arrive as the segment
+language's compiled predicate. DuckDB only (docs/decisions.md).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    project_dir = Path(os.environ.get("DBT_PROJECT_DIR") or os.getcwd()).resolve()
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    try:
+        from segmentation.campaigns.build import COLUMNS, compiled_rows, read_campaigns
+    except ImportError as error:
+        raise RuntimeError(
+            f"cannot import segmentation.campaigns from {project_dir}: run dbt from the project root "
+            "(the folder holding dbt_project.yml), or give it as DBT_PROJECT_DIR rather than --project-dir"
+        ) from error
+
+    catalog = dbt.ref("int_segments_combined")
+    segment_ids = [row[0] for row in catalog.select("segment_id").fetchall()]
+    campaigns_file = dbt.config.get("campaigns_file") or "campaigns.yml"
+    segments_file = dbt.config.get("segments_file") or "segments.yml"
+    campaigns = read_campaigns(project_dir, campaigns_file, segment_ids, segments_file)
+
+    session.execute(f"create or replace temp table campaigns_compiled ({COLUMNS})")
+    rows = compiled_rows(campaigns, campaigns_file)
+    if rows:
+        placeholders = ", ".join("?" for _ in rows[0])
+        session.executemany(f"insert into campaigns_compiled values ({placeholders})", rows)
+    return session.table("campaigns_compiled")

@@ -1,0 +1,143 @@
+"""campaigns.yml validation (spec section 11): the example file, every kind of error with its key, user text kept
+out of SQL, and the generator's demo campaigns agreeing with the example file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from segmentation.campaigns.build import compiled_rows, read_campaigns
+from segmentation.campaigns.definitions import validate_campaigns
+from segmentation.datagen.consent import DEMO_CAMPAIGNS, holdout_bucket
+from segmentation.segments.definitions import DefinitionErrors
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BUILTIN = ["behavioral/declining", "behavioral/high_value_travelers", "rfm/champions"]
+VALID: dict[str, Any] = {
+    "id": "winback",
+    "name": "Win-back",
+    "type": "sms",
+    "channel": "sms",
+    "segment": "behavioral/declining",
+    "holdout_pct": 20,
+    "scheduled_at": "2026-09-08 10:00",
+}
+
+
+def validate(**changes: Any) -> Any:
+    entry = {**VALID, **changes}
+    entry = {key: value for key, value in entry.items() if value is not None}
+    return validate_campaigns({"campaigns": [entry]}, "campaigns.yml", PROJECT_DIR, BUILTIN, [])
+
+
+def error_of(**changes: Any) -> tuple[str, str]:
+    with pytest.raises(DefinitionErrors) as raised:
+        validate(**changes)
+    error = raised.value.errors[0]
+    return error.key, error.message
+
+
+def test_the_example_file_is_valid_and_has_every_status() -> None:
+    campaigns = read_campaigns(PROJECT_DIR, None, None)
+    ids = [campaign.campaign_id for campaign in campaigns]
+    assert len(ids) == len(set(ids)) >= 5
+    assert {campaign.declared_status for campaign in campaigns} == {None, "draft", "cancelled"}
+    assert {campaign.channel for campaign in campaigns} >= {"email", "sms", "push"}
+
+
+def test_a_valid_campaign_reads_its_defaults() -> None:
+    (campaign,) = validate()
+    assert campaign.scheduled_at == dt.datetime(2026, 9, 8, 10, 0)
+    assert campaign.holdout_pct == Decimal(20)
+    assert (campaign.order_by_column, campaign.order_by_direction) == ("customer_id", "asc")
+    assert campaign.predicate == "true" and campaign.audience_limit is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "key", "fragment"),
+    [
+        ({"colour": "red"}, "colour", "unknown key"),
+        ({"id": "Win Back"}, "id", "lower-case"),
+        ({"type": "letter"}, "type", "must be one of"),
+        ({"type": "email"}, "channel", "goes out on email"),
+        ({"segment": "declining"}, "segment", "catalog segment id"),
+        ({"segment": "behavioral/nobody"}, "segment", "unknown segment"),
+        ({"holdout_pct": 50.01}, "holdout_pct", "from 0 to 50"),
+        ({"holdout_pct": -1}, "holdout_pct", "from 0 to 50"),
+        ({"holdout_pct": True}, "holdout_pct", "from 0 to 50"),
+        ({"limit": 0}, "limit", "whole number"),
+        ({"limit": 2.5}, "limit", "whole number"),
+        ({"scheduled_at": "next tuesday"}, "scheduled_at", "ISO date-time"),
+        ({"scheduled_at": None}, "scheduled_at", "ISO date-time"),
+        ({"status": "sent"}, "status", "draft or cancelled"),
+        ({"order_by": "email desc"}, "order_by", "unknown column"),
+        ({"order_by": "lifetime_value; drop table campaigns"}, "order_by", "a column and a direction"),
+        ({"order_by": "lifetime_value;drop desc"}, "order_by", "unknown column"),
+        ({"order_by": "lifetime_value sideways"}, "order_by", "asc or desc"),
+        ({"cost_per_message": "free"}, "cost_per_message", "number"),
+        ({"discount_pct": 10}, "discount_pct", "only a discount campaign"),
+        ({"criteria": {"favourite_colour": "red"}}, "criteria.favourite_colour", ""),
+    ],
+)
+def test_each_error_names_its_key(changes: dict[str, Any], key: str, fragment: str) -> None:
+    found_key, message = error_of(**changes)
+    assert found_key == key
+    assert fragment in message
+
+
+def test_every_campaign_s_error_is_reported_at_once() -> None:
+    document = {"campaigns": [{**VALID, "type": "fax"}, {**VALID, "id": "second", "holdout_pct": 90}, VALID]}
+    with pytest.raises(DefinitionErrors) as raised:
+        validate_campaigns(document, "campaigns.yml", PROJECT_DIR, BUILTIN, [])
+    assert [(error.segment, error.key) for error in raised.value.errors] == [
+        ("winback", "type"),
+        ("second", "holdout_pct"),
+    ]
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(DefinitionErrors, match="duplicate id 'winback'"):
+        validate_campaigns({"campaigns": [VALID, VALID]}, "campaigns.yml", PROJECT_DIR, BUILTIN, [])
+
+
+def test_user_text_never_reaches_the_predicate_and_criteria_compile_with_escaped_literals() -> None:
+    (campaign,) = validate(
+        name="O'Brien's list'); drop table campaigns; --",
+        criteria={"customer_type": {"operator": "eq", "value": "it's"}},
+    )
+    assert "O'Brien" not in campaign.predicate
+    assert "'it''s'" in campaign.predicate
+    row = compiled_rows([campaign], None)[0]
+    assert row[1] == "O'Brien's list'); drop table campaigns; --"  # bound as a parameter, as written
+
+
+def test_criteria_may_name_a_user_defined_segment() -> None:
+    user = [{"id": "vip_list", "type": "static", "customer_ids": [1, 2]}]
+    entry = {**VALID, "segment": "static/vip_list", "criteria": {"in_segment": "static/vip_list"}}
+    (campaign,) = validate_campaigns({"campaigns": [entry]}, "campaigns.yml", PROJECT_DIR, BUILTIN, user)
+    assert "customer_id in (1, 2)" in campaign.predicate
+
+
+def test_the_generator_s_demo_campaigns_are_the_example_file_s_past_campaigns() -> None:
+    defined = {campaign.campaign_id: campaign for campaign in read_campaigns(PROJECT_DIR, None, None)}
+    for demo in DEMO_CAMPAIGNS:
+        campaign = defined[demo.campaign_id]
+        assert campaign.channel == demo.channel
+        assert campaign.scheduled_at == demo.sent_at
+        assert campaign.holdout_pct == Decimal(str(demo.holdout_pct))
+        assert campaign.audience_limit == demo.audience_limit
+        assert campaign.declared_status is None
+
+
+def test_the_holdout_bucket_is_md5_hex_prefix_mod_10000() -> None:
+    digest = hashlib.md5(b"winback:42").hexdigest()
+    assert holdout_bucket("winback", 42) == int(digest[:8], 16) % 10000
+    buckets = [holdout_bucket("winback", customer_id) for customer_id in range(1, 20001)]
+    assert min(buckets) >= 0 and max(buckets) <= 9999
+    # a 20 % holdout holds about a fifth of customers
+    assert 0.18 < sum(bucket < 2000 for bucket in buckets) / len(buckets) < 0.22
