@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from segmentation.exports import audit
 from segmentation.exports.cli import main
@@ -209,9 +211,9 @@ def read_csv(path: Path) -> list[list[str]]:
 
 def read_xlsx(path: Path) -> list[list[str]]:
     workbook = openpyxl.load_workbook(path, read_only=True)
-    rows = [
-        ["" if value is None else str(value) for value in row] for row in workbook.active.iter_rows(values_only=True)
-    ]
+    sheet = workbook.active
+    assert isinstance(sheet, ReadOnlyWorksheet)
+    rows = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     workbook.close()
     return rows
 
@@ -254,6 +256,7 @@ def test_csv_is_utf8_without_a_byte_order_mark_and_quotes_a_comma(published: Pat
 def test_xlsx_keeps_a_value_starting_with_equals_as_text_not_a_formula(published: Path) -> None:
     result = export_audience(published, "travel_perks", ["customer_id", "first_name"], "xlsx")
     sheet = openpyxl.load_workbook(result.record.file_path).active
+    assert isinstance(sheet, Worksheet)
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     assert cells[2].value == '=HYPERLINK("http://x","y")'
     assert cells[2].data_type == "s"
@@ -273,8 +276,7 @@ def test_a_member_not_contactable_on_the_campaigns_channel_is_never_exported(pub
     }
     # The channel is the campaign's: customer 5 (no email) is reachable by SMS, customer 6 (notifications off) not.
     sms = export_audience(published, "winback_sms", ["customer_id"], file_format)
-    exported = [row[0] for row in READERS[file_format](Path(sms.record.file_path))[1:]]
-    assert exported == ["5", "8"]
+    assert [row[0] for row in READERS[file_format](Path(sms.record.file_path))[1:]] == ["5", "8"]
     assert sms.record.left_out_reasons == {"notifications off": 1, "no consent, suppressed": 1}
 
 
