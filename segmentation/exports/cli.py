@@ -53,8 +53,8 @@ def format_result(result: ExportResult) -> str:
     )
     return (
         f"exported {record.row_count:,} of {audience.treatment_size:,} treatment members of {record.campaign_id} "
-        f"to {record.file_path} in {result.seconds:.1f} s{left_out} (export {record.export_id}, sha256 "
-        f"{record.sha256[:12]}…, recorded in {result.audit_log})"
+        f"from {record.database} to {record.file_path} in {result.seconds:.1f} s{left_out}; "
+        f"export {record.export_id} recorded in {result.audit_log}"
     )
 
 

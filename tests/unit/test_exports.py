@@ -443,7 +443,8 @@ def test_command_ends_with_one_summary_line_and_leaves_the_published_file_unchan
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1
     assert re.match(
-        rf"exported 4 of 7 treatment members of travel_perks to {re.escape(str(out.resolve()))}/travel_perks_\S+\.xlsx"
+        rf"exported 4 of 7 treatment members of travel_perks from {re.escape(str(published.resolve()))} to "
+        rf"{re.escape(str(out.resolve()))}/travel_perks_\S+\.xlsx"
         r" in \d+\.\d s; left out 3 not contactable on email: ",
         lines[0],
     )
