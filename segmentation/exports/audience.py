@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from segmentation.exports.errors import ExportFailed, ExportRefused
-from segmentation.exports.fields import ALLOWED_FIELDS
+from segmentation.exports.fields import ALLOWED_FIELDS, parse_fields
 
 REQUIRED_TABLES = ("campaigns", "campaign_audiences", "customer_contactability", "dim_customer")
 NO_CONTACTABILITY_ROW = "not a current customer"
@@ -96,17 +96,20 @@ def read_audience(database: Path, campaign_id: str, fields: Sequence[str]) -> Au
     for an unknown or cancelled campaign and for one whose treatment group is empty."""
     if not database.exists():
         raise ExportFailed(f"no published warehouse at {database} (build one with `make build`, or pass --database)")
-    unknown = [name for name in fields if name not in ALLOWED_FIELDS]
-    if unknown:
-        raise ExportRefused(f"fields not allowed in an export: {', '.join(unknown)}")
-    with duckdb.connect(str(database), read_only=True) as con:
-        tables = _tables(con)
-        missing = [name for name in REQUIRED_TABLES if name not in tables]
-        if missing:
-            raise ExportFailed(f"{database} has no {', '.join(missing)}: it was published before campaigns were built")
-        campaign = _campaign(con, campaign_id)
-        members = con.execute(_members_sql(fields), [campaign.channel, campaign_id]).fetchall()
-        publication_id = _publication_id(con, tables)
+    fields = parse_fields(fields)
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            tables = _tables(con)
+            missing = [name for name in REQUIRED_TABLES if name not in tables]
+            if missing:
+                raise ExportFailed(
+                    f"{database} has no {', '.join(missing)}: it was published before campaigns were built"
+                )
+            campaign = _campaign(con, campaign_id)
+            members = con.execute(_members_sql(fields), [campaign.channel, campaign_id]).fetchall()
+            publication_id = _publication_id(con, tables)
+    except duckdb.Error as error:
+        raise ExportFailed(f"could not read the audience from {database}: {error}") from error
     if not members:
         raise ExportRefused(
             f"campaign {campaign_id!r} has no audience: its treatment group in campaign_audiences is empty"

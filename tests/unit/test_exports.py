@@ -462,3 +462,21 @@ def test_progress_speaks_only_after_its_interval() -> None:
     Progress(50_000, stream=talking, every_seconds=0)(20_000)
     assert quiet.getvalue() == ""
     assert talking.getvalue().startswith("  ... 20,000 of 50,000 rows written (")
+
+
+def test_the_function_checks_the_fields_too(published: Path) -> None:
+    with pytest.raises(ExportRefused, match="not allowed in an export: date_of_birth; allowed: customer_id, "):
+        export_audience(published, "travel_perks", ["customer_id", "date_of_birth"], "csv")
+
+
+def test_a_dim_customer_without_an_allowed_column_fails_with_exit_1(
+    published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with duckdb.connect(str(published)) as con:
+        con.execute("alter table dim_customer drop column phone")
+    code = main(["--campaign", "travel_perks", "--format", "csv", "--fields", "phone", "--database", str(published)])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith(f"export failed, nothing written: could not read the audience from {published}: ")
+    assert "phone" in error
+    assert not (published.parent / "exports").exists()
