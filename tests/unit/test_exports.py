@@ -7,7 +7,10 @@ import csv
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -24,6 +27,7 @@ from segmentation.exports.errors import ExportRefused
 from segmentation.exports.export import export_audience
 from segmentation.exports.fields import ALLOWED_FIELDS, parse_fields
 from segmentation.exports.progress import Progress
+from segmentation.project import PROJECT_DIR
 
 
 @dataclass(frozen=True)
@@ -480,3 +484,38 @@ def test_a_dim_customer_without_an_allowed_column_fails_with_exit_1(
     assert error.startswith(f"export failed, nothing written: could not read the audience from {published}: ")
     assert "phone" in error
     assert not (published.parent / "exports").exists()
+
+
+def make_export_database(work: Path, *arguments: str, env: dict[str, str] | None = None) -> str:
+    """The --database `make export` passes, from a dry run of the project's Makefile in `work`."""
+    (work / "requirements.lock").touch()  # what the install step depends on
+    clean = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    run = subprocess.run(
+        [
+            shutil.which("make") or "make",
+            "-n",
+            "-f",
+            str(PROJECT_DIR / "Makefile"),
+            "export",
+            "CAMPAIGN=c",
+            "FIELDS=customer_id",
+            *arguments,
+        ],
+        cwd=work,
+        env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"--database '([^']*)'", run.stdout)
+    assert found, run.stdout
+    return found.group(1)
+
+
+def test_make_export_reads_your_published_file_else_the_demos(tmp_path: Path) -> None:
+    assert make_export_database(tmp_path) == "data/demo/published/warehouse.duckdb"
+    assert make_export_database(tmp_path, "PUBLISHED_PATH=mine.duckdb") == "mine.duckdb"  # named: never the demo's
+    assert make_export_database(tmp_path, env={"DUCKDB_PATH": "w/x.duckdb"}) == "w/published/x.duckdb"
+    (tmp_path / "data" / "published").mkdir(parents=True)
+    (tmp_path / "data" / "published" / "warehouse.duckdb").touch()
+    assert make_export_database(tmp_path) == "data/published/warehouse.duckdb"
