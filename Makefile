@@ -6,7 +6,7 @@
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
-#   engines.portability (test-portability); engines.load_raw loads the raw files into Postgres.
+#   engines.portability (test-portability), exports (export); engines.load_raw loads the raw files into Postgres.
 
 PYTHON ?= python3
 VENV := .venv
