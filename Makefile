@@ -7,7 +7,7 @@
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
-#   engines.portability (test-portability); engines.load_raw loads the raw files into Postgres.
+#   engines.portability (test-portability), exports (export); engines.load_raw loads the raw files into Postgres.
 
 PYTHON ?= python3
 VENV := .venv
@@ -130,6 +130,21 @@ publish: install
 
 summary: install
 	$(BIN)/python -m segmentation.summary --database $(PUBLISHED_PATH)
+
+# A campaign's treatment group to a file, contactability re-checked, recorded in the audit log (segmentation/exports/,
+# docs/marketing.md): `make export CAMPAIGN=<id> FORMAT=xlsx|csv FIELDS=customer_id,email`. It reads your published
+# file (PUBLISHED_PATH) when it exists or when you set PUBLISHED_PATH or DUCKDB_PATH, else the demo's, so it works
+# right after `make build`; the summary line names the file it read. OUT=<folder> writes the file elsewhere (the
+# audit log stays in exports/ beside the published file). An empty CAMPAIGN or FIELDS is refused with what is allowed.
+CAMPAIGN ?=
+FORMAT ?= xlsx
+FIELDS ?=
+OUT ?=
+EXPORT_DATABASE = $(if $(or $(wildcard $(PUBLISHED_PATH)),$(filter-out file,$(origin PUBLISHED_PATH) $(origin DUCKDB_PATH))),$(PUBLISHED_PATH),$(DEMO_DIR)/published/warehouse.duckdb)
+.PHONY: export
+export: install
+	$(BIN)/python -m segmentation.exports --campaign '$(CAMPAIGN)' --format '$(FORMAT)' --fields '$(FIELDS)' \
+		--database '$(EXPORT_DATABASE)' $(if $(OUT),--out '$(OUT)')
 
 docs: install
 	$(BIN)/dbt docs generate --vars $(DBT_VARS)

@@ -11,7 +11,6 @@ never blocks a build or a publish.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from segmentation.project import PROJECT_DIR
+from segmentation.project import default_published_database as default_database
 from segmentation.segments.build import DEFAULT_FILE, segments_path
 from segmentation.segments.compiler import compile_segments
 from segmentation.segments.definitions import DefinitionErrors, load_segments
@@ -48,18 +48,6 @@ class Previews:
 
 class PreviewError(Exception):
     """The warehouse cannot answer (no such file, not built with user-defined segments)."""
-
-
-def default_database() -> Path:
-    """The published file readers open: beside $DUCKDB_PATH, else the own-data one, else the demo's."""
-    working = os.environ.get("DUCKDB_PATH")
-    candidates = (
-        [Path(working)]
-        if working
-        else [PROJECT_DIR / "data/warehouse.duckdb", PROJECT_DIR / "data/demo/warehouse.duckdb"]
-    )
-    published = [path.parent / "published" / path.name for path in candidates]
-    return next((path for path in published if path.exists()), published[0])
 
 
 def _builtin_ids(con: duckdb.DuckDBPyConnection) -> list[str] | None:
