@@ -25,7 +25,9 @@ select
     purchases,
     cast(revenue as double) as revenue,
     cast(avg_order_value as double) as avg_order_value,
-    cast(repeat_purchase_rate as double) as repeat_purchase_rate
+    cast(repeat_purchase_rate as double) as repeat_purchase_rate,
+    cast(email_open_rate as double) as email_open_rate,
+    cast(email_click_rate as double) as email_click_rate
 from segment_daily_performance
 order by 1, 2
 """
@@ -70,7 +72,16 @@ if not data.missing("segment_daily_performance"):
     daily = data.query(DAILY_SQL)
     measure = st.selectbox(
         "Measure",
-        ["revenue", "active_customers", "purchases", "avg_order_value", "repeat_purchase_rate", "member_count"],
+        [
+            "revenue",
+            "active_customers",
+            "purchases",
+            "avg_order_value",
+            "repeat_purchase_rate",
+            "email_open_rate",
+            "email_click_rate",
+            "member_count",
+        ],
         key="daily_measure",
     )
     st.altair_chart(common.line(daily, "day", measure, "segment", measure.replace("_", " ")), width="stretch")

@@ -68,6 +68,18 @@ def events(raw_dir: Path, customers: dict[int, reference.Customer]) -> list[Even
     return list(kept.values())
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One clean row of the campaign log (section 7), as staging keeps it."""
+
+    customer_id: int
+    test_group: str
+    sent_day: date
+    delivered: bool
+    opened: bool
+    clicked: bool
+
+
 def purchase_days(data: reference.CleanInput) -> dict[int, list[date]]:
     """Each customer's days with a positive transaction, sorted."""
     days: dict[int, set[date]] = defaultdict(set)
@@ -164,10 +176,12 @@ def daily_performance(
     segments_by_date: dict[date, dict[int, str]],
     data: reference.CleanInput,
     all_events: list[Event],
+    deliveries: list[Delivery],
     days: int = 90,
 ) -> dict[tuple[date, str], tuple[object, ...]]:
     """segment_daily_performance: (day, segment name) -> member_count, new_customers, active_customers,
-    purchases, revenue, avg_order_value, page_views, product_views, add_to_cart, repeat_purchase_rate."""
+    purchases, revenue, avg_order_value, page_views, product_views, add_to_cart, email_open_rate,
+    email_click_rate, repeat_purchase_rate."""
     bought = purchase_days(data)
     day_purchases: dict[tuple[int, date], list[Decimal]] = defaultdict(list)
     for t in data.transactions:
@@ -176,6 +190,10 @@ def daily_performance(
     day_events: dict[tuple[int, date], Counter[str]] = defaultdict(Counter)
     for e in all_events:
         day_events[(e.customer_id, e.day)][e.event_type] += 1
+    day_deliveries: dict[tuple[int, date], list[Delivery]] = defaultdict(list)
+    for d in deliveries:
+        if d.test_group == "treatment" and d.delivered:
+            day_deliveries[(d.customer_id, d.sent_day)].append(d)
     recorded = sorted(d for d in segments_by_date if d <= as_of)
     names = ("High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders")
     rows: dict[tuple[date, str], tuple[object, ...]] = {}
@@ -192,6 +210,9 @@ def daily_performance(
             counts: Counter[str] = Counter()
             for cid in who:
                 counts.update(day_events.get((cid, day), Counter()))
+            delivered = [d for cid in who for d in day_deliveries.get((cid, day), [])]
+            opened = sum(1 for d in delivered if d.opened)
+            clicked = sum(1 for d in delivered if d.clicked)
             rows[(day, name)] = (
                 len(who),
                 sum(1 for cid in who if data.customers[cid].signup_date == day),
@@ -202,6 +223,8 @@ def daily_performance(
                 counts["page_view"],
                 counts["product_view"],
                 counts["add_to_cart"],
+                count_share(opened, len(delivered)) if delivered else None,
+                count_share(clicked, len(delivered)) if delivered else None,
                 count_share(len(repeat), len(active)) if active else None,
             )
     return rows

@@ -21,7 +21,7 @@ SUMMARY_COLUMNS = (
 )
 DAILY_COLUMNS = (
     "member_count, new_customers, active_customers, purchases, revenue, avg_order_value, page_views,"
-    " product_views, add_to_cart, repeat_purchase_rate"
+    " product_views, add_to_cart, email_open_rate, email_click_rate, repeat_purchase_rate"
 )
 
 
@@ -104,7 +104,15 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
     segments_by_date = {
         on: {cid: r.segment for cid, r in reference.compute(sample_raw_dir, on, data).items()} for on in needed
     }
-    want = behaviour_reference.daily_performance(SAMPLE_AS_OF, segments_by_date, data, all_events)
+    # the campaign log as staging keeps it (its cleaning is checked in test_campaigns.py and the unit tests)
+    deliveries = [
+        behaviour_reference.Delivery(customer_id, test_group, sent_at.date(), bool(delivered), opened, clicked)
+        for customer_id, test_group, sent_at, delivered, opened, clicked in built.query(
+            "select customer_id, test_group, sent_at, delivered, opened_at is not null, clicked_at is not null"
+            " from staging.stg_campaign_deliveries"
+        )
+    ]
+    want = behaviour_reference.daily_performance(SAMPLE_AS_OF, segments_by_date, data, all_events, deliveries)
     rows = built.query(f"select activity_date, segment_name, {DAILY_COLUMNS} from segment_daily_performance")
     got = {(day, name): tuple(rest) for day, name, *rest in rows}
     assert len(rows) == len(got) == 90 * 5
@@ -114,3 +122,5 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
     # the sample has activity to compare: purchases and funnel events on most days
     assert sum(1 for value in want.values() if value[3]) > 200
     assert sum(1 for value in want.values() if value[6]) > 100
+    # and campaign messages delivered on some days of the window
+    assert any(value[9] is not None for value in want.values())

@@ -56,15 +56,18 @@ CHARTS = {
 
 @pytest.fixture(scope="module")
 def published(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample's marts published as `make build` publishes them (no campaign or behaviour marts yet)."""
+    """The sample's marts published as `make build` publishes them, campaign and behaviour marts included."""
     path = tmp_path_factory.mktemp("dashboard") / "published" / "warehouse.duckdb"
     publish(built.database, path)
     return path
 
 
 def _add_contract_tables(path: Path) -> None:
-    """Small hand-made campaign and behaviour tables with exactly the contracts' columns, on real customer ids."""
+    """Small hand-made campaign and behaviour tables with exactly the contracts' columns, on real customer ids, in
+    place of the built ones: numbers written for the page's arithmetic (the lift interval, a draft campaign)."""
     with duckdb.connect(str(path)) as con:
+        for table in (*CAMPAIGN_TABLES, *BEHAVIOUR_TABLES):
+            con.execute(f"drop table if exists {table}")
         ids = [
             row[0] for row in con.execute("select customer_id from customer_segments order by customer_id").fetchall()
         ]
@@ -173,10 +176,21 @@ def _add_contract_tables(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def full(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The published sample plus the campaign and behaviour tables of the contracts."""
+    """The published sample with hand-made campaign and behaviour tables in place of the built ones."""
     path = tmp_path_factory.mktemp("dashboard-full") / "warehouse.duckdb"
     shutil.copy(published, path)
     _add_contract_tables(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def bare(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published sample without the campaign and behaviour marts, as a warehouse built before they existed."""
+    path = tmp_path_factory.mktemp("dashboard-bare") / "warehouse.duckdb"
+    shutil.copy(published, path)
+    with duckdb.connect(str(path)) as con:
+        for table in (*CAMPAIGN_TABLES, *BEHAVIOUR_TABLES):
+            con.execute(f"drop table {table}")
     return path
 
 
@@ -468,9 +482,9 @@ def test_value_and_churn_and_the_holdout_check(monkeypatch: pytest.MonkeyPatch, 
         assert table.loc[row.label, "predicted"] == pytest.approx(row.mean_predicted, rel=0.01)
 
 
-def test_campaign_and_behaviour_pages_say_what_is_not_built(monkeypatch: pytest.MonkeyPatch, published: Path) -> None:
+def test_campaign_and_behaviour_pages_say_what_is_not_built(monkeypatch: pytest.MonkeyPatch, bare: Path) -> None:
     for page, tables in (("campaigns", CAMPAIGN_TABLES), ("journeys", BEHAVIOUR_TABLES)):
-        app = run_page(monkeypatch, published, page)
+        app = run_page(monkeypatch, bare, page)
         notes = " ".join(str(info.value) for info in app.info)
         for table in tables:
             assert f"`{table}`" in notes and NOT_BUILT in notes, (page, table, notes)
@@ -496,20 +510,21 @@ def test_campaigns_show_lift_with_its_interval_and_audiences(monkeypatch: pytest
     ] == expected
 
 
-def test_journeys_and_daily_performance(monkeypatch: pytest.MonkeyPatch, full: Path) -> None:
-    app = run_page(monkeypatch, full, "journeys")
+def test_journeys_and_daily_performance(monkeypatch: pytest.MonkeyPatch, published: Path) -> None:
+    app = run_page(monkeypatch, published, "journeys")
     assert not app.info
     assert (
         metrics(app)["Customers with a journey stage"]
-        == f"{one(full, 'select count(*) from customer_journey_stages'):,}"
+        == f"{one(published, 'select count(*) from customer_journey_stages'):,}"
     )
     stages = app.dataframe[0].value
-    assert list(stages["stage"]) == ["Awareness", "Consideration", "Decision", "Retention", "Advocacy"]
+    order = ["Awareness", "Consideration", "Decision", "Retention", "Advocacy"]
+    assert list(stages["stage"]) == [stage for stage in order if stage in set(stages["stage"])]
     assert dict(zip(stages["stage"], stages["customers"], strict=True)) == dict(
-        sql(full, "select current_stage, count(*) from customer_journey_stages group by 1")
+        sql(published, "select current_stage, count(*) from customer_journey_stages group by 1")
     )
     behaviour = app.dataframe[1].value
-    assert int(behaviour["customers"].sum()) == one(full, "select count(*) from customer_behavior_summary")
+    assert int(behaviour["customers"].sum()) == one(published, "select count(*) from customer_behavior_summary")
 
 
 # --- what the dashboard never shows, and never holds ---------------------------------------------------------
@@ -606,14 +621,17 @@ def _visible_numbers(database: Path) -> dict[str, list[str]]:
     }
 
 
-def test_every_page_in_a_real_browser(full: Path, tmp_path: Path) -> None:
+def test_every_page_in_a_real_browser(published: Path, tmp_path: Path) -> None:
     started = time.perf_counter()
-    expected = _visible_numbers(full)
+    expected = _visible_numbers(published)
     contacts = {
-        value for row in sql(full, "select email, phone from dim_customer") for value in row if value and len(value) > 5
+        value
+        for row in sql(published, "select email, phone from dim_customer")
+        for value in row
+        if value and len(value) > 5
     }
     failures = []
-    with browser.running_app(full) as url, browser.chromium() as chromium:
+    with browser.running_app(published) as url, browser.chromium() as chromium:
         chromium.open(url)
         for index, (_, title, page) in enumerate(PAGES):
             visit = chromium.visit(title, CHARTS[page], tmp_path / f"{page}.png", None if index == 0 else page)

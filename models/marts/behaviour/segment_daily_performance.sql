@@ -10,8 +10,10 @@
     recorded date is recomputed, and the 90 days slide with A; the whole window is a few joins of
     the 90 days' rows (docs/decisions.md).
 
-    email_open_rate and email_click_rate (deliveries sent that day) join here once the campaign
-    delivery log (stg_campaign_deliveries) exists: see docs/analytics.md.
+    email_open_rate and email_click_rate: the campaign log's treatment deliveries sent that day to
+    the segment's members, opened (or clicked) over delivered, as section 11 rates a campaign; null
+    on a day without a delivered message. The log carries no channel, so every delivery of the day
+    counts, whatever its campaign's channel (docs/analytics.md).
 #}
 
 {%- set a = as_of_windows() %}
@@ -49,6 +51,12 @@ summarized as (
 events as (
 
     select * from {{ ref('stg_behavior_events') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('stg_campaign_deliveries') }}
 
 ),
 
@@ -228,6 +236,27 @@ member_days as (
 
 ),
 
+-- the messages delivered to each customer on each day of the window, in their segment that day
+delivery_days as (
+
+    select
+        day_dates.activity_date,
+        snapshots.customer_segment,
+        count(case when deliveries.delivered then 1 end) as delivered,
+        count(case when deliveries.delivered and deliveries.opened_at is not null then 1 end) as opened,
+        count(case when deliveries.delivered and deliveries.clicked_at is not null then 1 end) as clicked
+
+    from deliveries
+    inner join day_dates
+        on cast(deliveries.sent_at as date) = day_dates.activity_date
+    inner join snapshots
+        on day_dates.recorded_date = snapshots.as_of_date
+        and deliveries.customer_id = snapshots.customer_id
+    where deliveries.test_group = 'treatment'
+    group by day_dates.activity_date, snapshots.customer_segment
+
+),
+
 segment_days as (
 
     select
@@ -266,6 +295,14 @@ final as (
         cast(coalesce(segment_days.product_views, 0) as bigint) as product_views,
         cast(coalesce(segment_days.add_to_cart, 0) as bigint) as add_to_cart,
         case
+            when delivery_days.delivered > 0
+                then {{ count_share('delivery_days.opened', 'delivery_days.delivered') }}
+        end as email_open_rate,
+        case
+            when delivery_days.delivered > 0
+                then {{ count_share('delivery_days.clicked', 'delivery_days.delivered') }}
+        end as email_click_rate,
+        case
             when segment_days.active_customers > 0
                 then {{ count_share('segment_days.repeat_customers', 'segment_days.active_customers') }}
         end as repeat_purchase_rate
@@ -280,6 +317,9 @@ final as (
     left join segment_days
         on days.activity_date = segment_days.activity_date
         and segments.segment_name = segment_days.customer_segment
+    left join delivery_days
+        on days.activity_date = delivery_days.activity_date
+        and segments.segment_name = delivery_days.customer_segment
 
 )
 
