@@ -157,6 +157,8 @@ def write_events(con: duckdb.DuckDBPyConnection, events: Events, as_of: dt.date,
         },
     )
     con.unregister("event_rows")
+
+
 def write_text_columns(
     con: duckdb.DuckDBPyConnection, columns: dict[str, np.ndarray], names: tuple[str, ...], path: Path, fmt: str
 ) -> None:

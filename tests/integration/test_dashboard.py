@@ -141,20 +141,23 @@ def _add_contract_tables(path: Path) -> None:
         con.execute(
             """
             create table segment_daily_performance (
-                performance_date date, customer_segment varchar, member_count bigint, new_customers bigint,
-                active_customers bigint, purchases bigint, revenue decimal(18, 2), avg_order_value decimal(18, 2),
-                page_views bigint, product_views bigint, add_to_cart bigint, email_open_rate decimal(10, 4),
-                email_click_rate decimal(10, 4), repeat_purchase_rate decimal(10, 4))
+                activity_date date, segment_id varchar, segment_name varchar, member_count bigint,
+                new_customers bigint, active_customers bigint, purchases bigint, revenue decimal(18, 2),
+                avg_order_value decimal(18, 2), page_views bigint, product_views bigint, add_to_cart bigint,
+                email_open_rate decimal(10, 4), email_click_rate decimal(10, 4), repeat_purchase_rate decimal(10, 4))
             """
         )
         con.execute(
             """
             insert into segment_daily_performance
             select
-                day::date, segment, 100, 1, 20 + shift, 25 + shift, 1000 + 10 * shift, 40.00, 300, 120, 30,
-                0.2500, 0.0500, 0.5000
+                day::date, segment_id, segment, 100, 1, 20 + shift, 25 + shift, 1000 + 10 * shift, 40.00, 300, 120,
+                30, 0.2500, 0.0500, 0.5000
             from range(date '2025-06-28', date '2025-07-01', interval 1 day) as days(day)
-            cross join (values ('Declining', 0), ('Stable Mid-Spenders', 5)) as segments(segment, shift)
+            cross join (
+                values ('behavioral/declining', 'Declining', 0),
+                    ('behavioral/stable_mid_spenders', 'Stable Mid-Spenders', 5)
+            ) as segments(segment_id, segment, shift)
             """
         )
         con.execute(

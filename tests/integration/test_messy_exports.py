@@ -56,7 +56,7 @@ def export(
 
 # What loading decides: staging, the reject and data-quality marts, dim_customer, and the tests on them (the
 # reconciliation and the gates among them). The segment, history and analytics models downstream are not rebuilt.
-LOADING = "+rejected_rows +data_quality_report +dim_customer"
+LOADING = "+rejected_rows +data_quality_report +dim_customer +assert_raw_rows_reconcile"
 
 
 def build(warehouse: Warehouse, label: str, max_reject_share: float | None = None) -> DbtRun:

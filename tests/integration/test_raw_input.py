@@ -69,8 +69,11 @@ def test_parquet_files_give_the_same_mart_as_csv(built: Warehouse, tmp_path: Pat
     raw = generate_sample(tmp_path / "raw", fmt="parquet")
     assert sorted(p.name for p in raw.glob("*.parquet")) == [
         "behavior_events.parquet",
+        "campaign_deliveries.parquet",
+        "customer_preferences.parquet",
         "customers.parquet",
         "products.parquet",
+        "suppressions.parquet",
         "transactions.parquet",
     ]
     assert not list(raw.glob("*.csv"))

@@ -1,16 +1,18 @@
 {#
-    Each customer's journey stage as of A (spec section 14): the current stay of the `journey`
-    segment type of the catalog (macros/segment_types.sql), so the stage's history is in
-    customer_segment_memberships and its moves in segment_migrations like any other type.
+    Each customer's journey stage as of A (spec section 14): the stay of the `journey` segment type
+    of the catalog (macros/segment_types.sql) that covers A, so the stage's history is in
+    customer_segment_memberships and its moves in segment_migrations like any other type. The stay
+    covering A, not the latest one: a month re-run after later months were recorded describes that
+    month, as customer_behavior_summary does.
 #}
 
 {%- set a = as_of_windows() %}
 
 with
 
-members as (
+memberships as (
 
-    select * from {{ ref('segment_members') }}
+    select * from {{ ref('customer_segment_memberships') }}
 
 ),
 
@@ -22,8 +24,10 @@ final as (
         cast(joined_at as date) as stage_entered_at,
         cast({{ days_between('joined_at', date_literal(a.as_of)) }} as integer) as days_in_stage
 
-    from members
+    from memberships
     where segment_type = 'journey'
+        and joined_at <= {{ date_literal(a.as_of) }}
+        and (left_at is null or left_at > {{ date_literal(a.as_of) }})
 
 )
 
