@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,15 @@ CHARTS_DRAWN = """
     if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stSkeleton"]')) return false;
     const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
     return charts.length >= expected && charts.every((chart) => chart.querySelector('canvas, svg'));
+}
+"""
+
+# Every given text is in the page's main area (a page without charts is "drawn" before its widgets are).
+TEXTS_SHOWN = """
+(texts) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const text = main ? main.innerText : "";
+    return texts.every((expected) => text.includes(expected));
 }
 """
 
@@ -154,15 +163,30 @@ class Browser:
         self.page.set_viewport_size({"width": width, "height": height})
         self.page.goto(url, wait_until="domcontentloaded")
 
-    def visit(self, title: str, expected_charts: int, screenshot: Path, url_path: str | None = None) -> Visit:
+    def visit(
+        self,
+        title: str,
+        expected_charts: int,
+        screenshot: Path,
+        url_path: str | None = None,
+        expected_texts: Sequence[str] = (),
+    ) -> Visit:
         """Go to the page titled `title` (click its navigation link unless it is the one open), wait until its
-        script has finished and `expected_charts` charts are drawn, and take a full-page screenshot."""
+        script has finished, `expected_charts` charts are drawn and `expected_texts` are shown (at most
+        PAGE_SECONDS: a text still missing then is the caller's to report), and take a full-page screenshot."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
         self.console_errors.clear()
         started = time.perf_counter()
         if url_path is not None:
             self.page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').click()
         self.page.locator("h1", has_text=title).first.wait_for(timeout=PAGE_SECONDS * 1000)
         self.page.wait_for_function(CHARTS_DRAWN, arg=expected_charts, timeout=PAGE_SECONDS * 1000, polling=200)
+        if expected_texts:
+            with contextlib.suppress(PlaywrightTimeout):
+                self.page.wait_for_function(
+                    TEXTS_SHOWN, arg=list(expected_texts), timeout=PAGE_SECONDS * 1000, polling=200
+                )
         seconds = time.perf_counter() - started
         self.page.wait_for_timeout(300)  # let the last chart's transition finish before the picture
         screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -637,7 +637,9 @@ def test_every_page_in_a_real_browser(published: Path, tmp_path: Path) -> None:
     with browser.running_app(published) as url, browser.chromium() as chromium:
         chromium.open(url)
         for index, (_, title, page) in enumerate(PAGES):
-            visit = chromium.visit(title, CHARTS[page], tmp_path / f"{page}.png", None if index == 0 else page)
+            visit = chromium.visit(
+                title, CHARTS[page], tmp_path / f"{page}.png", None if index == 0 else page, expected[page]
+            )
             print(f"dashboard browser test: {page} in {visit.seconds:.2f} s, screenshot {visit.screenshot}")
             failures += [f"{page}: {error}" for error in visit.console_errors]
             failures += [f"{page}: {number!r} not shown" for number in expected[page] if number not in visit.text]
