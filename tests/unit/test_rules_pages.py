@@ -292,6 +292,15 @@ def test_not_yet_built_entries_are_documented_and_still_missing(model: str) -> N
 # --- links ---------------------------------------------------------------------------------------------------------
 
 
+def test_headings_of_a_page_have_distinct_anchors() -> None:
+    """A citation names one heading: two headings with one anchor would make GitHub number the second (`-1`)."""
+    repeated = []
+    for page in pages():
+        names = [github_anchor(heading) for heading, _ in sections(page)]
+        repeated += [f"{page.name}#{name}" for name in sorted(set(names)) if names.count(name) > 1]
+    assert not repeated, f"headings that share an anchor: {repeated}"
+
+
 def test_the_index_lists_every_page() -> None:
     linked = set(MARKDOWN_LINK.findall(INDEX.read_text(encoding="utf-8")))
     unlisted = [page.name for page in pages() if page != INDEX and page.name not in linked]
