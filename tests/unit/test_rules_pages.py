@@ -46,6 +46,11 @@ NOT_YET_IN_CODE: dict[str, frozenset[str]] = {
             "incremental_revenue_ci_low",
             "incremental_revenue_ci_high",
             "off_audience_deliveries",
+            "treatment_conversions",
+            "holdout_conversions",
+            "conversion_categories",
+            "conversion_min_amount",
+            "offer_cost",
         }
     ),
     "cohort_retention": frozenset({"is_observed"}),
@@ -61,6 +66,8 @@ NOT_YET_IN_CODE: dict[str, frozenset[str]] = {
             "p_se",
             "q_se",
             "v_se",
+            "bg_nbd_log_covariance",
+            "gamma_gamma_log_covariance",
         }
     ),
     "customer_lifetime_value": frozenset(
@@ -75,7 +82,12 @@ NOT_YET_IN_CODE: dict[str, frozenset[str]] = {
     "clv_validation": frozenset(
         {
             "as_of_date",
+            "calibration_end_date",
             "decile",
+            "customers",
+            "bg_nbd_status",
+            "gamma_gamma_status",
+            "status_reason",
             "predicted_purchases",
             "actual_purchases",
             "mean_absolute_error",
@@ -86,6 +98,8 @@ NOT_YET_IN_CODE: dict[str, frozenset[str]] = {
     "segment_analytics": frozenset(
         {
             "segment_id",
+            "segment_name",
+            "segment_type",
             "as_of_date",
             "total_customers",
             "active_customers",
