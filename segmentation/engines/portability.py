@@ -104,15 +104,15 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def definitions_variables(target: str) -> dict[str, Any]:
+def definitions_variables(target: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """What an engine that runs no dbt Python model (Postgres, Spark) is told of the definitions files DuckDB's build
     reads itself: each campaign's channel (campaigns.yml), for segment_daily_performance's email rates. The segments
     file is validated for the engine first, as DuckDB's build validates it: a definition naming a lifetime-value
     column stops with the engine named (those models run on DuckDB only). Raises DefinitionErrors."""
     if target == "duckdb":
         return {}
-    read_segments(PROJECT_DIR, None, None, target)
-    return {"campaign_channels": {c.campaign_id: c.channel for c in read_campaigns(PROJECT_DIR, None, None)}}
+    read_segments(project_dir, None, None, target)
+    return {"campaign_channels": {c.campaign_id: c.channel for c in read_campaigns(project_dir, None, None)}}
 
 
 def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> list[str]:
