@@ -144,16 +144,10 @@ def catalog_ids(warehouse: Warehouse) -> list[str]:
     return [row[0] for row in warehouse.query("select segment_id from intermediate.int_segments_defined order by 1")]
 
 
-@pytest.fixture(scope="module")
-def user_segmented(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    """A copy of the sample's warehouse with the test's segments evaluated for every date of the build: DEFINITIONS,
-    the lifetime-value ones, and in_segment / not_in_segment of every catalog id and of a user-defined id of each
-    kind."""
-    work = tmp_path_factory.mktemp("user_segments")
+def segmented_copy(built: Warehouse, work: Path, entries: list[dict[str, Any]]) -> Warehouse:
+    """A copy of the sample's warehouse with these segments evaluated for every date of the build."""
     warehouse = built.copy(work)
     segments_file = work / "test_segments.yml"
-    referenced = [*catalog_ids(built), *USER_IDS_REFERENCED]
-    entries = [*DEFINITIONS, *LIFETIME_VALUE_DEFINITIONS, *in_segment_definitions(referenced)]
     segments_file.write_text(yaml.safe_dump({"segments": entries}, sort_keys=False))
     run = warehouse.dbt(
         "run",
@@ -165,6 +159,20 @@ def user_segmented(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -
     )
     assert_succeeded(run)
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def user_segmented(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """DEFINITIONS, and in_segment / not_in_segment of every catalog id and of a user-defined id of each kind."""
+    referenced = [*catalog_ids(built), *USER_IDS_REFERENCED]
+    entries = [*DEFINITIONS, *in_segment_definitions(referenced)]
+    return segmented_copy(built, tmp_path_factory.mktemp("user_segments"), entries)
+
+
+@pytest.fixture(scope="module")
+def lifetime_value_segmented(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The lifetime-value definitions, apart: a build that refused them would otherwise hide every other check."""
+    return segmented_copy(built, tmp_path_factory.mktemp("clv_segments"), LIFETIME_VALUE_DEFINITIONS)
 
 
 @pytest.mark.parametrize("as_of", [SAMPLE_AS_OF, BACKFILLED], ids=str)
@@ -409,23 +417,25 @@ def test_an_unknown_segment_id_is_refused_naming_file_segment_and_key(
     )
 
 
-def test_lifetime_value_criteria_select_by_customer_and_date(user_segmented: Warehouse) -> None:
+def test_lifetime_value_criteria_select_by_customer_and_date(lifetime_value_segmented: Warehouse) -> None:
     """The lifetime-value columns as criteria, on every recorded date, against customer_lifetime_value itself; a
     customer without a prediction is never in a comparison and always in its `not`."""
     got = memberships(
-        user_segmented,
+        lifetime_value_segmented,
         "select segment_id, as_of_date, customer_id from intermediate.int_customers_user_segmented"
         " where segment_id like 'dynamic/clv_%'",
     )
     everyone = {
         (as_of, customer_id)
-        for as_of, customer_id in user_segmented.query(
+        for as_of, customer_id in lifetime_value_segmented.query(
             "select as_of_date, customer_id from intermediate.int_customers_featured"
         )
     }
 
     def mart(condition: str) -> set[tuple[dt.date, int]]:
-        rows = user_segmented.query(f"select as_of_date, customer_id from customer_lifetime_value where {condition}")
+        rows = lifetime_value_segmented.query(
+            f"select as_of_date, customer_id from customer_lifetime_value where {condition}"
+        )
         return {(as_of, customer_id) for as_of, customer_id in rows} & everyone
 
     inputs = mart("frequency >= 100 and t <= 500")
