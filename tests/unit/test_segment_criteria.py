@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from segmentation.project import PROJECT_DIR
-from segmentation.segments import DefinitionErrors, compile_segments, validate_document
+from segmentation.segments import DefinitionErrors, compile_segments, fields, preview, validate_document
 from segmentation.segments.fields import FEATURE_COLUMNS, LIFETIME_VALUE_COLUMNS
 
 AS_OF = dt.date(2025, 6, 30)
@@ -462,3 +462,32 @@ def test_lifetime_value_keys_on_an_engine_without_its_models_name_the_engine(eng
     # the other keys stay valid on that engine
     plain = {"segments": document["segments"][:1]}
     assert [s.segment_id for s in validate_document(plain, "segments.yml", Path("."), [], engine)] == ["dynamic/plain"]
+
+
+def test_no_lifetime_value_column_shares_a_name_with_another_field() -> None:
+    """int_customers_featured selects the mart's columns beside its own: a shared name would be two columns of one
+    name there, and two meanings of one key here."""
+    others = {
+        *fields.MART_FIELDS,
+        *fields.API_FIELDS,
+        *fields.BUILTIN_FIELDS,
+        *(field.column for field in {**fields.MART_FIELDS, **fields.API_FIELDS}.values()),
+        *fields.LOCATION_PARTS.values(),
+        *fields.SHORTCUTS,
+        "purchased_categories",
+        "purchased_products",
+    }
+    assert set(LIFETIME_VALUE_COLUMNS) & others == set()
+
+
+def test_the_preview_names_the_columns_an_older_published_file_lacks(tmp_path: Path) -> None:
+    """A warehouse published before the lifetime-value keys cannot evaluate them: the preview says to rebuild."""
+    database = tmp_path / "published.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table segments (segment_id varchar, segment_type varchar)")
+        connection.execute("create table segment_criteria_fields (as_of_date date, customer_id integer)")
+        connection.execute("insert into segment_criteria_fields values (date '2025-06-30', 1)")
+    segments_file = tmp_path / "segments.yml"
+    segments_file.write_text("segments:\n  - id: s\n    type: dynamic\n    criteria: {churn_probability: {gte: 0.5}}\n")
+    with pytest.raises(preview.PreviewError, match=r"lacks columns the criteria read .*churn_probability.*rebuild"):
+        preview.preview(segments_file, database)
