@@ -14,9 +14,8 @@
 
     email_open_rate and email_click_rate: the campaign log's treatment deliveries of email campaigns sent that day to
     the segment's members, opened (or clicked) over delivered, as section 11 rates a campaign; null on a day without
-    a delivered email. The log carries no channel: a campaign's channel comes from campaigns.yml, through
-    int_campaigns_compiled on DuckDB and the var `campaign_channels` on engines that run no dbt Python model
-    (docs/analytics.md, docs/engines.md).
+    a delivered email. The log carries no channel: a campaign's channel comes from campaigns.yml
+    (int_campaigns_channeled; docs/analytics.md, docs/engines.md).
 #}
 
 {%- set a = as_of_windows() %}
@@ -63,42 +62,9 @@ deliveries as (
 
 ),
 
-{%- set channels = var('campaign_channels') %}
-{%- if channels is not mapping %}
-    {{ exceptions.raise_compiler_error(
-        "var campaign_channels must be a mapping of campaign id to channel, got " ~ channels
-    ) }}
-{%- endif %}
-
 campaign_channels as (
 
-    {%- if target.type == 'duckdb' %}
-
-    select
-        campaign_id,
-        channel
-
-    from {{ ref('int_campaigns_compiled') }}
-    {%- else %}
-    {%- for campaign_id, channel in channels.items() %}
-
-    select
-        {{ text_literal(campaign_id | string) }} as campaign_id,
-        {{ text_literal(channel | string | lower) }} as channel
-    {%- if not loop.last %}
-
-    union all
-    {%- endif %}
-    {%- endfor %}
-    {%- if not channels %}
-
-    select
-        cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as channel
-
-    where 1 = 0
-    {%- endif %}
-    {%- endif %}
+    select * from {{ ref('int_campaigns_channeled') }}
 
 ),
 
