@@ -15,7 +15,8 @@ select
     active_customers,
     cast(retention_rate as double) as retention_rate,
     cast(cumulative_revenue_per_customer as double) as cumulative_revenue_per_customer,
-    is_complete
+    is_complete,
+    is_observed
 from cohort_retention
 where cohort_month in (select distinct cohort_month from cohort_retention order by cohort_month desc limit ?)
     and months_since_signup <= ?
@@ -45,7 +46,8 @@ if not data.missing("cohort_retention"):
     cohorts = left.slider("Latest cohorts shown", 3, 36, 12, key="cohort_count")
     months = right.slider("Months since signup shown", 1, 36, 12, key="cohort_months")
     retention = data.query(RETENTION_SQL, [cohorts, months])
-    complete = retention[retention["is_complete"]]
+    # a month before the transaction history is unknown (null), not 0: left out of the weighted rate
+    complete = retention[retention["is_complete"] & retention["is_observed"]]
     columns = st.columns(3)
     columns[0].metric("Cohorts shown", f"{retention['cohort'].nunique():,}")
     columns[1].metric("Customers in them", f"{int(retention.groupby('cohort')['cohort_size'].max().sum()):,}")

@@ -1,7 +1,10 @@
 {#
     Every field the criteria of user-defined segments read (spec section 9), one row per as-of
     date of the run and customer: the columns of customer_segments, the segmentation API notes'
-    fields, the customer's built-in segments, and the categories bought as a list.
+    fields, the customer's built-in segment of every type (a column per type of
+    macros/segment_types.sql, so in_segment finds every built-in id), every column of
+    customer_lifetime_value but its keys (null for a customer without a prediction, where a
+    comparison is false), and the categories bought as a list.
     A segment's compiled predicate (int_user_segments_compiled) is evaluated on one row of this, with
     the products bought added from int_customers_products_bought where a predicate reads them
     (int_customers_user_segmented, segment_criteria_fields): a list per date of every product bought
@@ -46,6 +49,12 @@ customers as (
 transactions as (
 
     select * from {{ ref('int_transactions_matched') }}
+
+),
+
+lifetime_value as (
+
+    select * from {{ ref('customer_lifetime_value') }}
 
 ),
 
@@ -155,14 +164,13 @@ final as (
             []
         ) as purchased_categories,
 
-        -- the customer's built-in segments
-        cataloged.behavioral_segment_id,
-        cataloged.rfm_segment_id,
-        cataloged.lifecycle_segment_id,
-        cataloged.value_segment_id,
-        cataloged.engagement_segment_id,
-        cataloged.age_segment_id,
-        cataloged.gender_segment_id
+        -- the customer's built-in segments, one column per type
+        {%- for segment_type in builtin_segment_types() %}
+        cataloged.{{ segment_type.column }},
+        {%- endfor %}
+
+        -- every lifetime-value column but the keys, whatever the mart gains (docs/segment-authors.md)
+        lifetime_value.* exclude (customer_id, as_of_date) -- noqa: RF02
 
     from segmented
     inner join windowed
@@ -173,6 +181,9 @@ final as (
     left join cataloged
         on segmented.customer_id = cataloged.customer_id
         and segmented.as_of_date = cataloged.as_of_date
+    left join lifetime_value
+        on segmented.customer_id = lifetime_value.customer_id
+        and segmented.as_of_date = lifetime_value.as_of_date
     left join customer_categories
         on segmented.customer_id = customer_categories.customer_id
     left join email_preferences
@@ -182,4 +193,4 @@ final as (
 
 )
 
-select * from final
+select * from final -- noqa: AM04

@@ -30,7 +30,9 @@ def model(dbt, session):
     builtin = dbt.ref("int_segments_defined")
     builtin_ids = [row[0] for row in builtin.select("segment_id").fetchall()]
     segments_file = dbt.config.get("segments_file") or "segments.yml"
-    segments = read_segments(project_dir, segments_file, builtin_ids)
+    # the adapter this build runs on: the lifetime-value columns exist only where their models run
+    engine = dbt.config.get("target_type") or "duckdb"
+    segments = read_segments(project_dir, segments_file, builtin_ids, engine)
 
     columns = (
         "segment_id varchar, segment_name varchar, segment_type varchar, description varchar, criteria varchar,"

@@ -30,12 +30,15 @@ from typing import Any
 import duckdb
 
 from segmentation.arguments import whole_number_at_least
+from segmentation.campaigns.build import read_campaigns
 from segmentation.datagen.generator import generate
 from segmentation.engines import compare as compare_engines
 from segmentation.engines import load_raw, postgres_server
 from segmentation.engines.compare import Table
 from segmentation.project import PROJECT_DIR
 from segmentation.sample import TEST_SAMPLE
+from segmentation.segments.build import read_segments
+from segmentation.segments.definitions import DefinitionErrors
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -65,8 +68,9 @@ HISTORY_MARTS = (
     "customer_contactability",
 )
 # Models outside the marts' schema compared too: the lifetime-value inputs, whose fits (dbt Python models) only
-# DuckDB builds.
-OTHER_COMPARED = ("intermediate.int_customers_summarized",)
+# DuckDB builds, and the campaigns' channels, which DuckDB reads from campaigns.yml and the others from the var the
+# check passes.
+OTHER_COMPARED = ("intermediate.int_customers_summarized", "intermediate.int_campaigns_channeled")
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 # Marts only DuckDB builds (they serve user-defined segments, a dbt Python model's work): not compared.
 # The campaign marts read campaigns.yml through a dbt Python model, as the user-defined segments do (docs/decisions.md).
@@ -101,8 +105,24 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def definitions_variables(target: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """What an engine that runs no dbt Python model (Postgres, Spark) is told of the definitions files DuckDB's build
+    reads itself: each campaign's channel (campaigns.yml), for segment_daily_performance's email rates. The segments
+    file is validated for the engine first, as DuckDB's build validates it: a definition naming a lifetime-value
+    column stops with the engine named (those models run on DuckDB only). Raises DefinitionErrors."""
+    if target == "duckdb":
+        return {}
+    read_segments(project_dir, None, None, target)
+    return {"campaign_channels": {c.campaign_id: c.channel for c in read_campaigns(project_dir, None, None)}}
+
+
 def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> list[str]:
-    variables = {"raw_data_dir": str(raw_dir), "as_of_date": as_of.isoformat(), "backfill_months": backfill_months}
+    variables = {
+        "raw_data_dir": str(raw_dir),
+        "as_of_date": as_of.isoformat(),
+        "backfill_months": backfill_months,
+        **definitions_variables(target),
+    }
     return [
         "build",
         "--target",
@@ -213,7 +233,7 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
                         run.tables[relation] = _postgres_table(connection, relation)
             finally:
                 connection.close()
-    except (postgres_server.PostgresUnavailable, load_raw.RawInputError) as error:
+    except (postgres_server.PostgresUnavailable, load_raw.RawInputError, DefinitionErrors) as error:
         run.error = str(error)
     return run
 
@@ -250,7 +270,16 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
     warehouse_dir = work / "spark-warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     os.environ.update({**base_environment(), "SPARK_WAREHOUSE_DIR": str(warehouse_dir)})
-    arguments = [*dbt_arguments("spark", work, raw_dir, as_of, backfill_months), "--exclude", SPARK_EXCLUDE, "--quiet"]
+    try:
+        arguments = [
+            *dbt_arguments("spark", work, raw_dir, as_of, backfill_months),
+            "--exclude",
+            SPARK_EXCLUDE,
+            "--quiet",
+        ]
+    except DefinitionErrors as errors:
+        run.error = str(errors)
+        return run
     say(f"  excluded on Spark: {SPARK_EXCLUDE} (the snapshot, {', '.join(SNAPSHOT_MARTS)})")
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -8,6 +8,7 @@ from typing import Any
 
 from segmentation.segments.compiler import compile_segments
 from segmentation.segments.definitions import DefinitionError, DefinitionErrors, load_segments
+from segmentation.segments.fields import DEFAULT_ENGINE
 from segmentation.segments.rules import CustomerIds, Segment
 
 DEFAULT_FILE = "segments.yml"
@@ -19,14 +20,16 @@ def segments_path(project_dir: Path, segments_file: str | None) -> Path:
     return path if path.is_absolute() else project_dir / path
 
 
-def read_segments(project_dir: Path, segments_file: str | None, builtin_ids: Iterable[str] | None) -> list[Segment]:
-    """The file's segments, validated; no file at the default path means no user-defined segments,
-    a file named by the var that is missing is an error."""
+def read_segments(
+    project_dir: Path, segments_file: str | None, builtin_ids: Iterable[str] | None, engine: str = DEFAULT_ENGINE
+) -> list[Segment]:
+    """The file's segments, validated for the dbt adapter type `engine`; no file at the default path means no
+    user-defined segments, a file named by the var that is missing is an error."""
     path = segments_path(project_dir, segments_file)
     if not path.exists() and (segments_file or DEFAULT_FILE) == DEFAULT_FILE:
         return []
     try:
-        return load_segments(path, builtin_ids)
+        return load_segments(path, builtin_ids, engine)
     except DefinitionErrors as errors:
         count = len(errors.errors)
         header = DefinitionError(

@@ -91,20 +91,25 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load_segments(path: Path, builtin_ids: Iterable[str] | None = None) -> list[Segment]:
+def load_segments(
+    path: Path, builtin_ids: Iterable[str] | None = None, engine: str = f.DEFAULT_ENGINE
+) -> list[Segment]:
     """Every segment of the file, validated. `builtin_ids`: the built-in catalog's segment ids that
     in_segment may name; None when they are not known (before a build), then any id whose type is
-    not static/dynamic is accepted and the build checks it."""
+    not static/dynamic is accepted and the build checks it. `engine`: the dbt adapter type the
+    segments are built on, which decides whether the lifetime-value columns exist."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise DefinitionErrors(
             [DefinitionError(str(path), "", "", f"cannot read the file: {error.strerror}")]
         ) from None
-    return load_segments_text(text, path, builtin_ids)
+    return load_segments_text(text, path, builtin_ids, engine)
 
 
-def load_segments_text(text: str, path: Path, builtin_ids: Iterable[str] | None = None) -> list[Segment]:
+def load_segments_text(
+    text: str, path: Path, builtin_ids: Iterable[str] | None = None, engine: str = f.DEFAULT_ENGINE
+) -> list[Segment]:
     """`load_segments` on `text` as if it were the content of `path` (the dashboard's builder checks the file it
     would save, before saving it): the same errors, naming `path`."""
     name = str(path)
@@ -112,11 +117,15 @@ def load_segments_text(text: str, path: Path, builtin_ids: Iterable[str] | None 
         document = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise DefinitionErrors([DefinitionError(name, "", "", f"not valid YAML: {error}")]) from None
-    return validate_document(document, name, path.parent, builtin_ids)
+    return validate_document(document, name, path.parent, builtin_ids, engine)
 
 
 def validate_document(
-    document: Any, file: str, base_dir: Path, builtin_ids: Iterable[str] | None = None
+    document: Any,
+    file: str,
+    base_dir: Path,
+    builtin_ids: Iterable[str] | None = None,
+    engine: str = f.DEFAULT_ENGINE,
 ) -> list[Segment]:
     """Validate a parsed segments.yml; CSV files of ids are read relative to `base_dir`."""
     if document is None:
@@ -159,7 +168,7 @@ def validate_document(
     segments: list[Segment] = []
     references: dict[str, dict[str, str]] = {}
     for slug, (segment_type, entry) in raw.items():
-        context = _Context(user_ids, known_builtin, base_dir)
+        context = _Context(user_ids, known_builtin, base_dir, engine)
         try:
             segments.append(_segment(slug, segment_type, entry, context))
             references[f"{segment_type}/{slug}"] = context.references
@@ -174,10 +183,11 @@ def validate_document(
 class _Context:
     """What validating one segment needs: the ids it may name, and those it did name."""
 
-    def __init__(self, user_ids: Mapping[str, str], builtin_ids: set[str] | None, base_dir: Path) -> None:
+    def __init__(self, user_ids: Mapping[str, str], builtin_ids: set[str] | None, base_dir: Path, engine: str) -> None:
         self.user_ids = user_ids
         self.builtin_ids = builtin_ids
         self.base_dir = base_dir
+        self.engine = engine
         # the user-defined segment ids named by in_segment / not_in_segment, with the key naming each
         self.references: dict[str, str] = {}
 
@@ -312,6 +322,13 @@ def _criterion(name: str, value: Any, key: str, depth: int, context: _Context) -
     if name in f.SHORTCUTS and not isinstance(value, Mapping):
         return _shortcut(name, value, key)
     if name in f.OPERATOR_FIELDS:
+        if name in f.LIFETIME_VALUE_FIELDS and context.engine not in f.LIFETIME_VALUE_ENGINES:
+            raise _Invalid(
+                key,
+                f"'{name}' is a column of {f.LIFETIME_VALUE_MART}, whose models run on "
+                f"{', '.join(f.LIFETIME_VALUE_ENGINES)} only: not on this build's engine, {context.engine} "
+                "(docs/engines.md)",
+            )
         return _field(f.OPERATOR_FIELDS[name], value, key)
     close = difflib.get_close_matches(name, f.all_keys(), n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""

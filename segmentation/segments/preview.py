@@ -23,6 +23,7 @@ from segmentation.project import default_published_database as default_database
 from segmentation.segments.build import DEFAULT_FILE, segments_path
 from segmentation.segments.compiler import compile_segments
 from segmentation.segments.definitions import DefinitionErrors, load_segments
+from segmentation.segments.fields import FEATURE_COLUMNS
 from segmentation.segments.rules import CustomerIds, Segment
 
 FIELDS_MART = "segment_criteria_fields"
@@ -61,6 +62,18 @@ def _builtin_ids(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     return [row[0] for row in rows]
 
 
+def _check_columns(con: duckdb.DuckDBPyConnection, database: Path) -> None:
+    """A file published before the language read a column (the lifetime-value ones, a new segment type) cannot
+    evaluate a predicate naming it: say so, rather than fail on the SQL."""
+    present = {row[0] for row in con.execute(f"select * from {FIELDS_MART} limit 0").description or []}
+    missing = [column for column in FEATURE_COLUMNS if column not in present]
+    if missing:
+        raise PreviewError(
+            f"{database}'s {FIELDS_MART} lacks columns the criteria read ({', '.join(missing)}): "
+            "it was published by an older build; rebuild and publish it"
+        )
+
+
 def preview(segments_file: Path, database: Path, segment_ids: Sequence[str] = ()) -> Previews:
     if not database.exists():
         raise PreviewError(f"no published warehouse at {database} (build one with `make build`, or pass --database)")
@@ -84,6 +97,7 @@ def preview(segments_file: Path, database: Path, segment_ids: Sequence[str] = ()
                 f"{database} has no {FIELDS_MART} table: it was built without user-defined segments "
                 "(they need DuckDB) or before them; rebuild and publish it"
             ) from None
+        _check_columns(con, database)
         previews = []
         for segment in chosen:
             members, examples = 0, []

@@ -70,7 +70,8 @@ def events(raw_dir: Path, customers: dict[int, reference.Customer]) -> list[Even
 
 @dataclass(frozen=True)
 class Delivery:
-    """One clean row of the campaign log (section 7), as staging keeps it."""
+    """One clean row of the campaign log (section 7), as staging keeps it, with its campaign's channel from
+    campaigns.yml (None for a campaign the file does not define)."""
 
     customer_id: int
     test_group: str
@@ -78,6 +79,7 @@ class Delivery:
     delivered: bool
     opened: bool
     clicked: bool
+    channel: str | None
 
 
 def purchase_days(data: reference.CleanInput) -> dict[int, list[date]]:
@@ -181,7 +183,9 @@ def daily_performance(
 ) -> dict[tuple[date, str], tuple[object, ...]]:
     """segment_daily_performance: (day, segment name) -> member_count, new_customers, active_customers,
     purchases, revenue, avg_order_value, page_views, product_views, add_to_cart, email_open_rate,
-    email_click_rate, repeat_purchase_rate."""
+    email_click_rate, repeat_purchase_rate. Sections 14 and 16: a customer counts from their signup day, in
+    their segment at the latest recorded date on or before the day, else under Unassigned; the email rates
+    read the email campaigns' deliveries only."""
     bought = purchase_days(data)
     day_purchases: dict[tuple[int, date], list[Decimal]] = defaultdict(list)
     for t in data.transactions:
@@ -192,15 +196,25 @@ def daily_performance(
         day_events[(e.customer_id, e.day)][e.event_type] += 1
     day_deliveries: dict[tuple[int, date], list[Delivery]] = defaultdict(list)
     for d in deliveries:
-        if d.test_group == "treatment" and d.delivered:
+        if d.test_group == "treatment" and d.delivered and d.channel == "email":
             day_deliveries[(d.customer_id, d.sent_day)].append(d)
     recorded = sorted(d for d in segments_by_date if d <= as_of)
-    names = ("High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders")
+    names = (
+        "High-Value Travelers",
+        "Declining",
+        "New & Growing",
+        "Budget-Conscious",
+        "Stable Mid-Spenders",
+        "Unassigned",
+    )
     rows: dict[tuple[date, str], tuple[object, ...]] = {}
     for offset in range(days - 1, -1, -1):
         day = as_of - timedelta(days=offset)
         latest = max((d for d in recorded if d <= day), default=None)
-        members = segments_by_date[latest] if latest is not None else {}
+        members = dict(segments_by_date[latest]) if latest is not None else {}
+        for cid, customer in data.customers.items():
+            if cid not in members and customer.signup_date <= day:
+                members[cid] = "Unassigned"
         for name in names:
             who = [cid for cid, segment in members.items() if segment == name]
             amounts = [a for cid in who for a in day_purchases.get((cid, day), [])]

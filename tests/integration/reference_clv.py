@@ -28,11 +28,12 @@ class RetentionRow:
     months_since_signup: int
     period_month: date
     cohort_size: int
-    active_customers: int
-    retention_rate: Decimal
-    revenue: Decimal
-    cumulative_revenue_per_customer: Decimal
+    active_customers: int | None
+    retention_rate: Decimal | None
+    revenue: Decimal | None
+    cumulative_revenue_per_customer: Decimal | None
     is_complete: bool
+    is_observed: bool
 
 
 def purchase_inputs(data: CleanInput, as_of: date) -> dict[int, PurchaseInputs]:
@@ -79,7 +80,9 @@ def round_rate(value: Fraction) -> Decimal:
 
 def cohort_retention(data: CleanInput, as_of: date) -> dict[tuple[date, int], RetentionRow]:
     """Section 12: every monthly signup cohort (signup on or before `as_of`) and month offset up to the month of
-    `as_of`, from the transactions on or before `as_of`."""
+    `as_of`, from the transactions on or before `as_of`. Section 16: a month before the first month with any
+    transaction is unobserved, its counts, rate and revenue unknown (None), and the cumulative revenue starts with
+    the first observed month."""
     members: dict[int, int] = {
         customer.customer_id: _month_number(customer.signup_date)
         for customer in data.customers.values()
@@ -102,21 +105,25 @@ def cohort_retention(data: CleanInput, as_of: date) -> dict[tuple[date, int], Re
             active[(cohort, offset)].add(transaction.customer_id)
     as_of_month = _month_number(as_of)
     month_of_as_of_complete = (as_of + timedelta(days=1)).month != as_of.month
+    dated = [t.transaction_date for t in data.transactions if t.transaction_date <= as_of]
+    history_starts = _month_number(min(dated)) if dated else as_of_month + 1
     rows = {}
     for cohort, size in sizes.items():
         cumulative = Decimal(0)
         for offset in range(as_of_month - cohort + 1):
             period = cohort + offset
+            observed = period >= history_starts
             cumulative += revenue[(cohort, offset)]
             rows[(_month_start(cohort), offset)] = RetentionRow(
                 cohort_month=_month_start(cohort),
                 months_since_signup=offset,
                 period_month=_month_start(period),
                 cohort_size=size,
-                active_customers=len(active[(cohort, offset)]),
-                retention_rate=round_rate(Fraction(len(active[(cohort, offset)]), size)),
-                revenue=revenue[(cohort, offset)],
-                cumulative_revenue_per_customer=round_half_away(Fraction(cumulative) / size),
+                active_customers=len(active[(cohort, offset)]) if observed else None,
+                retention_rate=round_rate(Fraction(len(active[(cohort, offset)]), size)) if observed else None,
+                revenue=revenue[(cohort, offset)] if observed else None,
+                cumulative_revenue_per_customer=round_half_away(Fraction(cumulative) / size) if observed else None,
                 is_complete=period < as_of_month or (period == as_of_month and month_of_as_of_complete),
+                is_observed=observed,
             )
     return rows

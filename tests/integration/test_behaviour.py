@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from integration import behaviour_reference, catalog_reference, reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse
+from segmentation.project import PROJECT_DIR
 
 SUMMARY_COLUMNS = (
     "total_events, total_page_views, total_product_views, total_add_to_cart, total_purchases, total_spent,"
@@ -104,18 +106,29 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
     segments_by_date = {
         on: {cid: r.segment for cid, r in reference.compute(sample_raw_dir, on, data).items()} for on in needed
     }
-    # the campaign log as staging keeps it (its cleaning is checked in test_campaigns.py and the unit tests)
+    # the campaign log as staging keeps it (its cleaning is checked in test_campaigns.py and the unit tests), each
+    # delivery with its campaign's channel as the campaigns file says
+    channels = {
+        campaign["id"]: campaign["channel"]
+        for campaign in yaml.safe_load((PROJECT_DIR / "campaigns.yml").read_text())["campaigns"]
+    }
     deliveries = [
-        behaviour_reference.Delivery(customer_id, test_group, sent_at.date(), bool(delivered), opened, clicked)
-        for customer_id, test_group, sent_at, delivered, opened, clicked in built.query(
-            "select customer_id, test_group, sent_at, delivered, opened_at is not null, clicked_at is not null"
-            " from staging.stg_campaign_deliveries"
+        behaviour_reference.Delivery(
+            customer_id, test_group, sent_at.date(), bool(delivered), opened, clicked, channels.get(campaign_id)
+        )
+        for campaign_id, customer_id, test_group, sent_at, delivered, opened, clicked in built.query(
+            "select campaign_id, customer_id, test_group, sent_at, delivered, opened_at is not null,"
+            " clicked_at is not null from staging.stg_campaign_deliveries"
         )
     ]
+    # messages of both channels were delivered in the window, so a rate that read the SMS deliveries would differ
+    assert {"email", "sms"} <= {
+        d.channel for d in deliveries if d.test_group == "treatment" and d.delivered and d.sent_day >= first_day
+    }
     want = behaviour_reference.daily_performance(SAMPLE_AS_OF, segments_by_date, data, all_events, deliveries)
     rows = built.query(f"select activity_date, segment_name, {DAILY_COLUMNS} from segment_daily_performance")
     got = {(day, name): tuple(rest) for day, name, *rest in rows}
-    assert len(rows) == len(got) == 90 * 5
+    assert len(rows) == len(got) == 90 * 6
     assert set(got) == set(want)
     differing = [f"{key}: warehouse {got[key]}, reference {want[key]}" for key in sorted(want) if got[key] != want[key]]
     assert not differing, "\n".join(differing[:10])
@@ -124,3 +137,14 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
     assert sum(1 for value in want.values() if value[6]) > 100
     # and campaign messages delivered on some days of the window
     assert any(value[9] is not None for value in want.values())
+    # every signup of the window is new on their signup day (in a segment or Unassigned), and some are Unassigned
+    signups: dict[dt.date, int] = {}
+    for customer in data.customers.values():
+        if first_day <= customer.signup_date <= SAMPLE_AS_OF:
+            signups[customer.signup_date] = signups.get(customer.signup_date, 0) + 1
+    new_by_day: dict[dt.date, int] = {}
+    for (day, _), value in got.items():
+        new_by_day[day] = new_by_day.get(day, 0) + value[1]
+    assert {day: count for day, count in new_by_day.items() if count} == signups
+    assert sum(signups.values()) > 30
+    assert any(value[0] for (_, name), value in want.items() if name == "Unassigned")

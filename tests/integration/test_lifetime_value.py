@@ -48,8 +48,13 @@ def test_cohort_retention_matches_the_reference(built: Warehouse, clean: referen
         if any(got[name] != getattr(want, name) for name in fields):
             differing.append((key, {name: (got[name], getattr(want, name)) for name in fields}))
     assert not differing, differing[:3]
+    assert {key: row.get("is_observed") for key, row in actual.items()} == {
+        key: want.is_observed for key, want in expected.items()
+    }
     # the sample's as-of date is a month-end: its month is complete, and there are zero rows to fill
     assert all(row["is_complete"] for row in rows)
+    # the sample's customers signed up years before its transaction history starts: both kinds of month occur
+    assert {row["is_observed"] for row in rows} == {True, False}
 
 
 def test_cohorts_and_members_cover_every_customer_signed_up_by_the_as_of_date(

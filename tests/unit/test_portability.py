@@ -1,7 +1,11 @@
 import json
 from pathlib import Path
 
+import pytest
+import yaml
+
 from segmentation.engines import portability
+from segmentation.segments import DefinitionErrors
 
 
 def test_node_results_are_recognised_in_dbt_output_and_starts_are_not() -> None:
@@ -36,3 +40,26 @@ def test_no_results_file_means_dbt_stopped_before_any_node(tmp_path: Path) -> No
 def test_every_mart_is_compared_between_engines() -> None:
     marts = {path.stem for path in (portability.PROJECT_DIR / "models" / "marts").rglob("*.sql")}
     assert marts == {*portability.HISTORY_MARTS, *portability.SNAPSHOT_MARTS, *portability.DUCKDB_ONLY_MARTS}
+
+
+def test_engines_without_python_models_are_told_each_campaign_s_channel() -> None:
+    """Postgres and Spark cannot read campaigns.yml (a dbt Python model does on DuckDB): the check passes the
+    channels, as the file has them, for segment_daily_performance's email rates."""
+    campaigns = yaml.safe_load((portability.PROJECT_DIR / "campaigns.yml").read_text())["campaigns"]
+    expected = {campaign["id"]: campaign["channel"] for campaign in campaigns}
+    assert {"email", "sms"} <= set(expected.values())
+    assert portability.definitions_variables("duckdb") == {}
+    for target in ("postgres", "spark"):
+        assert portability.definitions_variables(target) == {"campaign_channels": expected}
+        arguments = portability.dbt_arguments(target, Path("/w"), Path("/raw"), portability.SAMPLE.as_of, 12)
+        assert json.loads(arguments[arguments.index("--vars") + 1])["campaign_channels"] == expected
+
+
+@pytest.mark.parametrize("target", ["postgres", "spark"])
+def test_a_lifetime_value_key_stops_an_engine_without_those_models(tmp_path: Path, target: str) -> None:
+    (tmp_path / "segments.yml").write_text(
+        "segments:\n  - id: at_risk\n    type: dynamic\n    criteria: {churn_probability: {gte: 0.5}}\n"
+    )
+    assert portability.definitions_variables("duckdb", tmp_path) == {}
+    with pytest.raises(DefinitionErrors, match=f"segment 'at_risk', key 'criteria.churn_probability': .*, {target} "):
+        portability.definitions_variables(target, tmp_path)

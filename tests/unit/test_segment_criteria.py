@@ -14,12 +14,26 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
-from segmentation.segments import compile_segments, validate_document
-from segmentation.segments.fields import FEATURE_COLUMNS
+from segmentation.project import PROJECT_DIR
+from segmentation.segments import DefinitionErrors, compile_segments, fields, preview, validate_document
+from segmentation.segments.fields import FEATURE_COLUMNS, LIFETIME_VALUE_COLUMNS
 
 AS_OF = dt.date(2025, 6, 30)
-BUILTIN_IDS = ["rfm/champions", "rfm/hibernating", "value/vip", "behavioral/high_value_travelers"]
+BUILTIN_IDS = [
+    "rfm/champions",
+    "rfm/hibernating",
+    "value/vip",
+    "behavioral/high_value_travelers",
+    "behavioral/declining",
+    "lifecycle/mature",
+    "engagement/high",
+    "journey/advocacy",
+    "journey/retention",
+    "demographic/age_25_34",
+    "demographic/gender_female",
+]
 HOSTILE = ["x' or '1'='1", "1; drop table customers", "a -- comment", "/* c */", 'say "hi"', "it's", "%", "_"]
 
 COLUMN_TYPES = {
@@ -61,8 +75,11 @@ COLUMN_TYPES = {
     "lifecycle_segment_id": "varchar",
     "value_segment_id": "varchar",
     "engagement_segment_id": "varchar",
+    "journey_segment_id": "varchar",
     "age_segment_id": "varchar",
     "gender_segment_id": "varchar",
+    # customer_lifetime_value's columns as its model declares them (the mart gains columns while this is written)
+    **{name: data_type or "varchar" for name, data_type in LIFETIME_VALUE_COLUMNS.items()},
 }
 
 # customer 1..4 ordinary, 5 all nulls, 10.. hostile texts
@@ -89,6 +106,22 @@ ROWS: list[dict[str, Any]] = [
         "customer_type": "business",
         "rfm_segment_id": "rfm/champions",
         "value_segment_id": "value/vip",
+        "behavioral_segment_id": "behavioral/high_value_travelers",
+        "lifecycle_segment_id": "lifecycle/mature",
+        "engagement_segment_id": "engagement/high",
+        "journey_segment_id": "journey/advocacy",
+        "age_segment_id": "demographic/age_25_34",
+        "gender_segment_id": "demographic/gender_female",
+        # at the 0.5 threshold exactly
+        "churn_probability": "0.5000",
+        "probability_alive": "0.5000",
+        "risk_score": "50.00",
+        "predicted_ltv_1year": "1000.00",
+        "expected_purchases_365d": "12.0000",
+        "confidence_score": "0.9000",
+        "frequency": 4,
+        "t": 500,
+        "growth_potential": "high",
     },
     {
         "customer_id": 2,
@@ -112,6 +145,18 @@ ROWS: list[dict[str, Any]] = [
         "customer_type": "individual",
         "rfm_segment_id": "rfm/hibernating",
         "value_segment_id": "value/standard",
+        "behavioral_segment_id": "behavioral/declining",
+        "journey_segment_id": "journey/retention",
+        # just under the threshold
+        "churn_probability": "0.4999",
+        "probability_alive": "0.5001",
+        "risk_score": "49.99",
+        "predicted_ltv_1year": "999.99",
+        "expected_purchases_365d": "11.9999",
+        "confidence_score": "0.0000",
+        "frequency": 3,
+        "t": 400,
+        "growth_potential": "medium",
     },
     {
         "customer_id": 3,
@@ -132,6 +177,16 @@ ROWS: list[dict[str, Any]] = [
         "purchased_products": [8, 9],
         "rfm_segment_id": "rfm/champions",
         "value_segment_id": "value/standard",
+        # just over the threshold; a model status the mart may add does not matter here
+        "churn_probability": "0.5001",
+        "probability_alive": "0.4999",
+        "risk_score": "50.01",
+        "predicted_ltv_1year": "1000.01",
+        "expected_purchases_365d": "12.0001",
+        "confidence_score": "1.0000",
+        "frequency": 5,
+        "t": 600,
+        "growth_potential": "high",
     },
     # never bought: no order date, recency, average or categories; no email preference, no type
     {
@@ -260,6 +315,29 @@ def test_the_table_has_every_column_a_criterion_reads() -> None:
         ({"in_segment": ["rfm/hibernating", "value/vip"]}, {1, 2, 5}),
         ({"not_in_segment": "rfm/champions"}, EVERYONE - {1, 3}),
         ({"rfm_segment_id": {"operator": "eq", "value": "rfm/champions"}}, {1, 3}),
+        # every built-in type's id, the journey stages included
+        ({"in_segment": "journey/advocacy"}, {1}),
+        ({"in_segment": ["journey/retention", "journey/advocacy"]}, {1, 2}),
+        ({"not_in_segment": "journey/advocacy"}, EVERYONE - {1}),
+        ({"journey_segment_id": {"operator": "eq", "value": "journey/retention"}}, {2}),
+        ({"in_segment": "behavioral/declining"}, {2}),
+        ({"in_segment": "lifecycle/mature"}, {1}),
+        ({"in_segment": "engagement/high"}, {1}),
+        ({"in_segment": "demographic/age_25_34"}, {1}),
+        ({"in_segment": "demographic/gender_female"}, {1}),
+        # lifetime-value columns: a ten-thousandth either side of 0.5; customer 5 has no prediction (null)
+        ({"churn_probability": {"gte": 0.5}}, {1, 3}),
+        ({"churn_probability": {"operator": "gt", "value": 0.5}}, {3}),
+        ({"churn_probability": {"lt": 0.5}}, {2}),
+        ({"not": {"churn_probability": {"lt": 0.5}}}, EVERYONE - {2}),
+        ({"probability_alive": {"operator": "between", "min_value": 0.4999, "max_value": 0.5}}, {1, 3}),
+        ({"risk_score": {"lte": 50}}, {1, 2}),
+        ({"predicted_ltv_1year": {"gt": 999.99}}, {1, 3}),
+        ({"expected_purchases_365d": {"operator": "in", "values": [12, 12.0001]}}, {1, 3}),
+        ({"confidence_score": {"eq": 0}}, {2}),
+        ({"frequency": {"gte": 4}, "t": {"lt": 600}}, {1}),
+        ({"growth_potential": "high"}, {1, 3}),
+        ({"growth_potential": {"operator": "neq", "value": "high"}}, {2}),
     ],
 )
 def test_criterion(con: duckdb.DuckDBPyConnection, criteria: dict[str, Any], expected: set[int]) -> None:
@@ -334,3 +412,82 @@ def test_static_segments_list_ids_and_unknown_ids_are_never_members(
         for segment_id, predicate in predicates.items()
     }
     assert found == {"static/manual": {2, 5}, "static/imported": {1, 3}}
+
+
+def _declared_lifetime_value_columns() -> dict[str, str]:
+    """customer_lifetime_value's declared columns and types, read here from the model's YAML."""
+    document = yaml.safe_load((PROJECT_DIR / "models/marts/clv/_clv__models.yml").read_text())
+    (model,) = [entry for entry in document["models"] if entry["name"] == "customer_lifetime_value"]
+    return {column["name"]: str(column.get("data_type", "")) for column in model["columns"]}
+
+
+NUMERIC_TYPES = ("decimal", "double", "integer", "bigint", "float", "numeric")
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        name
+        for name, data_type in _declared_lifetime_value_columns().items()
+        if data_type.lower().startswith(NUMERIC_TYPES) and name not in ("customer_id",)
+    ],
+)
+def test_every_numeric_lifetime_value_column_is_a_key(con: duckdb.DuckDBPyConnection, column: str) -> None:
+    """Spec section 9: every numeric column of customer_lifetime_value, the ones the mart gains included."""
+    members(con, {column: {"operator": "gte", "value": 0}})
+    members(con, {column: {"between": [0, 1]}})
+
+
+def test_the_spec_s_lifetime_value_keys_are_keys() -> None:
+    named = ("churn_probability", "probability_alive", "predicted_ltv_1year", "risk_score", "expected_purchases_365d")
+    document = {"segments": [{"id": name, "type": "dynamic", "criteria": {name: {"gte": 0.5}}} for name in named]}
+    assert len(validate_document(document, "segments.yml", Path("."), [])) == len(named)
+
+
+@pytest.mark.parametrize("engine", ["postgres", "spark"])
+def test_lifetime_value_keys_on_an_engine_without_its_models_name_the_engine(engine: str) -> None:
+    document = {
+        "segments": [
+            {"id": "plain", "type": "dynamic", "criteria": {"total_orders": {"gte": 1}}},
+            {"id": "at_risk", "type": "dynamic", "criteria": {"any": [{"not": {"churn_probability": {"lt": 0.5}}}]}},
+        ]
+    }
+    assert len(validate_document(document, "segments.yml", Path("."), [])) == 2  # the build's engine, DuckDB
+    with pytest.raises(DefinitionErrors) as raised:
+        validate_document(document, "segments.yml", Path("."), [], engine)
+    (error,) = raised.value.errors
+    assert (error.segment, error.key) == ("at_risk", "criteria.any[0].not.churn_probability")
+    assert f"not on this build's engine, {engine}" in error.message
+    assert "customer_lifetime_value" in error.message and "duckdb only" in error.message
+    # the other keys stay valid on that engine
+    plain = {"segments": document["segments"][:1]}
+    assert [s.segment_id for s in validate_document(plain, "segments.yml", Path("."), [], engine)] == ["dynamic/plain"]
+
+
+def test_no_lifetime_value_column_shares_a_name_with_another_field() -> None:
+    """int_customers_featured selects the mart's columns beside its own: a shared name would be two columns of one
+    name there, and two meanings of one key here."""
+    others = {
+        *fields.MART_FIELDS,
+        *fields.API_FIELDS,
+        *fields.BUILTIN_FIELDS,
+        *(field.column for field in {**fields.MART_FIELDS, **fields.API_FIELDS}.values()),
+        *fields.LOCATION_PARTS.values(),
+        *fields.SHORTCUTS,
+        "purchased_categories",
+        "purchased_products",
+    }
+    assert set(LIFETIME_VALUE_COLUMNS) & others == set()
+
+
+def test_the_preview_names_the_columns_an_older_published_file_lacks(tmp_path: Path) -> None:
+    """A warehouse published before the lifetime-value keys cannot evaluate them: the preview says to rebuild."""
+    database = tmp_path / "published.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create table segments (segment_id varchar, segment_type varchar)")
+        connection.execute("create table segment_criteria_fields (as_of_date date, customer_id integer)")
+        connection.execute("insert into segment_criteria_fields values (date '2025-06-30', 1)")
+    segments_file = tmp_path / "segments.yml"
+    segments_file.write_text("segments:\n  - id: s\n    type: dynamic\n    criteria: {churn_probability: {gte: 0.5}}\n")
+    with pytest.raises(preview.PreviewError, match=r"lacks columns the criteria read .*churn_probability.*rebuild"):
+        preview.preview(segments_file, database)

@@ -1,19 +1,21 @@
 {#
-    One row per day of the 90 days up to A (A - 89 to A; var `daily_performance_days`) and behavioural segment (spec section 14):
-    5 x 90 rows, zeros on a day without activity. A customer counts on day d in their segment as
-    of the latest recorded date on or before d (customer_segment_snapshots, the recorded history),
-    so a customer who changes segment inside the 90 days counts in the old segment up to the day
-    before the new recorded date and in the new one from it; a customer with no recorded date on
-    or before d (a signup since the latest one) counts in no segment that day.
+    One row per day of the 90 days up to A (A - 89 to A; var `daily_performance_days`) and behavioural segment (spec
+    sections 14 and 16): the five segments and `Unassigned`, 6 x 90 rows, zeros on a day without activity. A
+    customer counts from their signup day: on day d in their segment as of the latest recorded date on or before d
+    (customer_segment_snapshots, the recorded history), so a customer who changes segment inside the 90 days counts
+    in the old segment up to the day before the new recorded date and in the new one from it; a customer of the run
+    who signed up on or before d but has no recorded segment at that date (a signup since it, or a day before the
+    first recorded date) counts under `Unassigned`. So new_customers summed over the six rows of a day is that day's
+    signups.
 
     A table, rebuilt every run: a passed day changes when a late transaction or event arrives or a
     recorded date is recomputed, and the 90 days slide with A; the whole window is a few joins of
     the 90 days' rows (docs/decisions.md).
 
-    email_open_rate and email_click_rate: the campaign log's treatment deliveries sent that day to
-    the segment's members, opened (or clicked) over delivered, as section 11 rates a campaign; null
-    on a day without a delivered message. The log carries no channel, so every delivery of the day
-    counts, whatever its campaign's channel (docs/analytics.md).
+    email_open_rate and email_click_rate: the campaign log's treatment deliveries of email campaigns sent that day to
+    the segment's members, opened (or clicked) over delivered, as section 11 rates a campaign; null on a day without
+    a delivered email. The log carries no channel: a campaign's channel comes from campaigns.yml
+    (int_campaigns_channeled; docs/analytics.md, docs/engines.md).
 #}
 
 {%- set a = as_of_windows() %}
@@ -60,6 +62,23 @@ deliveries as (
 
 ),
 
+campaign_channels as (
+
+    select * from {{ ref('int_campaigns_channeled') }}
+
+),
+
+email_deliveries as (
+
+    select deliveries.*
+
+    from deliveries
+    inner join campaign_channels
+        on deliveries.campaign_id = campaign_channels.campaign_id
+    where campaign_channels.channel = 'email'
+
+),
+
 days as (
 
     select cast(date_day as date) as activity_date
@@ -68,17 +87,20 @@ days as (
 
 ),
 
+-- the five segments, then Unassigned: the customers of the day with no recorded segment at its recorded date
 segments as (
 
     {%- for rule in segment_rules() %}
     select
         {{ text_literal('behavioral/' ~ segment_slug(rule.name)) }} as segment_id,
-        {{ text_literal(rule.name) }} as segment_name,
-        {{ rule.priority }} as segment_priority
-    {%- if not loop.last %}
+        {{ text_literal(rule.name) }} as segment_name
+
     union all
-    {%- endif %}
     {%- endfor %}
+
+    select
+        {{ text_literal('behavioral/unassigned') }} as segment_id,
+        {{ text_literal('Unassigned') }} as segment_name
 
 ),
 
@@ -91,7 +113,7 @@ recorded_dates as (
 
 ),
 
--- each day's latest recorded date on or before it
+-- each day's latest recorded date on or before it; null before the first one
 day_dates as (
 
     select
@@ -99,7 +121,7 @@ day_dates as (
         max(recorded_dates.as_of_date) as recorded_date
 
     from days
-    inner join recorded_dates
+    left join recorded_dates
         on days.activity_date >= recorded_dates.as_of_date
     group by days.activity_date
 
@@ -110,6 +132,7 @@ used_dates as (
     select distinct recorded_date
 
     from day_dates
+    where recorded_date is not null
 
 ),
 
@@ -125,6 +148,48 @@ segment_sizes as (
     inner join used_dates
         on snapshots.as_of_date = used_dates.recorded_date
     group by snapshots.as_of_date, snapshots.customer_segment
+
+),
+
+-- the customers of the run signed up on or before each day who have no segment at the day's recorded date
+unassigned_sizes as (
+
+    select
+        days.activity_date,
+        count(*) as member_count
+
+    from days
+    inner join day_dates
+        on days.activity_date = day_dates.activity_date
+    inner join customers
+        on days.activity_date >= customers.signup_date
+    left join snapshots
+        on day_dates.recorded_date = snapshots.as_of_date
+        and customers.customer_id = snapshots.customer_id
+    where snapshots.customer_id is null
+    group by days.activity_date
+
+),
+
+sizes as (
+
+    select
+        day_dates.activity_date,
+        segment_sizes.customer_segment as segment_name,
+        segment_sizes.member_count
+
+    from day_dates
+    inner join segment_sizes
+        on day_dates.recorded_date = segment_sizes.as_of_date
+
+    union all
+
+    select
+        activity_date,
+        'Unassigned' as segment_name,
+        member_count
+
+    from unassigned_sizes
 
 ),
 
@@ -150,7 +215,10 @@ activity_rows as (
         amount as revenue,
         0 as page_views,
         0 as product_views,
-        0 as add_to_cart
+        0 as add_to_cart,
+        0 as emails_delivered,
+        0 as emails_opened,
+        0 as emails_clicked
 
     from transactions
     where amount > 0
@@ -166,7 +234,10 @@ activity_rows as (
         0 as revenue,
         case when event_type = 'page_view' then 1 else 0 end as page_views,
         case when event_type = 'product_view' then 1 else 0 end as product_views,
-        case when event_type = 'add_to_cart' then 1 else 0 end as add_to_cart
+        case when event_type = 'add_to_cart' then 1 else 0 end as add_to_cart,
+        0 as emails_delivered,
+        0 as emails_opened,
+        0 as emails_clicked
 
     from events
     where event_date between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
@@ -182,10 +253,34 @@ activity_rows as (
         0 as revenue,
         0 as page_views,
         0 as product_views,
-        0 as add_to_cart
+        0 as add_to_cart,
+        0 as emails_delivered,
+        0 as emails_opened,
+        0 as emails_clicked
 
     from customers
     where signup_date between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
+
+    union all
+
+    -- the email campaigns' treatment messages delivered, by the day they were sent
+    select
+        customer_id,
+        cast(sent_at as date) as activity_date,
+        0 as signups,
+        0 as purchases,
+        0 as revenue,
+        0 as page_views,
+        0 as product_views,
+        0 as add_to_cart,
+        1 as emails_delivered,
+        case when opened_at is not null then 1 else 0 end as emails_opened,
+        case when clicked_at is not null then 1 else 0 end as emails_clicked
+
+    from email_deliveries
+    where test_group = 'treatment'
+        and delivered
+        and cast(sent_at as date) between {{ date_literal(first_day) }} and {{ date_literal(a.as_of) }}
 
 ),
 
@@ -199,19 +294,22 @@ customer_days as (
         sum(revenue) as revenue,
         sum(page_views) as page_views,
         sum(product_views) as product_views,
-        sum(add_to_cart) as add_to_cart
+        sum(add_to_cart) as add_to_cart,
+        sum(emails_delivered) as emails_delivered,
+        sum(emails_opened) as emails_opened,
+        sum(emails_clicked) as emails_clicked
 
     from activity_rows
     group by customer_id, activity_date
 
 ),
 
--- each active customer-day in the customer's segment as of the day's recorded date
+-- each customer-day in the customer's segment as of the day's recorded date, else Unassigned from their signup day
 member_days as (
 
     select
         customer_days.activity_date,
-        snapshots.customer_segment,
+        coalesce(snapshots.customer_segment, 'Unassigned') as customer_segment,
         case when customer_days.signups > 0 then 1 else 0 end as is_new,
         case when customer_days.purchases > 0 then 1 else 0 end as is_active,
         case
@@ -223,37 +321,23 @@ member_days as (
         customer_days.revenue,
         customer_days.page_views,
         customer_days.product_views,
-        customer_days.add_to_cart
+        customer_days.add_to_cart,
+        customer_days.emails_delivered,
+        customer_days.emails_opened,
+        customer_days.emails_clicked
 
     from customer_days
     inner join day_dates
         on customer_days.activity_date = day_dates.activity_date
-    inner join snapshots
+    left join snapshots
         on day_dates.recorded_date = snapshots.as_of_date
         and customer_days.customer_id = snapshots.customer_id
+    left join customers
+        on customer_days.customer_id = customers.customer_id
     left join first_purchases
         on customer_days.customer_id = first_purchases.customer_id
-
-),
-
--- the messages delivered to each customer on each day of the window, in their segment that day
-delivery_days as (
-
-    select
-        day_dates.activity_date,
-        snapshots.customer_segment,
-        count(case when deliveries.delivered then 1 end) as delivered,
-        count(case when deliveries.delivered and deliveries.opened_at is not null then 1 end) as opened,
-        count(case when deliveries.delivered and deliveries.clicked_at is not null then 1 end) as clicked
-
-    from deliveries
-    inner join day_dates
-        on cast(deliveries.sent_at as date) = day_dates.activity_date
-    inner join snapshots
-        on day_dates.recorded_date = snapshots.as_of_date
-        and deliveries.customer_id = snapshots.customer_id
-    where deliveries.test_group = 'treatment'
-    group by day_dates.activity_date, snapshots.customer_segment
+    where snapshots.customer_id is not null
+        or customers.signup_date <= customer_days.activity_date
 
 ),
 
@@ -269,7 +353,10 @@ segment_days as (
         sum(revenue) as revenue,
         sum(page_views) as page_views,
         sum(product_views) as product_views,
-        sum(add_to_cart) as add_to_cart
+        sum(add_to_cart) as add_to_cart,
+        sum(emails_delivered) as emails_delivered,
+        sum(emails_opened) as emails_opened,
+        sum(emails_clicked) as emails_clicked
 
     from member_days
     group by activity_date, customer_segment
@@ -282,7 +369,7 @@ final as (
         days.activity_date,
         cast(segments.segment_id as {{ dbt.type_string() }}) as segment_id,
         cast(segments.segment_name as {{ dbt.type_string() }}) as segment_name,
-        cast(coalesce(segment_sizes.member_count, 0) as bigint) as member_count,
+        cast(coalesce(sizes.member_count, 0) as bigint) as member_count,
         cast(coalesce(segment_days.new_customers, 0) as bigint) as new_customers,
         cast(coalesce(segment_days.active_customers, 0) as bigint) as active_customers,
         cast(coalesce(segment_days.purchases, 0) as bigint) as purchases,
@@ -295,12 +382,12 @@ final as (
         cast(coalesce(segment_days.product_views, 0) as bigint) as product_views,
         cast(coalesce(segment_days.add_to_cart, 0) as bigint) as add_to_cart,
         case
-            when delivery_days.delivered > 0
-                then {{ count_share('delivery_days.opened', 'delivery_days.delivered') }}
+            when segment_days.emails_delivered > 0
+                then {{ count_share('segment_days.emails_opened', 'segment_days.emails_delivered') }}
         end as email_open_rate,
         case
-            when delivery_days.delivered > 0
-                then {{ count_share('delivery_days.clicked', 'delivery_days.delivered') }}
+            when segment_days.emails_delivered > 0
+                then {{ count_share('segment_days.emails_clicked', 'segment_days.emails_delivered') }}
         end as email_click_rate,
         case
             when segment_days.active_customers > 0
@@ -309,17 +396,12 @@ final as (
 
     from days
     cross join segments
-    left join day_dates
-        on days.activity_date = day_dates.activity_date
-    left join segment_sizes
-        on day_dates.recorded_date = segment_sizes.as_of_date
-        and segments.segment_name = segment_sizes.customer_segment
+    left join sizes
+        on days.activity_date = sizes.activity_date
+        and segments.segment_name = sizes.segment_name
     left join segment_days
         on days.activity_date = segment_days.activity_date
         and segments.segment_name = segment_days.customer_segment
-    left join delivery_days
-        on days.activity_date = delivery_days.activity_date
-        and segments.segment_name = delivery_days.customer_segment
 
 )
 

@@ -1,8 +1,11 @@
 {#
-    The retention matrix of the monthly acquisition cohorts (spec section 12): one row per cohort and
-    month offset k from the signup month (k = 0) to the month of A, every offset present, zeros
-    included. Only transactions on or before A count; a member's transactions before its signup
-    month fall on no offset.
+    The retention matrix of the monthly acquisition cohorts (spec sections 12 and 16): one row per
+    cohort and month offset k from the signup month (k = 0) to the month of A, every offset present,
+    zeros included. Only transactions on or before A count; a member's transactions before its signup
+    month fall on no offset. A month before the first month with any transaction (on or before A) is
+    before the history the warehouse holds: nobody's purchases there are known, so it is unobserved
+    (is_observed false) and its counts, rate and revenue are null rather than zero; the cumulative
+    revenue adds up the observed months.
 #}
 
 with
@@ -34,6 +37,25 @@ as_of as (
         case when {{ is_month_end('as_of_date') }} then 1 else 0 end as as_of_month_is_complete
 
     from latest
+
+),
+
+-- the first month of the transaction history: earlier months are unobserved
+history as (
+
+    select min(transactions.transaction_date) as first_transaction_date
+
+    from transactions
+    inner join as_of
+        on transactions.transaction_date <= as_of.as_of_date
+
+),
+
+history_start as (
+
+    select {{ month_index('first_transaction_date') }} as first_month_index
+
+    from history
 
 ),
 
@@ -112,10 +134,20 @@ filled as (
         matrix.as_of_month_index,
         matrix.as_of_month_is_complete,
         matrix.cohort_size,
-        coalesce(member_months.active_customers, 0) as active_customers,
-        cast(coalesce(member_months.revenue, 0) as decimal(18, 2)) as revenue
+        -- no transaction history at all: nothing is observed
+        coalesce(matrix.cohort_month_index + matrix.months_since_signup >= history_start.first_month_index, false)
+            as is_observed,
+        case
+            when matrix.cohort_month_index + matrix.months_since_signup >= history_start.first_month_index
+                then coalesce(member_months.active_customers, 0)
+        end as active_customers,
+        case
+            when matrix.cohort_month_index + matrix.months_since_signup >= history_start.first_month_index
+                then cast(coalesce(member_months.revenue, 0) as decimal(18, 2))
+        end as revenue
 
     from matrix
+    cross join history_start
     left join member_months
         on matrix.cohort_month = member_months.cohort_month
         and matrix.months_since_signup = member_months.months_since_signup
@@ -126,6 +158,7 @@ accumulated as (
 
     select
         *,
+        -- null up to the first observed month (a sum of nulls), then the observed months' revenue
         sum(revenue) over (
             partition by cohort_month order by months_since_signup rows between unbounded preceding and current row
         ) as cumulative_revenue
@@ -147,12 +180,13 @@ final as (
         cast(
             {{ rounded_ratio('active_customers', 'cohort_size', 100) }} * cast(0.01 as decimal(3, 2)) as decimal(6, 4)
         ) as retention_rate,
-        revenue,
+        cast(revenue as decimal(18, 2)) as revenue,
         {{ rounded_ratio('cumulative_revenue', 'cohort_size') }} as cumulative_revenue_per_customer,
         (
             period_month_index < as_of_month_index
             or (period_month_index = as_of_month_index and as_of_month_is_complete = 1)
-        ) as is_complete
+        ) as is_complete,
+        is_observed
 
     from accumulated
 
