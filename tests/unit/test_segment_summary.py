@@ -163,3 +163,53 @@ def test_missing_optional_inputs_are_named(warehouse: Path) -> None:
         "optional inputs not delivered (their features are empty): customers loyalty_points column, products file"
     )
     assert segment_summary.format_missing_optional_inputs([]) == ""
+
+
+def add_lifetime_value(path: Path, second_date_reason: str | None, overall: tuple[object, ...]) -> None:
+    """clv_model_fits with two dates (the second not ok when a reason is given) and clv_validation's overall row."""
+    status = "degenerate" if second_date_reason else "ok"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table clv_model_fits (as_of_date date, bg_nbd_status varchar, gamma_gamma_status varchar,"
+            " status_reason varchar)"
+        )
+        con.execute(
+            "insert into clv_model_fits values (date '2024-05-31', 'ok', 'ok', null), (date '2024-06-30', ?, 'ok', ?)",
+            [status, second_date_reason],
+        )
+        con.execute(
+            "create table clv_validation (as_of_date date, calibration_end_date date, decile integer, customers bigint,"
+            " bias_ratio double, alive_auc double, mean_absolute_error double, status_reason varchar)"
+        )
+        con.execute(
+            "insert into clv_validation values"
+            " (date '2024-05-31', date '2023-12-03', null, 90, 0.5, 0.5, 9.0, null),"
+            " (date '2024-06-30', date '2024-01-02', 3, 10, null, null, null, null),"
+            " (date '2024-06-30', date '2024-01-02', null, ?, ?, ?, ?, ?)",
+            list(overall),
+        )
+
+
+def test_lifetime_value_fits_all_ok_and_the_latest_holdout_check(warehouse: Path) -> None:
+    add_lifetime_value(warehouse, None, (100, 1.0234, 0.8123, 2.345, None))
+    assert segment_summary.format_lifetime_value(*segment_summary.read_lifetime_value(warehouse)).splitlines() == [
+        "lifetime value: both fits ok on 2 of 2 as-of dates",
+        "holdout check as of 2024-06-30 (fitted to 2024-01-02, 100 customers): bias ratio 1.023, alive AUC 0.812,"
+        " mean absolute error 2.35 purchase days (select * from clv_model_fits; select * from clv_validation)",
+    ]
+
+
+def test_lifetime_value_names_each_date_whose_fit_is_not_ok_and_why(warehouse: Path) -> None:
+    reason = "BG/NBD degenerate: a = 7.48e-09 below 1e-06"
+    add_lifetime_value(warehouse, reason, (100, None, None, None, reason))
+    assert segment_summary.format_lifetime_value(*segment_summary.read_lifetime_value(warehouse)).splitlines() == [
+        "lifetime value: both fits ok on 1 of 2 as-of dates; the predictions that need a fit that is not ok are null:",
+        f"  2024-06-30: {reason}",
+        f"holdout check as of 2024-06-30 (fitted to 2024-01-02, 100 customers): no predictions ({reason})"
+        " (select * from clv_model_fits; select * from clv_validation)",
+    ]
+
+
+def test_no_lifetime_value_line_without_the_marts(warehouse: Path) -> None:
+    assert segment_summary.read_lifetime_value(warehouse) == ([], None)
+    assert segment_summary.format_lifetime_value([], None) == ""
