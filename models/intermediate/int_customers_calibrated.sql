@@ -1,9 +1,10 @@
 {#
     The holdout check of the lifetime-value models (docs/lifetime-value.md, "Validation"): for every as-of
     date A of the run, the calibration period ends `clv_holdout_days` (var) before A, and each customer with a
-    purchase day on or before that end gets the models' inputs as of it (as int_customers_summarized computes
-    them as of A, in the same pass over the purchase days, macros/purchase_days.sql) and the purchase days it
-    made in the holdout, after the calibration end up to A.
+    purchase day on or before that end gets the models' inputs as of it (from the same purchase days,
+    int_purchase_days_aggregated, and the same running totals, macros/purchase_days.sql, as
+    int_customers_summarized's as of A) and the purchase days it made in the holdout, after the calibration end
+    up to A.
 
     A date whose calibration period holds no purchase day (less than clv_holdout_days of history before A)
     has no rows. The holdout's purchase days are A's purchase days less the calibration end's: every customer
@@ -19,9 +20,9 @@
 
 with
 
-transactions as (
+purchase_days as (
 
-    select * from {{ ref('int_transactions_matched') }}
+    select * from {{ ref('int_purchase_days_aggregated') }}
 
 ),
 
@@ -53,19 +54,6 @@ calibration_ends as (
         lag(calibration_end_date) over (order by calibration_end_date) as previous_calibration_end_date
 
     from calibration_dates
-
-),
-
-purchase_days as (
-
-    select
-        customer_id,
-        transaction_date as purchase_date,
-        sum(amount) as purchase_amount
-
-    from transactions
-    where amount > 0
-    group by customer_id, transaction_date
 
 ),
 

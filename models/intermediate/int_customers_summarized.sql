@@ -1,7 +1,7 @@
 {#
     The BG/NBD and Gamma-Gamma inputs (spec section 13) per customer with a purchase, for every as-of
-    date of the run, in days. A purchase day is a date with a positive amount; its value is the sum of
-    the day's positive amounts (refunds are not purchases and do not lower a day's value).
+    date of the run, in days, from the purchase days of int_purchase_days_aggregated (a date with a
+    positive amount, worth the sum of the day's positive amounts).
 
     One pass, not one per date (macros/purchase_days.sql): each purchase day is counted once, in the
     period it falls in (after the previous as-of date, up to its own), and each date's figures are
@@ -10,9 +10,9 @@
 
 with
 
-transactions as (
+purchase_days as (
 
-    select * from {{ ref('int_transactions_matched') }}
+    select * from {{ ref('int_purchase_days_aggregated') }}
 
 ),
 
@@ -23,19 +23,6 @@ as_of_dates as (
         lag(as_of_date) over (order by as_of_date) as previous_as_of_date
 
     from {{ ref('int_as_of_dates_windowed') }}
-
-),
-
-purchase_days as (
-
-    select
-        customer_id,
-        transaction_date as purchase_date,
-        sum(amount) as purchase_amount
-
-    from transactions
-    where amount > 0
-    group by customer_id, transaction_date
 
 ),
 
