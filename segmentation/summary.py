@@ -1,7 +1,7 @@
 """Print the segment summary that ends `make build`: per segment, count, share and average
 lifetime value, what the run did with the raw rows, the latest segment migrations, the lifetime-value
-fits' statuses (which fit is not ok on which date, and why) and the holdout check, and last,
-which file and publication (id, as-of date, time) it read.
+fits' statuses (on how many dates both are ok, and why the latest date's are not) and the holdout
+check, and last, which file and publication (id, as-of date, time) it read.
 
 Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
 """
@@ -290,31 +290,38 @@ def read_lifetime_value(database: Path) -> tuple[list[FitStatus], HoldoutCheck |
 
 
 def format_lifetime_value(fits: list[FitStatus], holdout: HoldoutCheck | None) -> str:
-    """How many dates have both fits ok, then each date that does not, with why; then the holdout check."""
+    """How many dates have both fits ok; for the latest date, which fit is not and why; for the earlier ones, how
+    many dates each model is not ok on (their reasons are in clv_model_fits); then the latest holdout check."""
     if not fits:
         return ""
     ok = sum(1 for fit in fits if fit.bg_nbd_status == fit.gamma_gamma_status == "ok")
-    lines = [
-        f"lifetime value: both fits ok on {ok} of {len(fits)} as-of dates"
-        + ("" if ok == len(fits) else "; the predictions that need a fit that is not ok are null:")
+    lines = [f"lifetime value: both fits ok on {ok} of {len(fits)} as-of dates"]
+    if ok < len(fits):
+        lines[0] += "; the figures that need a fit that is not ok are null (select * from clv_model_fits)"
+    *earlier, latest = fits
+    if latest.status_reason:
+        lines.append(f"  as of {latest.as_of_date}: {latest.status_reason}")
+    counts = [
+        f"{name} {status} on {count}"
+        for name, attribute in (("BG/NBD", "bg_nbd_status"), ("Gamma-Gamma", "gamma_gamma_status"))
+        for status in ("degenerate", "failed")
+        if (count := sum(1 for fit in earlier if getattr(fit, attribute) == status))
     ]
-    lines += [f"  {fit.as_of_date}: {fit.status_reason}" for fit in fits if fit.status_reason]
+    if counts:
+        lines.append(f"  earlier dates ({len(earlier)}): {', '.join(counts)}")
     if holdout is not None:
         period = (
             f"as of {holdout.as_of_date} (fitted to {holdout.calibration_end_date}, {holdout.customers:,} customers)"
         )
-        if holdout.status_reason and holdout.bias_ratio is None and holdout.alive_auc is None:
+        if holdout.bias_ratio is None and holdout.alive_auc is None and holdout.mean_absolute_error is None:
             lines.append(f"holdout check {period}: no predictions ({holdout.status_reason})")
         else:
             figures = [
                 f"bias ratio {holdout.bias_ratio:.3f}" if holdout.bias_ratio is not None else "no bias ratio",
                 f"alive AUC {holdout.alive_auc:.3f}" if holdout.alive_auc is not None else "no alive AUC",
-                f"mean absolute error {holdout.mean_absolute_error:.2f} purchase days"
-                if holdout.mean_absolute_error is not None
-                else "",
+                f"mean absolute error {holdout.mean_absolute_error:.2f} purchase days",
             ]
-            lines.append(f"holdout check {period}: " + ", ".join(part for part in figures if part))
-    lines[-1] += " (select * from clv_model_fits; select * from clv_validation)"
+            lines.append(f"holdout check {period}: {', '.join(figures)} (select * from clv_validation)")
     return "\n".join(lines)
 
 
