@@ -1,6 +1,7 @@
 """Print the segment summary that ends `make build`: per segment, count, share and average
-lifetime value, what the run did with the raw rows, the latest segment migrations, and last,
-which file and publication (id, as-of date, time) it read.
+lifetime value, what the run did with the raw rows, the latest segment migrations, the lifetime-value
+fits' statuses (on how many dates both are ok, and why the latest date's are not) and the holdout
+check, and last, which file and publication (id, as-of date, time) it read.
 
 Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
 """
@@ -71,6 +72,22 @@ select segment_type, count(*) as segments, min(customer_count) as smallest, max(
 from segments
 group by segment_type
 order by segment_type
+"""
+
+# The lifetime-value fits of every recorded date (docs/lifetime-value.md), and the holdout check's overall row of
+# the latest date that has one.
+CLV_FITS_SQL = """
+select as_of_date, bg_nbd_status, gamma_gamma_status, status_reason
+from clv_model_fits
+order by as_of_date
+"""
+
+CLV_VALIDATION_SQL = """
+select as_of_date, calibration_end_date, customers, bias_ratio, alive_auc, mean_absolute_error, status_reason
+from clv_validation
+where decile is null
+order by as_of_date desc
+limit 1
 """
 
 PUBLICATION_SQL = """
@@ -230,6 +247,84 @@ def format_catalog(catalog: list[tuple[str, int, int, int]]) -> str:
     return f"segment catalog: {sum(row[1] for row in catalog)} segments ({parts}) (select * from segments)"
 
 
+@dataclass(frozen=True)
+class FitStatus:
+    as_of_date: str
+    bg_nbd_status: str
+    gamma_gamma_status: str
+    status_reason: str | None
+
+
+@dataclass(frozen=True)
+class HoldoutCheck:
+    as_of_date: str
+    calibration_end_date: str
+    customers: int
+    bias_ratio: float | None
+    alive_auc: float | None
+    mean_absolute_error: float | None
+    status_reason: str | None
+
+
+def read_lifetime_value(database: Path) -> tuple[list[FitStatus], HoldoutCheck | None]:
+    """Every recorded date's fit statuses and the latest holdout check; empty where the marts are not built (on an
+    engine without Python models, or a warehouse from before them)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        columns = {
+            name
+            for (name,) in con.sql(
+                "select column_name from duckdb_columns() where table_name = 'clv_model_fits'"
+            ).fetchall()
+        }
+        if "bg_nbd_status" not in columns:
+            return [], None
+        fits = [FitStatus(str(row[0]), row[1], row[2], row[3]) for row in con.sql(CLV_FITS_SQL).fetchall()]
+        check = con.execute(CLV_VALIDATION_SQL).fetchone() if "clv_validation" in tables else None
+    holdout = (
+        HoldoutCheck(str(check[0]), str(check[1]), int(check[2]), check[3], check[4], check[5], check[6])
+        if check is not None
+        else None
+    )
+    return fits, holdout
+
+
+def format_lifetime_value(fits: list[FitStatus], holdout: HoldoutCheck | None) -> str:
+    """How many dates have both fits ok; for the latest date, which fit is not and why; for the earlier ones, how
+    many dates each model is not ok on (their reasons are in clv_model_fits); then the latest holdout check."""
+    if not fits:
+        return ""
+    ok = sum(1 for fit in fits if fit.bg_nbd_status == fit.gamma_gamma_status == "ok")
+    lines = [f"lifetime value: both fits ok on {ok} of {len(fits)} as-of dates"]
+    if ok < len(fits):
+        lines[0] += "; the figures that need a fit that is not ok are null (select * from clv_model_fits)"
+    *earlier, latest = fits
+    if latest.status_reason:
+        lines.append(f"  as of {latest.as_of_date}: {latest.status_reason}")
+    counts = [
+        f"{name} {status} on {count}"
+        for name, attribute in (("BG/NBD", "bg_nbd_status"), ("Gamma-Gamma", "gamma_gamma_status"))
+        for status in ("degenerate", "failed")
+        if (count := sum(1 for fit in earlier if getattr(fit, attribute) == status))
+    ]
+    if counts:
+        lines.append(f"  earlier dates ({len(earlier)}): {', '.join(counts)}")
+    if holdout is not None:
+        period = (
+            f"as of {holdout.as_of_date} (fitted to {holdout.calibration_end_date}, {holdout.customers:,} customers)"
+        )
+        if holdout.bias_ratio is None and holdout.alive_auc is None and holdout.mean_absolute_error is None:
+            lines.append(f"holdout check {period}: no predictions ({holdout.status_reason})")
+        else:
+            figures = [
+                f"bias ratio {holdout.bias_ratio:.3f}" if holdout.bias_ratio is not None else "no bias ratio",
+                f"alive AUC {holdout.alive_auc:.3f}" if holdout.alive_auc is not None else "no alive AUC",
+                f"mean absolute error {holdout.mean_absolute_error:.2f} purchase days",
+            ]
+            lines.append(f"holdout check {period}: {', '.join(figures)} (select * from clv_validation)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -249,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in (
             format_catalog(read_catalog(args.database)),
             format_missing_optional_inputs(read_missing_optional_inputs(args.database)),
+            format_lifetime_value(*read_lifetime_value(args.database)),
         ):
             if line:
                 print(line)

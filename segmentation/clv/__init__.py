@@ -1,2 +1,3 @@
-"""Customer lifetime value: the BG/NBD and Gamma-Gamma models (spec section 13), fitted by maximum likelihood
-on scipy, and the per-customer figures the dbt Python models write (models/marts/clv)."""
+"""Customer lifetime value (docs/lifetime-value.md): the BG/NBD and Gamma-Gamma models fitted by maximum likelihood
+on scipy, whether each fit identifies its parameters, the intervals and the holdout check, and the per-customer
+figures the dbt Python models write (models/marts/clv)."""

@@ -1,8 +1,8 @@
-"""The figures of clv_model_fits and customer_lifetime_value (spec section 13), one as-of date at a time.
+"""The figures of clv_model_fits and customer_lifetime_value (docs/lifetime-value.md), one as-of date at a time.
 
 Inputs per customer and date come from int_customers_summarized (days): frequency, recency, t, monetary_value.
-A fit that does not converge is never used: the date keeps the parameters of the latest earlier date whose fit
-did (flagged in clv_model_fits), or has no parameters, and no predictions, when there is none.
+Each date's fits stand alone: a fit that is not `ok` (segmentation/clv/identification.py) gives no predictions
+on its date, and no other date's parameters stand in for it.
 """
 
 from __future__ import annotations
@@ -22,20 +22,7 @@ from segmentation.clv.gamma_gamma import GammaGammaParams
 Array = NDArray[np.float64]
 DAYS_PER_YEAR = 365
 HORIZON_YEARS = (1, 3, 5)
-
-
-@dataclass(frozen=True)
-class DateFit:
-    """One as-of date's fits, and the parameters its predictions use (its own, or an earlier date's)."""
-
-    as_of_date: dt.date
-    bg_nbd: bg_nbd.BgNbdFit
-    gamma_gamma: gamma_gamma.GammaGammaFit
-    bg_nbd_params: BgNbdParams | None
-    bg_nbd_params_as_of_date: dt.date | None
-    gamma_gamma_params: GammaGammaParams | None
-    gamma_gamma_params_as_of_date: dt.date | None
-    fit_seconds: float
+MODEL_NAMES = ("BG/NBD", "Gamma-Gamma")
 
 
 @dataclass(frozen=True)
@@ -49,7 +36,32 @@ class Inputs:
 
 
 @dataclass(frozen=True)
+class Fits:
+    """Both models fitted on one set of inputs (an as-of date's, or a calibration period's)."""
+
+    bg_nbd: bg_nbd.BgNbdFit
+    gamma_gamma: gamma_gamma.GammaGammaFit
+    fit_seconds: float
+
+    def status_reason(self) -> str | None:
+        """Which fit is not ok and why, `BG/NBD degenerate: a = 5.35e-08 below 1e-06 | Gamma-Gamma ...`; None
+        when both are ok."""
+        return status_reason(
+            (self.bg_nbd.status, self.bg_nbd.identification.reason),
+            (self.gamma_gamma.status, self.gamma_gamma.identification.reason),
+        )
+
+
+@dataclass(frozen=True)
+class DateFit:
+    as_of_date: dt.date
+    fits: Fits
+
+
+@dataclass(frozen=True)
 class Predictions:
+    """Every customer's point predictions; NaN where the fit they need is not ok."""
+
     probability_alive: Array
     expected_purchases_365d: Array
     expected_avg_order_value: Array
@@ -57,41 +69,30 @@ class Predictions:
     confidence_score: Array
 
 
-def fit_dates(
-    dates: Sequence[dt.date],
-    inputs: dict[dt.date, Inputs],
-    earlier: tuple[tuple[dt.date, BgNbdParams], tuple[dt.date, GammaGammaParams]] | tuple[None, None] = (None, None),
-) -> list[DateFit]:
-    """Fit every date, oldest first. `earlier` holds the latest usable parameters recorded before the first
-    date (from a previous run), with the date they were fitted on. Every fit starts from the same point, never
-    from an earlier month's optimum: a date's fit then depends on its data only, whichever dates were run before
-    it (on a flat Gamma-Gamma likelihood a warm start stopped on a ridge below the optimum)."""
-    last_bg, last_gg = earlier
-    fits = []
-    for as_of in sorted(dates):
-        data = inputs[as_of]
-        started = time.perf_counter()
-        bg_fit = bg_nbd.fit(data.frequency, data.recency, data.t)
-        repeat = data.frequency > 0
-        gg_fit = gamma_gamma.fit(data.frequency[repeat], data.monetary_value[repeat])
-        seconds = time.perf_counter() - started
-        if bg_fit.converged:
-            last_bg = (as_of, bg_fit.params)
-        if gg_fit.converged:
-            last_gg = (as_of, gg_fit.params)
-        fits.append(
-            DateFit(
-                as_of_date=as_of,
-                bg_nbd=bg_fit,
-                gamma_gamma=gg_fit,
-                bg_nbd_params=last_bg[1] if last_bg else None,
-                bg_nbd_params_as_of_date=last_bg[0] if last_bg else None,
-                gamma_gamma_params=last_gg[1] if last_gg else None,
-                gamma_gamma_params_as_of_date=last_gg[0] if last_gg else None,
-                fit_seconds=seconds,
-            )
-        )
-    return fits
+def status_reason(*statuses: tuple[str, str | None]) -> str | None:
+    """The reasons of the fits that are not ok, named by model (BG/NBD, then Gamma-Gamma)."""
+    parts = [
+        f"{name} {status}: {reason}"
+        for name, (status, reason) in zip(MODEL_NAMES, statuses, strict=True)
+        if status != "ok"
+    ]
+    return " | ".join(parts) if parts else None
+
+
+def fit_inputs(data: Inputs) -> Fits:
+    """The BG/NBD on every customer, the Gamma-Gamma on those with a repeat purchase. Every fit starts from the
+    same point, never from an earlier date's optimum: a fit then depends on its data only, whichever dates were
+    run before it (on a flat Gamma-Gamma likelihood a warm start stopped on a ridge below the optimum)."""
+    started = time.perf_counter()
+    bg_fit = bg_nbd.fit(data.frequency, data.recency, data.t)
+    repeat = data.frequency > 0
+    gg_fit = gamma_gamma.fit(data.frequency[repeat], data.monetary_value[repeat])
+    return Fits(bg_fit, gg_fit, time.perf_counter() - started)
+
+
+def fit_dates(dates: Sequence[dt.date], inputs: dict[dt.date, Inputs]) -> list[DateFit]:
+    """Fit every date, oldest first, each on its own inputs."""
+    return [DateFit(as_of, fit_inputs(inputs[as_of])) for as_of in sorted(dates)]
 
 
 def discounted_value(
@@ -108,15 +109,24 @@ def discounted_value(
     return total
 
 
-def predict(bg: BgNbdParams, gg: GammaGammaParams, data: Inputs, discount_rate: float) -> Predictions:
-    """Every customer's predictions from one date's parameters."""
-    expected_value = gamma_gamma.conditional_expected_value(gg, data.frequency, data.monetary_value)
+def predict(bg: BgNbdParams | None, gg: GammaGammaParams | None, data: Inputs, discount_rate: float) -> Predictions:
+    """Every customer's predictions from one date's parameters: those of a model passed as None (its fit is not
+    ok) are NaN, and so is the predicted value, which needs both."""
+    missing = np.full(data.frequency.shape, np.nan)
+    expected_value = (
+        gamma_gamma.conditional_expected_value(gg, data.frequency, data.monetary_value) if gg is not None else missing
+    )
+    if bg is None:
+        alive = purchases = missing
+        values = {years: missing for years in HORIZON_YEARS}
+    else:
+        alive = bg_nbd.probability_alive(bg, data.frequency, data.recency, data.t)
+        purchases = bg_nbd.expected_purchases(bg, DAYS_PER_YEAR, data.frequency, data.recency, data.t)
+        values = {years: discounted_value(bg, expected_value, years, discount_rate, data) for years in HORIZON_YEARS}
     return Predictions(
-        probability_alive=bg_nbd.probability_alive(bg, data.frequency, data.recency, data.t),
-        expected_purchases_365d=bg_nbd.expected_purchases(bg, DAYS_PER_YEAR, data.frequency, data.recency, data.t),
+        probability_alive=alive,
+        expected_purchases_365d=purchases,
         expected_avg_order_value=expected_value,
-        predicted_ltv={
-            years: discounted_value(bg, expected_value, years, discount_rate, data) for years in HORIZON_YEARS
-        },
-        confidence_score=gamma_gamma.weight_on_own_spend(gg, data.frequency),
+        predicted_ltv=values,
+        confidence_score=gamma_gamma.weight_on_own_spend(gg, data.frequency) if gg is not None else missing,
     )

@@ -1,6 +1,6 @@
-"""An independent reading of spec sections 12 (cohort retention) and 13 (the lifetime-value inputs) in plain
-Python, from the raw files as reference.py cleans them (spec section 2), with exact Decimal and Fraction arithmetic.
-Shares no code with the dbt project or segmentation/clv."""
+"""An independent reading of spec sections 12 (cohort retention), 13 (the lifetime-value inputs) and 16 (the holdout
+split and its scoring) in plain Python, from the raw files as reference.py cleans them (spec section 2), with exact
+Decimal and Fraction arithmetic where money is concerned. Shares no code with the dbt project or segmentation/clv."""
 
 from __future__ import annotations
 
@@ -63,6 +63,76 @@ def purchase_inputs(data: CleanInput, as_of: date) -> dict[int, PurchaseInputs]:
             monetary_value=monetary,
         )
     return result
+
+
+@dataclass(frozen=True)
+class CalibrationInputs:
+    calibration_end_date: date
+    inputs: PurchaseInputs
+    holdout_purchase_days: int
+
+
+def calibration_inputs(data: CleanInput, as_of: date, holdout_days: int) -> dict[int, CalibrationInputs]:
+    """Section 16: the inputs as of A − holdout_days for every customer with a purchase day by then, and its purchase
+    days after that, up to A. Empty when no purchase day falls in the calibration period."""
+    end = as_of - timedelta(days=holdout_days)
+    days: dict[int, set[date]] = defaultdict(set)
+    for transaction in data.transactions:
+        if transaction.customer_id in data.customers and transaction.amount > 0:
+            days[transaction.customer_id].add(transaction.transaction_date)
+    calibrated = purchase_inputs(data, end)
+    return {
+        customer_id: CalibrationInputs(end, inputs, sum(1 for day in days[customer_id] if end < day <= as_of))
+        for customer_id, inputs in calibrated.items()
+    }
+
+
+@dataclass(frozen=True)
+class HoldoutRow:
+    decile: int | None
+    customers: int
+    predicted_purchases: float
+    actual_purchases: float
+    mean_absolute_error: float | None = None
+    bias_ratio: float | None = None
+    alive_auc: float | None = None
+
+
+def holdout_rows(
+    predicted: dict[int, float], actual: dict[int, int], probability_alive: dict[int, float]
+) -> list[HoldoutRow]:
+    """Section 16's table: customers in order of (prediction, id), ten groups by position (the i-th of n, from 0,
+    in group 10·i // n + 1), their mean predicted and actual purchase days; then the overall row, the area under
+    the ROC curve counted over every pair of a buyer and a non-buyer (a tie counts one half)."""
+    ordered = sorted(predicted, key=lambda customer_id: (predicted[customer_id], customer_id))
+    groups: dict[int, list[int]] = defaultdict(list)
+    for position, customer_id in enumerate(ordered):
+        groups[10 * position // len(ordered) + 1].append(customer_id)
+    rows = [
+        HoldoutRow(
+            decile,
+            len(members),
+            sum(predicted[c] for c in members) / len(members),
+            sum(actual[c] for c in members) / len(members),
+        )
+        for decile, members in sorted(groups.items())
+    ]
+    buyers = [probability_alive[c] for c in ordered if actual[c] > 0]
+    others = [probability_alive[c] for c in ordered if actual[c] == 0]
+    won = sum(1.0 if b > o else 0.5 if b == o else 0.0 for b in buyers for o in others)
+    total_actual = sum(actual.values())
+    rows.append(
+        HoldoutRow(
+            None,
+            len(ordered),
+            sum(predicted.values()) / len(ordered),
+            total_actual / len(ordered),
+            sum(abs(predicted[c] - actual[c]) for c in ordered) / len(ordered),
+            sum(predicted.values()) / total_actual if total_actual else None,
+            won / (len(buyers) * len(others)) if buyers and others else None,
+        )
+    )
+    return rows
 
 
 def _month_number(day: date) -> int:

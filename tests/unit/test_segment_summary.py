@@ -163,3 +163,77 @@ def test_missing_optional_inputs_are_named(warehouse: Path) -> None:
         "optional inputs not delivered (their features are empty): customers loyalty_points column, products file"
     )
     assert segment_summary.format_missing_optional_inputs([]) == ""
+
+
+def add_lifetime_value(path: Path, statuses: list[tuple[str, str, str | None]], overall: tuple[object, ...]) -> None:
+    """clv_model_fits with one date per (bg_nbd_status, gamma_gamma_status, status_reason), month-ends from
+    2024-01-31 on, and clv_validation with an older overall row, a decile row and the latest date's overall row."""
+    dates = ["2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30", "2024-05-31", "2024-06-30"][-len(statuses) :]
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table clv_model_fits (as_of_date date, bg_nbd_status varchar, gamma_gamma_status varchar,"
+            " status_reason varchar)"
+        )
+        con.executemany(
+            "insert into clv_model_fits values (cast(? as date), ?, ?, ?)",
+            [(date, *status) for date, status in zip(dates, statuses, strict=True)],
+        )
+        con.execute(
+            "create table clv_validation (as_of_date date, calibration_end_date date, decile integer, customers bigint,"
+            " bias_ratio double, alive_auc double, mean_absolute_error double, status_reason varchar)"
+        )
+        con.execute(
+            "insert into clv_validation values"
+            " (date '2024-05-31', date '2023-12-03', null, 90, 0.5, 0.5, 9.0, null),"
+            " (date '2024-06-30', date '2024-01-02', 3, 10, null, null, null, null),"
+            " (date '2024-06-30', date '2024-01-02', null, ?, ?, ?, ?, ?)",
+            list(overall),
+        )
+
+
+OK = ("ok", "ok", None)
+
+
+def test_lifetime_value_fits_all_ok_and_the_latest_holdout_check(warehouse: Path) -> None:
+    add_lifetime_value(warehouse, [OK, OK], (100, 1.0234, 0.8123, 2.345, None))
+    assert segment_summary.format_lifetime_value(*segment_summary.read_lifetime_value(warehouse)).splitlines() == [
+        "lifetime value: both fits ok on 2 of 2 as-of dates",
+        "holdout check as of 2024-06-30 (fitted to 2024-01-02, 100 customers): bias ratio 1.023, alive AUC 0.812,"
+        " mean absolute error 2.35 purchase days (select * from clv_validation)",
+    ]
+
+
+def test_lifetime_value_says_why_the_latest_fit_is_not_ok_and_counts_the_earlier_dates(warehouse: Path) -> None:
+    reason = "BG/NBD degenerate: a = 7.48e-09 below 1e-06 | Gamma-Gamma failed: no repeat customers to fit"
+    earlier = [
+        ("degenerate", "ok", "BG/NBD degenerate: a = 1e-09 below 1e-06"),
+        OK,
+        ("degenerate", "degenerate", "BG/NBD degenerate: … | Gamma-Gamma degenerate: q = 0.9 not above 1 …"),
+        ("ok", "failed", "Gamma-Gamma failed: …"),
+    ]
+    add_lifetime_value(warehouse, [*earlier, ("degenerate", "failed", reason)], (100, None, None, None, reason))
+    assert segment_summary.format_lifetime_value(*segment_summary.read_lifetime_value(warehouse)).splitlines() == [
+        "lifetime value: both fits ok on 1 of 5 as-of dates; the figures that need a fit that is not ok are null"
+        " (select * from clv_model_fits)",
+        f"  as of 2024-06-30: {reason}",
+        "  earlier dates (4): BG/NBD degenerate on 2, Gamma-Gamma degenerate on 1, Gamma-Gamma failed on 1",
+        f"holdout check as of 2024-06-30 (fitted to 2024-01-02, 100 customers): no predictions ({reason})",
+    ]
+
+
+def test_lifetime_value_with_only_earlier_dates_not_ok(warehouse: Path) -> None:
+    add_lifetime_value(
+        warehouse, [("failed", "failed", "BG/NBD failed: no customers to fit | …"), OK], (5, 0.9, None, 1.5, None)
+    )
+    assert segment_summary.format_lifetime_value(*segment_summary.read_lifetime_value(warehouse)).splitlines() == [
+        "lifetime value: both fits ok on 1 of 2 as-of dates; the figures that need a fit that is not ok are null"
+        " (select * from clv_model_fits)",
+        "  earlier dates (1): BG/NBD failed on 1, Gamma-Gamma failed on 1",
+        "holdout check as of 2024-06-30 (fitted to 2024-01-02, 5 customers): bias ratio 0.900, no alive AUC,"
+        " mean absolute error 1.50 purchase days (select * from clv_validation)",
+    ]
+
+
+def test_no_lifetime_value_line_without_the_marts(warehouse: Path) -> None:
+    assert segment_summary.read_lifetime_value(warehouse) == ([], None)
+    assert segment_summary.format_lifetime_value([], None) == ""

@@ -1,9 +1,9 @@
-"""The BG/NBD and Gamma-Gamma fits of every as-of date of the run (spec section 13), one row per date.
+"""The BG/NBD and Gamma-Gamma fits of every as-of date of the run (docs/lifetime-value.md), one row per date,
+with each fit's status (ok, degenerate, failed), why, and the parameters' standard errors and covariance.
 
 A dbt Python model (DuckDB only; disabled on the other engines, see _clv__models.yml): the fitting code is
 segmentation/clv. Incremental like the segment history: a run replaces the dates it computed and keeps every
-other date, and a date whose fit does not converge keeps the latest earlier converged fit's parameters, recorded
-or from this run, with *_converged false and *_params_as_of_date naming that earlier date.
+other date. Each date stands alone: a fit that is not ok has no stand-in from another date.
 """
 
 import os
@@ -20,6 +20,15 @@ def _clv_package():
     return lifetime_value
 
 
+def _covariance_text(identification):
+    """The covariance of the log-parameters as a list literal DuckDB casts to double[] (row-major, every digit);
+    empty when the fit is not ok."""
+    covariance = identification.log_covariance
+    if covariance is None:
+        return ""
+    return "[" + ", ".join(f"{value:.17g}" for value in covariance.reshape(-1)) + "]"
+
+
 def model(dbt, session):
     dbt.config(
         materialized="incremental",
@@ -31,9 +40,6 @@ def model(dbt, session):
     lifetime_value = _clv_package()
     import numpy as np
 
-    from segmentation.clv.bg_nbd import BgNbdParams
-    from segmentation.clv.gamma_gamma import GammaGammaParams
-
     inputs_relation = dbt.ref("int_customers_summarized")
     dates_relation = dbt.ref("int_as_of_dates_windowed")
     dates = [row[0] for row in dates_relation.project("as_of_date").order("as_of_date").fetchall()]
@@ -42,12 +48,7 @@ def model(dbt, session):
             "as_of_date, customer_id, cast(frequency as double) as frequency, cast(recency as double) as recency,"
             " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
         )
-        .order(
-            # one order for the same input, whatever the engine's threads did: sums taken in another order
-            # differ in their last bits, enough to move the optimiser along the flat ridge of a and b, where
-            # they are not identified
-            "as_of_date, customer_id"
-        )
+        .order("as_of_date, customer_id")
         .fetchnumpy()
     )
     inputs = {}
@@ -60,84 +61,95 @@ def model(dbt, session):
             monetary_value=np.asarray(np.ma.filled(columns["monetary_value"][rows], np.nan), dtype=float),
         )
 
-    earlier = (None, None)
-    if dbt.is_incremental and dates:
-        recorded = session.sql(
-            f"select r, alpha, a, b, bg_nbd_params_as_of_date, p, q, v, gamma_gamma_params_as_of_date"
-            f" from {dbt.this} where as_of_date < '{dates[0].isoformat()}' order by as_of_date desc limit 1"
-        ).fetchall()
-        if recorded:
-            r, alpha, a, b, bg_date, p, q, v, gg_date = recorded[0]
-            earlier = (
-                (bg_date, BgNbdParams(r, alpha, a, b)) if bg_date is not None else None,
-                (gg_date, GammaGammaParams(p, q, v)) if gg_date is not None else None,
-            )
-
-    fits = lifetime_value.fit_dates(dates, inputs, earlier)
-    for fit in fits:
-        for name, attempt in (("BG/NBD", fit.bg_nbd), ("Gamma-Gamma", fit.gamma_gamma)):
-            if not attempt.converged:
+    fits = lifetime_value.fit_dates(dates, inputs)
+    for dated in fits:
+        for name, attempt in zip(lifetime_value.MODEL_NAMES, (dated.fits.bg_nbd, dated.fits.gamma_gamma), strict=True):
+            if attempt.status != "ok":
                 print(
-                    f"clv_model_fits: the {name} fit as of {fit.as_of_date} did not converge ({attempt.message});"
-                    " its predictions use the latest earlier converged fit, if any",
+                    f"clv_model_fits: the {name} fit as of {dated.as_of_date} is {attempt.status}"
+                    f" ({attempt.identification.reason}); the date has no predictions that need it",
                     file=sys.stderr,
                 )
 
-    def iso(date):
-        return "" if date is None else date.isoformat()
-
     def values(getter, kind=float):
-        return np.array([getter(fit) for fit in fits], dtype=kind)
+        return np.array([getter(dated.fits) for dated in fits], dtype=kind)
 
-    def param(getter):
-        return values(lambda fit: np.nan if getter(fit) is None else getter(fit))
+    def standard_error(fit, index):
+        errors = fit.standard_errors()
+        return np.nan if errors is None else errors[index]
 
     fit_table = {
         # dates as ISO text (DuckDB reads no numpy datetime64[D]), typed below
-        "as_of_date": np.array([as_of.isoformat() for as_of in dates]),
-        "customers": values(lambda fit: fit.bg_nbd.customers, np.int64),
-        "repeat_customers": values(lambda fit: fit.gamma_gamma.customers, np.int64),
-        "r": param(lambda fit: fit.bg_nbd_params and fit.bg_nbd_params.r),
-        "alpha": param(lambda fit: fit.bg_nbd_params and fit.bg_nbd_params.alpha),
-        "a": param(lambda fit: fit.bg_nbd_params and fit.bg_nbd_params.a),
-        "b": param(lambda fit: fit.bg_nbd_params and fit.bg_nbd_params.b),
-        "bg_nbd_log_likelihood": values(lambda fit: fit.bg_nbd.log_likelihood),
-        "bg_nbd_converged": values(lambda fit: fit.bg_nbd.converged, bool),
-        "bg_nbd_params_as_of_date": np.array([iso(fit.bg_nbd_params_as_of_date) for fit in fits]),
-        "p": param(lambda fit: fit.gamma_gamma_params and fit.gamma_gamma_params.p),
-        "q": param(lambda fit: fit.gamma_gamma_params and fit.gamma_gamma_params.q),
-        "v": param(lambda fit: fit.gamma_gamma_params and fit.gamma_gamma_params.v),
-        "gamma_gamma_log_likelihood": values(lambda fit: fit.gamma_gamma.log_likelihood),
-        "gamma_gamma_converged": values(lambda fit: fit.gamma_gamma.converged, bool),
-        "gamma_gamma_params_as_of_date": np.array([iso(fit.gamma_gamma_params_as_of_date) for fit in fits]),
-        "fit_seconds": values(lambda fit: fit.fit_seconds),
+        "as_of_date": np.array([dated.as_of_date.isoformat() for dated in fits], dtype=str),
+        "customers": values(lambda f: f.bg_nbd.customers, np.int64),
+        "repeat_customers": values(lambda f: f.gamma_gamma.customers, np.int64),
+        "bg_nbd_status": np.array([dated.fits.bg_nbd.status for dated in fits], dtype=str),
+        "gamma_gamma_status": np.array([dated.fits.gamma_gamma.status for dated in fits], dtype=str),
+        "status_reason": np.array([dated.fits.status_reason() or "" for dated in fits], dtype=str),
+        "r": values(lambda f: f.bg_nbd.params.r),
+        "alpha": values(lambda f: f.bg_nbd.params.alpha),
+        "a": values(lambda f: f.bg_nbd.params.a),
+        "b": values(lambda f: f.bg_nbd.params.b),
+        "bg_nbd_log_likelihood": values(lambda f: f.bg_nbd.log_likelihood),
+        "bg_nbd_converged": values(lambda f: f.bg_nbd.converged, bool),
+        "p": values(lambda f: f.gamma_gamma.params.p),
+        "q": values(lambda f: f.gamma_gamma.params.q),
+        "v": values(lambda f: f.gamma_gamma.params.v),
+        "gamma_gamma_log_likelihood": values(lambda f: f.gamma_gamma.log_likelihood),
+        "gamma_gamma_converged": values(lambda f: f.gamma_gamma.converged, bool),
+        "bg_nbd_log_covariance": np.array(
+            [_covariance_text(dated.fits.bg_nbd.identification) for dated in fits], dtype=str
+        ),
+        "gamma_gamma_log_covariance": np.array(
+            [_covariance_text(dated.fits.gamma_gamma.identification) for dated in fits], dtype=str
+        ),
+        "fit_seconds": values(lambda f: f.fit_seconds),
         "fit_notes": np.array(
-            [f"BG/NBD: {fit.bg_nbd.message}. Gamma-Gamma: {fit.gamma_gamma.message}." for fit in fits]
+            [f"BG/NBD: {dated.fits.bg_nbd.message}. Gamma-Gamma: {dated.fits.gamma_gamma.message}." for dated in fits],
+            dtype=str,
         ),
     }
-    session.register("__clv_fit_table", fit_table)
+    for index, name in enumerate(("r", "alpha", "a", "b")):
+        fit_table[f"{name}_se"] = values(lambda f, i=index: standard_error(f.bg_nbd, i))
+    for index, name in enumerate(("p", "q", "v")):
+        fit_table[f"{name}_se"] = values(lambda f, i=index: standard_error(f.gamma_gamma, i))
+
+    def number(name):
+        return f"case when not isnan({name}) then {name} end as {name}"
+
+    table_name = "__clv_fit_table"
+    session.register(table_name, fit_table)
     return session.sql(
-        """
+        f"""
         select
             cast(as_of_date as date) as as_of_date,
             cast(customers as bigint) as customers,
             cast(repeat_customers as bigint) as repeat_customers,
-            case when not isnan(r) then r end as r,
-            case when not isnan(alpha) then alpha end as alpha,
-            case when not isnan(a) then a end as a,
-            case when not isnan(b) then b end as b,
-            case when not isnan(bg_nbd_log_likelihood) then bg_nbd_log_likelihood end as bg_nbd_log_likelihood,
+            cast(bg_nbd_status as varchar) as bg_nbd_status,
+            cast(gamma_gamma_status as varchar) as gamma_gamma_status,
+            cast(nullif(status_reason, '') as varchar) as status_reason,
+            {number("r")},
+            {number("alpha")},
+            {number("a")},
+            {number("b")},
+            {number("r_se")},
+            {number("alpha_se")},
+            {number("a_se")},
+            {number("b_se")},
+            {number("bg_nbd_log_likelihood")},
             bg_nbd_converged,
-            cast(nullif(bg_nbd_params_as_of_date, '') as date) as bg_nbd_params_as_of_date,
-            case when not isnan(p) then p end as p,
-            case when not isnan(q) then q end as q,
-            case when not isnan(v) then v end as v,
-            case when not isnan(gamma_gamma_log_likelihood) then gamma_gamma_log_likelihood end
-                as gamma_gamma_log_likelihood,
+            cast(nullif(bg_nbd_log_covariance, '') as double[]) as bg_nbd_log_covariance,
+            {number("p")},
+            {number("q")},
+            {number("v")},
+            {number("p_se")},
+            {number("q_se")},
+            {number("v_se")},
+            {number("gamma_gamma_log_likelihood")},
             gamma_gamma_converged,
-            cast(nullif(gamma_gamma_params_as_of_date, '') as date) as gamma_gamma_params_as_of_date,
+            cast(nullif(gamma_gamma_log_covariance, '') as double[]) as gamma_gamma_log_covariance,
             round(fit_seconds, 3) as fit_seconds,
             cast(fit_notes as varchar) as fit_notes
-        from __clv_fit_table
+        from {table_name}
         """
     )

@@ -1,13 +1,30 @@
-"""Every customer's lifetime value and churn figures for every as-of date of the run (spec section 13).
+"""Every customer's lifetime value and churn figures for every as-of date of the run (docs/lifetime-value.md).
 
 A dbt Python model (DuckDB only; disabled on the other engines, see _clv__models.yml). The predictions use each
-date's parameters in clv_model_fits (an earlier date's when that date's fit did not converge; none when no fit
-ever did); the rounding, the thirds of growth_potential and the customers with no purchase are SQL, below.
-Incremental like the segment history: a run replaces the dates it computed and keeps every other date.
+date's parameters in clv_model_fits, of the fits that are ok only: a BG/NBD fit that is not ok leaves every
+prediction that needs it null, and so does a Gamma-Gamma fit; model_status says which and why. The 90 %
+intervals come from seeded draws of the parameters (segmentation/clv/intervals.py). The rounding, the thirds of
+growth_potential and the customers with no purchase are SQL, below. Incremental like the segment history: a run
+replaces the dates it computed and keeps every other date.
 """
 
 import os
 import sys
+
+# The figures computed in Python, per customer with a purchase on a date with at least one fit that is ok.
+PREDICTED = (
+    "probability_alive",
+    "expected_purchases_365d",
+    "expected_purchases_365d_low",
+    "expected_purchases_365d_high",
+    "expected_avg_order_value",
+    "predicted_ltv_1year",
+    "predicted_ltv_1year_low",
+    "predicted_ltv_1year_high",
+    "predicted_ltv_3year",
+    "predicted_ltv_5year",
+    "confidence_score",
+)
 
 
 def _clv_package():
@@ -31,6 +48,7 @@ def model(dbt, session):
     lifetime_value = _clv_package()
     import numpy as np
 
+    from segmentation.clv import intervals
     from segmentation.clv.bg_nbd import BgNbdParams
     from segmentation.clv.gamma_gamma import GammaGammaParams
 
@@ -41,7 +59,10 @@ def model(dbt, session):
     dates = [row[0] for row in dbt.ref("int_as_of_dates_windowed").project("as_of_date").fetchall()]
     fits = {
         row[0]: row[1:]
-        for row in fits_relation.project("as_of_date, r, alpha, a, b, p, q, v, bg_nbd_params_as_of_date").fetchall()
+        for row in fits_relation.project(
+            "as_of_date, bg_nbd_status, r, alpha, a, b, bg_nbd_log_covariance,"
+            " gamma_gamma_status, p, q, v, gamma_gamma_log_covariance"
+        ).fetchall()
         if row[0] in dates
     }
     columns = inputs_relation.project(
@@ -49,24 +70,16 @@ def model(dbt, session):
         " cast(t as double) as t, cast(monetary_value as double) as monetary_value"
     ).fetchnumpy()
 
-    parts = {
-        name: []
-        for name in (
-            "customer_id",
-            "as_of_date",
-            "probability_alive",
-            "expected_purchases_365d",
-            "expected_avg_order_value",
-            "predicted_ltv_1year",
-            "predicted_ltv_3year",
-            "predicted_ltv_5year",
-            "confidence_score",
-        )
-    }
+    parts = {name: [] for name in ("customer_id", "as_of_date", *PREDICTED)}
+    bg_normals, gg_normals = intervals.standard_normals()
     for as_of in dates:
-        r, alpha, a, b, p, q, v, _ = fits.get(as_of, (None,) * 8)
-        if r is None or p is None:
-            continue  # no usable fit: the customers of this date get no predictions
+        if as_of not in fits:
+            continue  # no fit recorded: model_status says so, and there are no predictions
+        bg_status, r, alpha, a, b, bg_covariance, gg_status, p, q, v, gg_covariance = fits[as_of]
+        bg = BgNbdParams(r, alpha, a, b) if bg_status == "ok" else None
+        gg = GammaGammaParams(p, q, v) if gg_status == "ok" else None
+        if bg is None and gg is None:
+            continue  # nothing to predict: every prediction of the date is null
         rows = columns["as_of_date"] == np.datetime64(as_of)
         data = lifetime_value.Inputs(
             frequency=np.asarray(columns["frequency"][rows], dtype=float),
@@ -74,14 +87,26 @@ def model(dbt, session):
             t=np.asarray(columns["t"][rows], dtype=float),
             monetary_value=np.asarray(np.ma.filled(columns["monetary_value"][rows], np.nan), dtype=float),
         )
-        predicted = lifetime_value.predict(BgNbdParams(r, alpha, a, b), GammaGammaParams(p, q, v), data, discount_rate)
+        predicted = lifetime_value.predict(bg, gg, data, discount_rate)
+        missing = np.full(data.frequency.shape, np.nan)
+        ranges = intervals.Intervals(missing, missing, missing, missing)
+        if bg is not None:
+            bg_draws = intervals.bg_nbd_draws(bg, np.reshape(bg_covariance, (4, 4)), bg_normals)
+            gg_draws = intervals.gamma_gamma_draws(gg, np.reshape(gg_covariance, (3, 3)), gg_normals) if gg else None
+            ranges = intervals.intervals(
+                bg_draws, gg_draws, data.frequency, data.recency, data.t, data.monetary_value, discount_rate
+            )
         parts["customer_id"].append(np.asarray(columns["customer_id"][rows]))
         parts["as_of_date"].append(np.full(int(rows.sum()), as_of.isoformat()))
         parts["probability_alive"].append(predicted.probability_alive)
         parts["expected_purchases_365d"].append(predicted.expected_purchases_365d)
+        parts["expected_purchases_365d_low"].append(ranges.expected_purchases_low)
+        parts["expected_purchases_365d_high"].append(ranges.expected_purchases_high)
         parts["expected_avg_order_value"].append(predicted.expected_avg_order_value)
         for years in lifetime_value.HORIZON_YEARS:
             parts[f"predicted_ltv_{years}year"].append(predicted.predicted_ltv[years])
+        parts["predicted_ltv_1year_low"].append(ranges.predicted_ltv_low)
+        parts["predicted_ltv_1year_high"].append(ranges.predicted_ltv_high)
         parts["confidence_score"].append(predicted.confidence_score)
     empty = {"customer_id": np.array([], dtype=np.int64), "as_of_date": np.array([], dtype="U10")}
     predictions = {
@@ -93,16 +118,33 @@ def model(dbt, session):
     predictions_name = "__clv_predictions"
     inputs_name = "__clv_inputs"
     customers_name = "__clv_customers"
+    fits_name = "__clv_fits"
     session.register(predictions_name, predictions)
     session.register(inputs_name, inputs_relation)
     session.register(customers_name, customers_relation)
+    session.register(fits_name, fits_relation)
+    # NaN (a model that is not ok) becomes null here, before any cast
+    known = ",\n".join(f"case when not isnan({name}) then {name} end as {name}" for name in PREDICTED)
     return session.sql(
         f"""
         with
 
         predicted as (
-            select predictions.* replace (cast(predictions.as_of_date as date) as as_of_date)
-            from {predictions_name} as predictions
+            select
+                customer_id,
+                cast(as_of_date as date) as as_of_date,
+                {known}
+            from {predictions_name}
+        ),
+
+        statuses as (
+            select
+                as_of_date,
+                case
+                    when bg_nbd_status = 'ok' and gamma_gamma_status = 'ok' then 'ok'
+                    else coalesce(status_reason, 'BG/NBD ' || bg_nbd_status || ' | Gamma-Gamma ' || gamma_gamma_status)
+                end as model_status
+            from {fits_name}
         ),
 
         joined as (
@@ -114,13 +156,8 @@ def model(dbt, session):
                 inputs.recency,
                 inputs.t,
                 inputs.monetary_value,
-                predicted.probability_alive,
-                predicted.expected_purchases_365d,
-                predicted.expected_avg_order_value,
-                predicted.predicted_ltv_1year,
-                predicted.predicted_ltv_3year,
-                predicted.predicted_ltv_5year,
-                predicted.confidence_score
+                predicted.* exclude (customer_id, as_of_date),
+                coalesce(statuses.model_status, 'no fit recorded for this date') as model_status
             from {customers_name} as customers
             left join {inputs_name} as inputs
                 on customers.customer_id = inputs.customer_id
@@ -128,6 +165,8 @@ def model(dbt, session):
             left join predicted
                 on customers.customer_id = predicted.customer_id
                 and customers.as_of_date = predicted.as_of_date
+            left join statuses
+                on customers.as_of_date = statuses.as_of_date
         ),
 
         scored as (
@@ -152,13 +191,18 @@ def model(dbt, session):
             cast(round(probability_alive, 4) as decimal(5, 4)) as probability_alive,
             cast(round(1 - probability_alive, 4) as decimal(5, 4)) as churn_probability,
             cast(round(expected_purchases_365d, 4) as decimal(18, 4)) as expected_purchases_365d,
+            cast(round(expected_purchases_365d_low, 4) as decimal(18, 4)) as expected_purchases_365d_low,
+            cast(round(expected_purchases_365d_high, 4) as decimal(18, 4)) as expected_purchases_365d_high,
             cast(round(expected_avg_order_value, 2) as decimal(18, 2)) as expected_avg_order_value,
             cast(round(predicted_ltv_1year, 2) as decimal(18, 2)) as predicted_ltv_1year,
+            cast(round(predicted_ltv_1year_low, 2) as decimal(18, 2)) as predicted_ltv_1year_low,
+            cast(round(predicted_ltv_1year_high, 2) as decimal(18, 2)) as predicted_ltv_1year_high,
             cast(round(predicted_ltv_3year, 2) as decimal(18, 2)) as predicted_ltv_3year,
             cast(round(predicted_ltv_5year, 2) as decimal(18, 2)) as predicted_ltv_5year,
             cast(round(100 * (1 - probability_alive), 2) as decimal(5, 2)) as risk_score,
             case ltv_third when 3 then 'high' when 2 then 'medium' when 1 then 'low' end as growth_potential,
-            cast(round(confidence_score, 4) as decimal(5, 4)) as confidence_score
+            cast(round(confidence_score, 4) as decimal(5, 4)) as confidence_score,
+            cast(model_status as varchar) as model_status
 
         from scored
         """
