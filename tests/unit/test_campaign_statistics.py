@@ -71,10 +71,7 @@ EDGE_CASES = [
 ]
 # The spec's scenarios: group sizes (treatment, holdout), holdout conversion rate, true (absolute) uplift.
 SCENARIOS = [
-    (sizes, rate, uplift)
-    for sizes in ((1000, 1000), (5000, 500))
-    for rate in (0.05, 0.20)
-    for uplift in (0.0, 0.02)
+    (sizes, rate, uplift) for sizes in ((1000, 1000), (5000, 500)) for rate in (0.05, 0.20) for uplift in (0.0, 0.02)
 ]
 EXPERIMENTS = 4000
 SEED = 20260416
