@@ -291,8 +291,10 @@ tested as (
 
     select
         *,
-        case when has_sends then {{ pooled_z('treatment_converted', 'treatment_size', 'holdout_converted', 'holdout_size') }} end
-            as z_statistic,
+        case
+            when has_sends
+                then {{ pooled_z('treatment_converted', 'treatment_size', 'holdout_converted', 'holdout_size') }}
+        end as z_statistic,
         case
             when has_sends
                 then {{ lift_ci_low('treatment_converted', 'treatment_size', 'holdout_converted', 'holdout_size') }}
