@@ -1,7 +1,8 @@
-"""Consent and campaigns (spec section 11): contactability on hand-written preferences, the holdout split
-reproduced in plain Python, audiences only of contactable customers and frozen across builds, performance
-read independently from the log and the transactions, the planted lift recovered, and a planted consent
-breach failing the build."""
+"""Consent and campaigns (spec sections 11 and 16): contactability on hand-written preferences, the holdout split
+reproduced in plain Python, audiences only of customers contactable at selected_at and frozen across builds,
+performance read independently by intention to treat (campaign_reference.py), the planted lift recovered, and a
+planted consent breach failing the build. A hand-written campaign world pins point-in-time eligibility, every edge of
+the conversion rule, the breach check at sent_at, and a rebuild of the same files reproducing every frozen audience."""
 
 from __future__ import annotations
 
