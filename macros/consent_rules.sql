@@ -2,8 +2,10 @@
     The consent rule of spec section 11, in one place: why a customer may not be contacted on a
     channel, as the reasons joined with ', ' in this fixed order ('no consent', 'notifications
     off', 'inactive account', 'suppressed', 'no valid contact', 'shared email'), or null when they
-    may be. customer_contactability applies it as of the run's date; campaign_performance's breach
-    check (int_campaign_deliveries_checked) applies it at each delivery's sent_at.
+    may be. customer_contactability applies it as of the run's date, int_customer_channels_judged
+    at every as-of date of the run (the audiences' selection dates), and campaign_performance's
+    breach check (int_campaign_deliveries_checked) at each delivery's sent_at; each feeds it what
+    was true then (the point-in-time macros below).
 
     The arguments are SQL expressions: the channel; the preference row's marketing_consent and
     notification_enabled (null when there is no row: no row means no consent; notifications
@@ -24,6 +26,43 @@
         end,
         case when {{ channel }} = 'email' and {{ email }} is not null and {{ is_email_shared }} then 'shared email' end
     ), '')
+{%- endmacro %}
+
+
+{#
+    Point in time (docs/marketing.md#point-in-time-eligibility): what held at a past moment is the
+    version of a row in force then. A version runs from valid_from (null: from the start) until
+    valid_to (null: still in force): a preference from its updated_at to the next version's
+    (stg_customer_preferences__history), a customer profile from dim_customer's valid_from to
+    valid_to. `in_force_on_day` judges at the end of a day: a version updated during that day
+    counts, one updated the day after does not. `in_force_at` judges at a timestamp (sent_at).
+#}
+{% macro in_force_on_day(valid_from, valid_to, day) -%}
+    (
+        ({{ valid_from }} is null or cast({{ valid_from }} as date) <= {{ day }})
+        and ({{ valid_to }} is null or cast({{ valid_to }} as date) > {{ day }})
+    )
+{%- endmacro %}
+
+{% macro in_force_at(valid_from, valid_to, moment) -%}
+    (
+        ({{ valid_from }} is null or {{ valid_from }} <= {{ moment }})
+        and ({{ valid_to }} is null or {{ valid_to }} > {{ moment }})
+    )
+{%- endmacro %}
+
+
+{#
+    Whether a suppression row (left-joined: `customer_id` null when the customer has none) counts at
+    the end of a day or at a timestamp: from its added_at on, and always without one. stg_suppressions
+    keeps a customer's earliest row, so this is the customer's state then.
+#}
+{% macro suppressed_on_day(customer_id, added_at, day) -%}
+    ({{ customer_id }} is not null and ({{ added_at }} is null or cast({{ added_at }} as date) <= {{ day }}))
+{%- endmacro %}
+
+{% macro suppressed_at(customer_id, added_at, moment) -%}
+    ({{ customer_id }} is not null and ({{ added_at }} is null or {{ added_at }} <= {{ moment }}))
 {%- endmacro %}
 
 

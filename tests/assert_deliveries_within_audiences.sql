@@ -1,15 +1,15 @@
 {#
-    Deliveries (sent or held out) to a customer outside the campaign's audience in
-    campaign_audiences, counted per campaign: a warning, since a platform may have sent from
-    another list (the demo data's log is drawn from the generator's hidden profiles, not from the
-    catalog's segments). A consent breach among them fails assert_no_consent_breaches.
+    Campaigns whose log (campaign_deliveries, sent or held out) names customers outside the
+    campaign's audience: campaign_performance.off_audience_deliveries, counted in
+    int_campaign_deliveries_checked. A warning: a platform may have sent from another list, and the
+    lift is then measured on the audience as selected (intention to treat), not on what was sent. A
+    consent breach among them fails assert_no_consent_breaches.
 #}
 {{ config(enabled=target.type == 'duckdb', severity='warn') }}
 
 select
     campaign_id,
-    count(*) as deliveries_outside_audience
+    off_audience_deliveries
 
-from {{ ref('int_campaign_deliveries_checked') }}
-where not is_in_audience
-group by campaign_id
+from {{ ref('campaign_performance') }}
+where off_audience_deliveries > 0

@@ -40,14 +40,20 @@ counts as (
         (select count(*) from {{ ref('int_transactions_matched') }}) as clean_rows,
         (select count(*) from {{ ref('stg_transactions__rejected') }})
         + (select count(*) from {{ ref('int_transactions_unmatched') }}) as rejected_rows
-    {%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries'] %}
+    {#- the preferences' clean rows are every version of the history, not only the latest -#}
+    {%- set clean_models = {
+        'customer_preferences': 'stg_customer_preferences__history',
+        'suppressions': 'stg_suppressions',
+        'campaign_deliveries': 'stg_campaign_deliveries',
+    } %}
+    {%- for entity, clean_model in clean_models.items() %}
 
     union all
 
     select
         '{{ entity }}' as entity,
         (select count(*) from {{ source('raw', entity) }}) as raw_rows,
-        (select count(*) from {{ ref('stg_' ~ entity) }}) as clean_rows,
+        (select count(*) from {{ ref(clean_model) }}) as clean_rows,
         (select count(*) from {{ ref('stg_' ~ entity ~ '__rejected') }}) as rejected_rows
     {%- endfor %}
 

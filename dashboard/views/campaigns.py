@@ -1,16 +1,14 @@
-"""Campaigns: each campaign's funnel, its lift over the holdout group with a 95 % interval, and audience sizes."""
+"""Campaigns: each campaign's lift over the holdout group with the mart's 95 % interval and what it means (significant
+or not, and whether the groups could detect a lift of that size), its funnel, and audience sizes."""
 
 from __future__ import annotations
-
-import math
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
-
-Z_95 = 1.959964
+from dashboard.lift import verdict
 
 PERFORMANCE_SQL = """
 select
@@ -23,6 +21,8 @@ select
     campaigns.scheduled_at,
     performance.treatment_size,
     performance.holdout_size,
+    performance.treatment_conversions,
+    performance.off_audience_deliveries,
     performance.sent,
     performance.delivered,
     performance.opened,
@@ -30,8 +30,15 @@ select
     cast(performance.conversion_rate as double) as conversion_rate,
     cast(performance.holdout_conversion_rate as double) as holdout_conversion_rate,
     cast(performance.lift as double) as lift,
+    cast(performance.lift_ci_low as double) as lift_low,
+    cast(performance.lift_ci_high as double) as lift_high,
+    performance.p_value,
+    performance.is_significant,
+    cast(performance.minimum_detectable_lift as double) as minimum_detectable_lift,
     cast(performance.relative_lift as double) as relative_lift,
     cast(performance.incremental_revenue as double) as incremental_revenue,
+    cast(performance.incremental_revenue_ci_low as double) as incremental_revenue_low,
+    cast(performance.incremental_revenue_ci_high as double) as incremental_revenue_high,
     cast(performance.cost as double) as cost,
     cast(performance.roi as double) as roi,
     performance.consent_breaches
@@ -48,27 +55,18 @@ order by campaign_id, test_group
 """
 
 
-def lift_interval(treated: float, treated_n: float, holdout: float, holdout_n: float) -> tuple[float, float, float]:
-    """Treatment minus holdout conversion and its 95 % (Wald) interval; NaN where a group is empty."""
-    if any(pd.isna(value) for value in (treated, treated_n, holdout, holdout_n)) or not treated_n or not holdout_n:
-        return math.nan, math.nan, math.nan
-    difference = treated - holdout
-    error = math.sqrt(treated * (1 - treated) / treated_n + holdout * (1 - holdout) / holdout_n)
-    return difference, difference - Z_95 * error, difference + Z_95 * error
-
-
 st.title("Campaigns")
 if not data.missing("campaigns", "campaign_performance", "campaign_audiences"):
     performance = data.query(PERFORMANCE_SQL)
     if performance.empty:
         st.info("No campaigns defined yet (campaigns.yml).")
         st.stop()
-    intervals = [
-        lift_interval(row.conversion_rate, row.treatment_size, row.holdout_conversion_rate, row.holdout_size)
+    performance["reading"] = [
+        verdict(row.lift, row.lift_low, row.lift_high, row.p_value, row.is_significant, row.minimum_detectable_lift)
+        if row.status == "sent" or not pd.isna(row.lift)
+        else f"No result: the campaign is {row.status}."
         for row in performance.itertuples()
     ]
-    performance["lift_low"] = [interval[1] for interval in intervals]
-    performance["lift_high"] = [interval[2] for interval in intervals]
     columns = st.columns(3)
     columns[0].metric("Campaigns", f"{len(performance):,}")
     columns[1].metric("Treatment customers", f"{int(performance['treatment_size'].fillna(0).sum()):,}")
@@ -77,10 +75,10 @@ if not data.missing("campaigns", "campaign_performance", "campaign_audiences"):
 
     st.subheader("Lift over the holdout group (95 % interval)")
     lifts = performance.assign(
-        lift_points=[interval[0] * 100 for interval in intervals],
+        lift_points=performance["lift"] * 100,
         low_points=performance["lift_low"] * 100,
         high_points=performance["lift_high"] * 100,
-    ).dropna(subset=["lift_points"])
+    ).dropna(subset=["lift_points", "low_points", "high_points"])
     if lifts.empty:
         st.info("No campaign has both a treatment and a holdout group with results yet.")
     else:
@@ -97,15 +95,16 @@ if not data.missing("campaigns", "campaign_performance", "campaign_audiences"):
             ).properties(height=max(120, 40 * len(lifts))),
             width="stretch",
         )
+        st.markdown(
+            "\n".join(f"- **{row.campaign_id}**: {row.reading}" for row in lifts.itertuples())
+            + "\n\nThe interval is Newcombe's; the test is the pooled two-proportion z-test; a lift smaller than the"
+            " minimum detectable lift (80 % power) cannot be told from chance with groups of this size."
+        )
 
     st.subheader("Funnel")
     campaign_id = st.selectbox("Campaign", list(performance["campaign_id"]), key="campaign_id")
     row = performance[performance["campaign_id"] == campaign_id].iloc[0]
-    converted = (
-        0
-        if pd.isna(row.conversion_rate) or pd.isna(row.treatment_size)
-        else round(row.conversion_rate * row.treatment_size)
-    )
+    converted = 0 if pd.isna(row.treatment_conversions) else row.treatment_conversions
     funnel = pd.DataFrame(
         {
             "step": ["treatment group", "sent", "delivered", "opened", "clicked", "converted"],

@@ -1,13 +1,13 @@
 {#
     Every delivery of the campaign log, checked: whether its customer was in the campaign's
     audience, and whether they were contactable on the campaign's channel at sent_at, by the
-    same rule customer_contactability applies as of the run (macros/consent_rules.sql). At
-    sent_at: a suppression counts from its added_at (always, without one); a preference row
-    counts when it was last updated on or before sent_at, and one updated later is not held
-    against the send (the log cannot say what it replaced: an unsubscribe through this very
-    message updates it). The account status and contact details are the current ones (the raw
-    files carry no history of them). Only a treatment row was sent, so only it can be a breach.
-    DuckDB only, like the audiences it compares with.
+    consent rule customer_contactability applies as of the run (macros/consent_rules.sql) fed with
+    what held at sent_at: the preference version in force then (the latest updated_at on or before
+    sent_at; none means no consent, so a preferences file that keeps only the latest row makes an
+    earlier send look like a breach: keep the history), a suppression from its added_at (always,
+    without one), the account status of dim_customer's version then. The contact details are the
+    customer file's (it carries no history of them). Only a treatment row was sent, so only it can
+    be a breach. DuckDB only, like the audiences it compares with.
 #}
 
 {{ config(enabled=target.type == 'duckdb') }}
@@ -38,9 +38,15 @@ customers as (
 
 ),
 
+statuses as (
+
+    select * from {{ ref('int_customer_statuses_versioned') }}
+
+),
+
 preferences as (
 
-    select * from {{ ref('stg_customer_preferences') }}
+    select * from {{ ref('stg_customer_preferences__history') }}
 
 ),
 
@@ -61,11 +67,10 @@ at_send as (
         audiences.customer_id is not null as is_in_audience,
         {{ not_contactable_reasons(
             'campaigns.channel',
-            'case when preferences.updated_at > deliveries.sent_at then true else preferences.marketing_consent end',
-            'case when preferences.updated_at > deliveries.sent_at then null else preferences.notification_enabled end',
-            'customers.account_status',
-            'coalesce(suppressions.added_at is null or suppressions.added_at <= deliveries.sent_at, false)'
-            ~ ' and suppressions.customer_id is not null',
+            'preferences.marketing_consent',
+            'preferences.notification_enabled',
+            'statuses.account_status',
+            suppressed_at('suppressions.customer_id', 'suppressions.added_at', 'deliveries.sent_at'),
             'customers.email',
             'customers.is_email_shared',
             'customers.phone',
@@ -79,9 +84,13 @@ at_send as (
         and deliveries.customer_id = audiences.customer_id
     left join customers
         on deliveries.customer_id = customers.customer_id
+    left join statuses
+        on deliveries.customer_id = statuses.customer_id
+        and {{ in_force_at('statuses.valid_from', 'statuses.valid_to', 'deliveries.sent_at') }}
     left join preferences
         on deliveries.customer_id = preferences.customer_id
         and campaigns.channel = preferences.channel
+        and {{ in_force_at('preferences.updated_at', 'preferences.superseded_at', 'deliveries.sent_at') }}
     left join suppressions
         on deliveries.customer_id = suppressions.customer_id
 

@@ -1,3 +1,8 @@
+{#
+    The preference in force now for each customer and channel: the latest version of the file's
+    history (stg_customer_preferences__history holds every version).
+#}
+
 with
 
 base as (
@@ -28,6 +33,7 @@ final as (
     from base
     where reject_reason is null
         and not is_duplicate
+        and not is_superseded
 
 )
 

@@ -17,7 +17,8 @@ COLUMNS = (
     "campaign_id varchar, campaign_name varchar, description varchar, campaign_type varchar, channel varchar,"
     " segment_id varchar, criteria varchar, predicate varchar, order_by_column varchar, order_by_direction varchar,"
     " audience_limit integer, holdout_pct decimal(5, 2), scheduled_at timestamp, declared_status varchar,"
-    " cost_per_message decimal(18, 4), discount_pct decimal(5, 2), discount_code varchar, definitions_file varchar"
+    " cost_per_message decimal(18, 4), discount_pct decimal(5, 2), discount_code varchar, definitions_file varchar,"
+    " conversion_categories varchar[], conversion_min_amount decimal(18, 2), offer_cost decimal(18, 2)"
 )
 
 
@@ -75,6 +76,9 @@ def compiled_rows(campaigns: list[Campaign], campaigns_file: str | None) -> list
             c.discount_pct,
             c.discount_code,
             campaigns_file or DEFAULT_FILE,
+            list(c.conversion_categories) if c.conversion_categories is not None else None,
+            c.conversion_min_amount,
+            c.offer_cost,
         )
         for c in campaigns
     ]

@@ -49,7 +49,11 @@ CAMPAIGN_KEYS = (
     "cost_per_message",
     "discount_pct",
     "discount_code",
+    "conversion",
+    "offer_cost",
 )
+# The keys of `conversion`, the campaign's outcome (docs/marketing.md#reading-lift): either may be left out.
+CONVERSION_KEYS = ("categories", "min_amount")
 # The columns an audience may be ordered by (int_customers_featured's, at the selection date).
 ORDER_BY_COLUMNS = (
     "lifetime_value",
@@ -74,6 +78,10 @@ SEGMENT_ID = re.compile(r"[a-z]+/[a-z0-9_]{1,63}")
 DISCOUNT_CODE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 MAX_LIMIT = 10_000_000
 MAX_COST = Decimal("1000")
+# Money per conversion and a transaction's amount: whole cents, like the transactions file's amounts.
+MAX_MONEY = Decimal("1000000")
+MONEY_PLACES = 2
+MAX_CATEGORY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,11 @@ class Campaign:
     cost_per_message: Decimal
     discount_pct: Decimal | None
     discount_code: str | None
+    # The outcome: a positive transaction in one of these categories (trimmed and lower-cased, the form they are
+    # matched in; None: any category) of at least this amount (None: any), within the conversion window.
+    conversion_categories: tuple[str, ...] | None = None
+    conversion_min_amount: Decimal | None = None
+    offer_cost: Decimal | None = None
 
 
 class _Invalid(Exception):
@@ -226,6 +239,8 @@ def _campaign(
             "discount_pct" if discount_pct is not None else "discount_code",
             "only a discount campaign has discount fields",
         )
+    categories, min_amount = _conversion(entry.get("conversion", {}))
+    offer_cost = _money(entry, "offer_cost", "offer_cost")
     return Campaign(
         campaign_id=campaign_id,
         name=name or campaign_id,
@@ -244,6 +259,9 @@ def _campaign(
         cost_per_message=cost,
         discount_pct=discount_pct,
         discount_code=discount_code,
+        conversion_categories=categories,
+        conversion_min_amount=min_amount,
+        offer_cost=offer_cost,
     )
 
 
@@ -266,6 +284,53 @@ def _decimal(entry: Mapping[str, Any], key: str, low: Decimal, high: Decimal, de
         raise _Invalid(key, f"must be a number from {low} to {high}, got {value!r}") from None
     if not number.is_finite() or not low <= number <= high:
         raise _Invalid(key, f"must be a number from {low} to {high}, got {value!r}")
+    return number
+
+
+def _conversion(value: Any) -> tuple[tuple[str, ...] | None, Decimal | None]:
+    """`conversion: {categories: [...], min_amount: X}`, either key optional. Categories are matched as the
+    category map and the criteria key purchased_categories match them: trimmed, case-insensitive; so they are
+    kept in that form, each once, in the file's order."""
+    if not isinstance(value, Mapping):
+        raise _Invalid("conversion", f"must be a mapping with categories and/or min_amount, got {value!r}")
+    for key in value:
+        if key not in CONVERSION_KEYS:
+            raise _Invalid(f"conversion.{key}", f"unknown key '{key}' (expected one of: {', '.join(CONVERSION_KEYS)})")
+    categories: tuple[str, ...] | None = None
+    if "categories" in value:
+        listed = value["categories"]
+        if not isinstance(listed, list) or not listed:
+            raise _Invalid("conversion.categories", f"must be a non-empty list of category names, got {listed!r}")
+        for index, item in enumerate(listed):
+            if not isinstance(item, str) or not item.strip() or len(item.strip()) > MAX_CATEGORY_LENGTH:
+                raise _Invalid(
+                    f"conversion.categories[{index}]",
+                    f"must be a category name of 1-{MAX_CATEGORY_LENGTH} characters, got {item!r}",
+                )
+        categories = tuple(dict.fromkeys(item.strip().lower() for item in listed))
+    min_amount = _money(value, "min_amount", "conversion.min_amount")
+    return categories, min_amount
+
+
+def _money(entry: Mapping[str, Any], key: str, label: str) -> Decimal | None:
+    """An amount of money >= 0 in whole cents (more places would be rounded away in the marts), or None."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    message = f"must be an amount from 0 to {MAX_MONEY} with at most {MONEY_PLACES} decimals, got {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise _Invalid(label, message)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _Invalid(label, message) from None
+    exponent = number.as_tuple().exponent
+    if (
+        not number.is_finite()
+        or not Decimal(0) <= number <= MAX_MONEY
+        or (isinstance(exponent, int) and exponent < -MONEY_PLACES and number != number.quantize(Decimal("0.01")))
+    ):
+        raise _Invalid(label, message)
     return number
 
 

@@ -205,6 +205,9 @@ def build_consent(
     delivery_parts: list[dict[str, np.ndarray]] = []
     planted: dict[str, int] = {}
     sent_already = np.zeros(n, dtype=bool)
+    # the file keeps the preference as drawn; an unsubscribe adds a later version (the file is a history)
+    drawn_consent = {channel: values.copy() for channel, values in consent.items()}
+    unsubscribes: list[tuple[str, np.ndarray, int]] = []
     for campaign in sent:
         send_day = (campaign.sent_at.date() - as_of).days
         channel = campaign.channel
@@ -227,15 +230,16 @@ def build_consent(
         delivery_parts.append(part)
         quiet_members(tx, members, send_day, rng)
         planted[campaign.campaign_id] = plant_lift(tx, members[~holdout], send_day, campaign.planted_lift, rng)
-        # an unsubscribe through the message withdraws consent on the channel from that moment
+        # an unsubscribe through the message withdraws consent on the channel from the next day
         consent[channel][unsubscribed - 1] = 0
-        updated_day[channel][unsubscribed - 1] = send_day + 1
+        unsubscribes.append((channel, unsubscribed, send_day + 1))
         sent_already[members - 1] = True
 
     preferences = _preference_rows(
-        n, has_row, consent, notification, updated_day, updated_seconds, as_of, rng, dirty, sent_already
+        n, has_row, drawn_consent, notification, updated_day, updated_seconds, as_of, rng, dirty, sent_already
     )
     suppressions = _suppression_rows(np.flatnonzero(suppressed) + 1, customer_columns, suppressed_day, as_of, rng)
+    preferences = _with_unsubscribes(preferences, unsubscribes, notification, as_of, rng)
     deliveries = {
         name: np.concatenate([part[name] for part in delivery_parts]) if delivery_parts else np.array([], dtype=object)
         for name in DELIVERY_COLUMNS
@@ -378,6 +382,35 @@ def _preference_rows(
     if dirty and n >= CONSENT_DIRT_MIN_CUSTOMERS:
         columns = _preference_dirt(columns, n, rng, protected)
     return columns
+
+
+def _with_unsubscribes(
+    columns: dict[str, np.ndarray],
+    unsubscribes: list[tuple[str, np.ndarray, int]],
+    notification: dict[str, np.ndarray],
+    as_of: dt.date,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """A later version of the channel's preference, without consent, for each customer who unsubscribed through a
+    message, dated the day after the send; the version in force at the send stays in the file before it."""
+    parts = [columns]
+    for channel, customers, day in unsubscribes:
+        k = len(customers)
+        if k == 0:
+            continue
+        parts.append(
+            {
+                "customer_id": customers.astype(str).astype(object),
+                "communication_channel": rng.choice(CHANNEL_SPELLINGS[channel], k).astype(object),
+                "marketing_consent": _spell(np.zeros(k, dtype=np.int64), rng),
+                "notification_enabled": _spell(notification[channel][customers - 1], rng),
+                "newsletter_subscription": _spell(np.zeros(k, dtype=np.int64), rng),
+                "preferred_language": rng.choice(LANGUAGES, k).astype(object),
+                "time_zone": rng.choice(TIME_ZONES, k).astype(object),
+                "updated_at": _timestamps(as_of, np.full(k, day, dtype=np.int64), rng.integers(0, 86400, k)),
+            }
+        )
+    return {name: np.concatenate([part[name] for part in parts]) for name in PREFERENCE_COLUMNS}
 
 
 def _preference_dirt(

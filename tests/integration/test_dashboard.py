@@ -110,22 +110,31 @@ def _add_contract_tables(path: Path) -> None:
         con.execute(
             """
             create table campaign_performance (
-                campaign_id varchar, treatment_size bigint, holdout_size bigint, sent bigint, delivered bigint,
+                campaign_id varchar, treatment_size bigint, holdout_size bigint, treatment_conversions bigint,
+                holdout_conversions bigint, off_audience_deliveries bigint, sent bigint, delivered bigint,
                 bounced bigint, opened bigint, clicked bigint, unsubscribed bigint, delivery_rate decimal(10, 4),
                 open_rate decimal(10, 4), click_rate decimal(10, 4), click_to_open_rate decimal(10, 4),
                 conversion_rate decimal(10, 4), holdout_conversion_rate decimal(10, 4), lift decimal(10, 4),
-                relative_lift decimal(10, 4), treatment_revenue_per_member decimal(18, 2),
-                holdout_revenue_per_member decimal(18, 2), incremental_revenue decimal(18, 2), cost decimal(18, 2),
+                lift_ci_low decimal(10, 4), lift_ci_high decimal(10, 4), p_value double, is_significant boolean,
+                minimum_detectable_lift decimal(10, 4), relative_lift decimal(10, 4),
+                treatment_revenue_per_member decimal(18, 2), holdout_revenue_per_member decimal(18, 2),
+                incremental_revenue decimal(18, 2), incremental_revenue_ci_low decimal(18, 2),
+                incremental_revenue_ci_high decimal(18, 2), conversion_categories varchar[],
+                conversion_min_amount decimal(18, 2), offer_cost decimal(18, 2), cost decimal(18, 2),
                 roi decimal(18, 4), consent_breaches bigint)
             """
         )
+        # 12 of 30 against 2 of 10 (not significant, the groups too small for a 20-point lift) and 36 of 40 against
+        # 3 of 10 (significant): intervals, p-values and detectable lifts as statsmodels gives them
         con.execute(
             """
             insert into campaign_performance values
-                ('spring_winback', 30, 10, 30, 28, 2, 14, 6, 1, 0.9333, 0.5000, 0.2143, 0.4286,
-                 0.4000, 0.2000, 0.2000, 1.0000, 120.00, 80.00, 1200.00, 1.50, 799.0000, 0),
-                ('travel_offer', 40, 10, 40, 39, 1, 20, 12, 0, 0.9750, 0.5128, 0.3077, 0.6000,
-                 0.5500, 0.3000, 0.2500, 0.8333, 300.00, 200.00, 4000.00, 4.00, 999.0000, 0)
+                ('spring_winback', 30, 10, 12, 2, 0, 30, 28, 2, 14, 6, 1, 0.9333, 0.5000, 0.2143, 0.4286,
+                 0.4000, 0.2000, 0.2000, -0.1460, 0.4276, 0.2508288499209398, false, 0.4833, 1.0000, 120.00, 80.00,
+                 1200.00, -300.00, 2700.00, ['travel'], 50.00, 5.00, 61.50, 18.5122, 0),
+                ('travel_offer', 40, 10, 36, 3, 2, 40, 39, 1, 20, 12, 0, 0.9750, null, 0.3077, null,
+                 0.9000, 0.3000, 0.6000, 0.2699, 0.8015, 4.1902271228321405e-05, true, 0.4607, 2.0000, 300.00,
+                 200.00, 4000.00, 1000.00, 7000.00, null, null, null, 4.00, 999.0000, 0)
             """
         )
         con.execute(
@@ -595,11 +604,17 @@ def test_campaigns_show_lift_with_its_interval_and_audiences(monkeypatch: pytest
     assert shown["Treatment customers"] == f"{one(full, 'select sum(treatment_size) from campaign_performance'):,}"
     assert shown["Holdout customers"] == f"{one(full, 'select sum(holdout_size) from campaign_performance'):,}"
     table = app.dataframe[0].value.set_index("campaign_id")
-    # 0.4 of 30 treated against 0.2 of 10 held out: 0.2 ± 1.96 × sqrt(0.4·0.6/30 + 0.2·0.8/10).
-    half_width = 1.959964 * math.sqrt(0.4 * 0.6 / 30 + 0.2 * 0.8 / 10)
-    assert table.loc["spring_winback", "lift_low"] == pytest.approx(0.2 - half_width, abs=1e-6)
-    assert table.loc["spring_winback", "lift_high"] == pytest.approx(0.2 + half_width, abs=1e-6)
+    # the mart's interval, as it is: the page computes none of its own
+    assert (table.loc["spring_winback", "lift_low"], table.loc["spring_winback", "lift_high"]) == (-0.146, 0.4276)
+    assert (table.loc["travel_offer", "lift_low"], table.loc["travel_offer", "lift_high"]) == (0.2699, 0.8015)
     assert math.isnan(table.loc["summer_draft", "lift_low"])  # no results yet
+    readings = " ".join(str(markdown.value) for markdown in app.markdown)
+    assert "**spring_winback**: Not significant: lift +20.0 points (95 % interval -14.6 points to +42.8 points)" in (
+        readings
+    )
+    assert "too small to detect a lift of this size: with 80 % power they detect 48.3 points or more" in readings
+    assert "**travel_offer**: Lift +60.0 points (95 % interval +27.0 points to +80.2 points): significant" in readings
+    assert table.loc["summer_draft", "reading"] == "No result: the campaign is draft."
     audiences = app.dataframe[1].value
     expected = sql(full, "select campaign_id, test_group, count(*) from campaign_audiences group by all order by 1, 2")
     assert [

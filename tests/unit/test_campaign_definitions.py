@@ -82,12 +82,63 @@ def test_a_valid_campaign_reads_its_defaults() -> None:
         ({"cost_per_message": "free"}, "cost_per_message", "number"),
         ({"discount_pct": 10}, "discount_pct", "only a discount campaign"),
         ({"criteria": {"favourite_colour": "red"}}, "criteria.favourite_colour", ""),
+        ({"conversion": ["Travel"]}, "conversion", "a mapping"),
+        ({"conversion": {"category": ["Travel"]}}, "conversion.category", "unknown key"),
+        ({"conversion": {"categories": "Travel"}}, "conversion.categories", "non-empty list"),
+        ({"conversion": {"categories": []}}, "conversion.categories", "non-empty list"),
+        ({"conversion": {"categories": ["Travel", "  "]}}, "conversion.categories[1]", "category name"),
+        ({"conversion": {"categories": ["Travel", 7]}}, "conversion.categories[1]", "category name"),
+        ({"conversion": {"min_amount": -0.01}}, "conversion.min_amount", "from 0"),
+        ({"conversion": {"min_amount": "fifty"}}, "conversion.min_amount", "from 0"),
+        ({"conversion": {"min_amount": 10.005}}, "conversion.min_amount", "at most 2 decimals"),
+        ({"conversion": {"min_amount": True}}, "conversion.min_amount", "from 0"),
+        ({"offer_cost": -1}, "offer_cost", "from 0"),
+        ({"offer_cost": "free"}, "offer_cost", "from 0"),
+        ({"offer_cost": 1.999}, "offer_cost", "at most 2 decimals"),
+        ({"offer_cost": float("nan")}, "offer_cost", "from 0"),
     ],
 )
 def test_each_error_names_its_key(changes: dict[str, Any], key: str, fragment: str) -> None:
     found_key, message = error_of(**changes)
     assert found_key == key
     assert fragment in message
+
+
+def test_conversion_and_offer_cost_are_read_as_matched() -> None:
+    (campaign,) = validate(
+        conversion={"categories": ["  Travel ", "HOTELS", "travel", "Airlines & Rail"], "min_amount": "50.00"},
+        offer_cost=12.5,
+    )
+    # trimmed, lower-cased (the form transactions are matched in), each once, in the file's order
+    assert campaign.conversion_categories == ("travel", "hotels", "airlines & rail")
+    assert campaign.conversion_min_amount == Decimal("50.00")
+    assert campaign.offer_cost == Decimal("12.5")
+    row = compiled_rows([campaign], None)[0]
+    assert row[-3:] == (["travel", "hotels", "airlines & rail"], Decimal("50.00"), Decimal("12.5"))
+
+
+@pytest.mark.parametrize(
+    ("conversion", "categories", "min_amount"),
+    [
+        ({"categories": ["Grocery"]}, ("grocery",), None),
+        ({"min_amount": 0}, None, Decimal(0)),
+        ({}, None, None),
+        (None, None, None),
+    ],
+)
+def test_either_conversion_key_may_be_left_out(
+    conversion: dict[str, Any] | None, categories: tuple[str, ...] | None, min_amount: Decimal | None
+) -> None:
+    (campaign,) = validate(conversion=conversion)
+    assert (campaign.conversion_categories, campaign.conversion_min_amount) == (categories, min_amount)
+    assert campaign.offer_cost is None
+
+
+def test_hostile_category_names_reach_sql_only_as_bound_values() -> None:
+    hostile = "x'); drop table campaigns; --"
+    (campaign,) = validate(conversion={"categories": [hostile]})
+    assert hostile not in campaign.predicate
+    assert compiled_rows([campaign], None)[0][-3] == [hostile]
 
 
 def test_every_campaign_s_error_is_reported_at_once() -> None:

@@ -1,7 +1,9 @@
 {#
     Each campaign's audience (spec section 11): one row per campaign and selected customer.
     Eligible: a member of the campaign's segment at selected_at, meeting its criteria there, and
-    contactable on its channel (customer_contactability, the one place consent is decided);
+    contactable on its channel then (int_customer_channels_judged: the consent rule with the
+    preference version, suppressions and account status in force at selected_at, so a rebuild of
+    the same files selects the same customers whatever changed after it);
     ordered by the campaign's order_by (nulls last) then customer_id; cut at its limit; then
     `holdout` when holdout_bucket (macros/consent_rules.sql) is below holdout_pct * 100, else
     `treatment`. selected_at is the latest as-of date of the build on or before scheduled_at; a
@@ -71,7 +73,7 @@ memberships as ( -- noqa: ST03
 -- read only in the per-campaign selects (none without campaigns)
 contactability as ( -- noqa: ST03
 
-    select * from {{ ref('customer_contactability') }}
+    select * from {{ ref('int_customer_channels_judged') }}
 
 ),
 
@@ -101,6 +103,7 @@ ranked as (
         and featured.as_of_date = memberships.as_of_date
     inner join contactability
         on featured.customer_id = contactability.customer_id
+        and featured.as_of_date = contactability.as_of_date
     where memberships.segment_id = {{ sql_string_literal(c[1]) }}
         and contactability.channel = {{ sql_string_literal(c[2]) }}
         and contactability.is_contactable

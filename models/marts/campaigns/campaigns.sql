@@ -1,7 +1,9 @@
 {#
     The campaigns of campaigns.yml (spec section 11), one row each, with their status as of the
     run: draft or cancelled when the file says so, otherwise scheduled until scheduled_at has
-    passed, then sent. DuckDB only, like the Python model that validates the file (docs/decisions.md).
+    passed, then sent, with the outcome its performance is measured on (conversion_categories,
+    conversion_min_amount) and what each conversion costs (offer_cost). DuckDB only, like the Python
+    model that validates the file (docs/decisions.md).
 #}
 
 {{ config(enabled=target.type == 'duckdb') }}
@@ -37,7 +39,11 @@ final as (
         cast(discount_code as varchar) as discount_code,
         cast(description as varchar) as description,
         cast(criteria as varchar) as criteria,
-        cast(order_by_column || ' ' || order_by_direction as varchar) as order_by
+        cast(order_by_column || ' ' || order_by_direction as varchar) as order_by,
+        -- the outcome: trimmed, lower-cased category names (null: any category) and a least amount (null: any)
+        cast(conversion_categories as varchar[]) as conversion_categories,
+        cast(conversion_min_amount as decimal(18, 2)) as conversion_min_amount,
+        cast(offer_cost as decimal(18, 2)) as offer_cost
 
     from compiled
 

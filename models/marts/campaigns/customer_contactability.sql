@@ -1,21 +1,29 @@
 {#
-    Whether each customer may be contacted on each channel as of the run (spec section 11), and
-    if not, why: the only model that decides consent (the rule is macros/consent_rules.sql).
-    Every audience and export reads it. One row per current customer and channel; no contact
-    details, only whether they exist. Without a preferences file nobody may be contacted.
+    Whether each customer may be contacted on each channel as of the run's date A (spec section 11),
+    and if not, why: the only model that decides consent now (the rule is macros/consent_rules.sql;
+    int_customer_channels_judged applies the same rule at the run's earlier dates). Every export
+    reads it. One row per customer of the run (signed up on or before A) and channel, judged with
+    what held at the end of A: the preference version in force then (one updated after A does not
+    count yet), suppressions added on or before A (always, without added_at), the customer file's
+    account status and contact details. No contact details, only whether they exist. Without a
+    preferences file nobody may be contacted.
 #}
+
+{%- set as_of = date_literal(as_of_date()) %}
 
 with
 
 customers as (
 
     select * from {{ ref('stg_customers') }}
+    where signup_date <= {{ as_of }}
 
 ),
 
 preferences as (
 
-    select * from {{ ref('stg_customer_preferences') }}
+    select * from {{ ref('stg_customer_preferences__history') }}
+    where {{ in_force_on_day('updated_at', 'superseded_at', as_of) }}
 
 ),
 
@@ -47,7 +55,7 @@ customer_channels as (
         customers.phone,
         preferences.marketing_consent,
         preferences.notification_enabled,
-        suppressions.customer_id is not null as is_suppressed
+        {{ suppressed_on_day('suppressions.customer_id', 'suppressions.added_at', as_of) }} as is_suppressed
 
     from customers
     cross join channels

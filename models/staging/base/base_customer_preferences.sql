@@ -1,11 +1,14 @@
 {#
-    The optional customer_preferences file (spec section 7), typed once; stg_customer_preferences
-    and stg_customer_preferences__rejected are filters of this table, so each row lands in exactly
-    one of clean, rejected or duplicate. A repeated (customer, channel) keeps the row with the
-    latest updated_at (a missing one counts as the oldest), then the row that grants less
-    (no consent before unknown before consent, and so for the two other flags), then the raw text, so the pick
-    never depends on file order. Without a file, raw.customer_preferences has no rows and neither
-    has this.
+    The optional customer_preferences file (spec section 7), typed once. The file is a history: a
+    customer and channel may have several rows over time, each a version of the preference from its
+    updated_at (a missing updated_at counts as the oldest) until the next version's updated_at
+    (superseded_at; null for the version in force now). A repeated version (same customer, channel
+    and updated_at) keeps the row that grants less (no consent before unknown before consent, and
+    so for the two other flags), then the raw text, so the pick never depends on file order; the
+    other copies are duplicates. stg_customer_preferences__history (every version),
+    stg_customer_preferences (the latest version of each channel) and the rejects are filters of
+    this table, so each row lands in exactly one of clean, rejected or duplicate. Without a file,
+    raw.customer_preferences has no rows and neither has this.
 #}
 
 with
@@ -100,12 +103,15 @@ ranked as (
 
     select
         *,
-        -- latest updated_at first, then the row that grants less: no consent before an unknown one
+        -- copies of one version: the row that grants less first: no consent before an unknown one
         -- before consent, notifications off before unknown before on
         row_number() over (
-            partition by reject_reason is null, customer_id, channel
+            partition by
+                reject_reason is null,
+                customer_id,
+                channel,
+                coalesce(updated_at, cast('1900-01-01 00:00:00' as timestamp))
             order by
-                coalesce(updated_at, cast('1900-01-01 00:00:00' as timestamp)) desc,
                 case
                     when marketing_consent = false then 0
                     when marketing_consent is null then 1
@@ -133,31 +139,57 @@ ranked as (
 
 ),
 
+-- each kept version with the moment the next version of the channel replaced it
+versions as (
+
+    select
+        customer_id,
+        channel,
+        coalesce(updated_at, cast('1900-01-01 00:00:00' as timestamp)) as version_at,
+        lead(updated_at) over (
+            partition by customer_id, channel
+            order by coalesce(updated_at, cast('1900-01-01 00:00:00' as timestamp))
+        ) as superseded_at
+
+    from ranked
+    where reject_reason is null
+        and copy_number = 1
+
+),
+
 final as (
 
     select
-        raw_customer_id,
-        raw_communication_channel,
-        raw_marketing_consent,
-        raw_notification_enabled,
-        raw_newsletter_subscription,
-        raw_preferred_language,
-        raw_time_zone,
-        raw_updated_at,
-        customer_id,
-        channel,
-        marketing_consent,
-        notification_enabled,
-        newsletter_subscription,
-        preferred_language,
-        time_zone,
-        updated_at,
-        line_number,
-        line_text,
-        reject_reason,
-        reject_reason is null and copy_number > 1 as is_duplicate
+        ranked.raw_customer_id,
+        ranked.raw_communication_channel,
+        ranked.raw_marketing_consent,
+        ranked.raw_notification_enabled,
+        ranked.raw_newsletter_subscription,
+        ranked.raw_preferred_language,
+        ranked.raw_time_zone,
+        ranked.raw_updated_at,
+        ranked.customer_id,
+        ranked.channel,
+        ranked.marketing_consent,
+        ranked.notification_enabled,
+        ranked.newsletter_subscription,
+        ranked.preferred_language,
+        ranked.time_zone,
+        ranked.updated_at,
+        versions.superseded_at,
+        ranked.line_number,
+        ranked.line_text,
+        ranked.reject_reason,
+        ranked.reject_reason is null and ranked.copy_number > 1 as is_duplicate,
+        versions.superseded_at is not null as is_superseded
 
     from ranked
+    left join versions
+        on ranked.reject_reason is null
+        and ranked.copy_number = 1
+        and ranked.customer_id = versions.customer_id
+        and ranked.channel = versions.channel
+        and coalesce(ranked.updated_at, cast('1900-01-01 00:00:00' as timestamp)) = versions.version_at
 
 )
 
