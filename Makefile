@@ -132,18 +132,22 @@ summary: install
 	$(BIN)/python -m segmentation.summary --database $(PUBLISHED_PATH)
 
 # A campaign's treatment group to a file, contactability re-checked, recorded in the audit log (segmentation/exports/,
-# docs/marketing.md): `make export CAMPAIGN=<id> FORMAT=xlsx|csv FIELDS=customer_id,email`. It reads your published
+# docs/marketing.md): `make export CAMPAIGN=<id> FORMAT=xlsx|csv FIELDS=customer_id,email`; or a segment's current
+# members contactable on a channel: `make export SEGMENT=rfm/champions CHANNEL=email FIELDS=...`. It reads your published
 # file (PUBLISHED_PATH) when it exists or when you set PUBLISHED_PATH or DUCKDB_PATH, else the demo's, so it works
 # right after `make build`; the summary line names the file it read. OUT=<folder> writes the file elsewhere (the
 # audit log stays in exports/ beside the published file). An empty CAMPAIGN or FIELDS is refused with what is allowed.
 CAMPAIGN ?=
+SEGMENT ?=
+CHANNEL ?=
 FORMAT ?= xlsx
 FIELDS ?=
 OUT ?=
 EXPORT_DATABASE = $(if $(or $(wildcard $(PUBLISHED_PATH)),$(filter-out file,$(origin PUBLISHED_PATH) $(origin DUCKDB_PATH))),$(PUBLISHED_PATH),$(DEMO_DIR)/published/warehouse.duckdb)
 .PHONY: export
 export: install
-	$(BIN)/python -m segmentation.exports --campaign '$(CAMPAIGN)' --format '$(FORMAT)' --fields '$(FIELDS)' \
+	$(BIN)/python -m segmentation.exports $(if $(SEGMENT),--segment '$(SEGMENT)' --channel '$(CHANNEL)',--campaign '$(CAMPAIGN)') \
+		--format '$(FORMAT)' --fields '$(FIELDS)' \
 		--database '$(EXPORT_DATABASE)' $(if $(OUT),--out '$(OUT)')
 
 docs: install
