@@ -31,7 +31,6 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0.0",
         description="The segmentation API over the published warehouse (docs/service.md). Every request carries a "
         "bearer token from `make token`; a segment id in a path is the whole id, e.g. rfm/champions.",
-        max_body_size=MAX_BODY_BYTES,
     )
 
     def finished(job: Job) -> None:
@@ -53,4 +52,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(segments_router)
     app.include_router(jobs_router)
     errors.install(app)
+    app.add_middleware(errors.BodyLimit, limit=MAX_BODY_BYTES)
     return app

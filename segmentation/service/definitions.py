@@ -111,6 +111,15 @@ def _yaml() -> YAML:
     return yaml
 
 
+# ruamel.yaml counts these as line breaks too (YAML 1.1); a file holding one cannot be edited line by line.
+OTHER_LINE_BREAKS = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
+
+
+def _lines(text: str) -> list[str]:
+    """The file's lines, each with its line feed: split on line feeds only (str.splitlines splits on more)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
 def _is_content(line: str) -> bool:
     stripped = line.strip()
     return bool(stripped) and not stripped.startswith("#")
@@ -123,6 +132,7 @@ class DefinitionsFile:
         self.path = path
         self.builtin_ids = builtin_ids
         self._thread_lock = threading.Lock()
+        self._cache: tuple[tuple[Any, ...], Snapshot] | None = None
 
     # reading
 
@@ -141,7 +151,7 @@ class DefinitionsFile:
             raise DefinitionsProblem(
                 409, f"the definitions file {self.path} is not valid YAML; fix it by hand first: {error}"
             ) from None
-        return document, text.splitlines(keepends=True)
+        return document, _lines(text)
 
     def _entries(self, document: Any, lines: list[str]) -> dict[str, Entry]:
         items = document.get("segments") if isinstance(document, Mapping) else None
@@ -168,20 +178,37 @@ class DefinitionsFile:
             line -= 1
         return int(line)
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self, builtin_ids: Iterable[str] | None = None) -> Snapshot:
+        """The file now; `builtin_ids` (default: asked for) are the ids in_segment may name. Reads that find the file
+        as it was (same size, time and inode) and the same ids reuse the last parse."""
+        ids = tuple(builtin_ids) if builtin_ids is not None else self._builtin_ids()
+        key = (self._stat(), ids)
+        cached = self._cache
+        if cached is not None and cached[0] == key and key[0] is not None:
+            return cached[1]
         text = self._read_text()
         document, lines = self._parse(text)
         entries = self._entries(document, lines)
         try:
-            segments = {s.segment_id: s for s in load_segments_text(text, self.path, self._builtin_ids())}
+            segments = {s.segment_id: s for s in load_segments_text(text, self.path, ids)}
             problem = None
         except DefinitionErrors as errors:
             segments, problem = None, str(errors)
-        return Snapshot(text, entries, segments, problem)
+        snapshot = Snapshot(text, entries, segments, problem)
+        if key[0] is not None and key[0] == self._stat():
+            self._cache = (key, snapshot)
+        return snapshot
 
-    def _builtin_ids(self) -> list[str] | None:
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    def _builtin_ids(self) -> tuple[str, ...] | None:
         ids = self.builtin_ids()
-        return None if ids is None else list(ids)
+        return None if ids is None else tuple(ids)
 
     # writing
 
@@ -199,6 +226,12 @@ class DefinitionsFile:
         with self._locked():
             for _ in range(RETRIES):
                 current = self.snapshot()
+                if OTHER_LINE_BREAKS.search(current.text):
+                    raise DefinitionsProblem(
+                        409,
+                        f"{self.path} holds a line break other than a line feed (CR, NEL, LS or PS); the service edits "
+                        "only files with plain line feeds: fix it by hand first",
+                    )
                 segment_id, text = change(current)
                 self._validate(text, segment_id, current)
                 if self._replace(current.text, text):

@@ -9,6 +9,7 @@ allocate or write without limit. Money is a decimal string (exact, as in the mar
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -26,19 +27,27 @@ CUSTOMER_ID_LIMIT = 10**18 - 1  # the definitions' own limit (segmentation/segme
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
 
 
+# Control characters other than tab and line feed, and the characters YAML 1.1 also takes for line breaks (NEL, LS,
+# PS): a definitions file people read and diff has no use for them, and they would move the file's lines.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
+
+
 def _utf8(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("must be text encodable as UTF-8 (no lone surrogate)") from None
+    found = FORBIDDEN_CHARACTERS.search(value)
+    if found:
+        raise ValueError(f"must not contain the control or line-separator character U+{ord(found.group()):04X}")
     return value
 
 
 def _printable_name(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
-    if any(char in value for char in ("\x00", "\r", "\n")):
-        raise ValueError("must be one line without NUL")
+    if "\n" in value or "\t" in value:
+        raise ValueError("must be one line, without tabs")
     return value
 
 

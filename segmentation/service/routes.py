@@ -18,7 +18,7 @@ from segmentation.exports.export import export_segment
 from segmentation.service import audit, queries
 from segmentation.service.audit import Actor
 from segmentation.service.auth import CREATE, DELETE, EXPORT, READ, UPDATE, require
-from segmentation.service.definitions import DefinitionsFile, DefinitionsProblem, Entry, slug_from_name
+from segmentation.service.definitions import USER_TYPES, DefinitionsFile, DefinitionsProblem, Entry, slug_from_name
 from segmentation.service.jobs import Job, Jobs, RefreshPlan, RefreshRefused
 from segmentation.service.models import (
     Analytics,
@@ -95,7 +95,8 @@ def definitions_of(request: Request) -> DefinitionsFile:
 def _listing(request: Request) -> Listing:
     with queries.connect(settings_of(request).published) as con:
         catalog = queries.catalog(con)
-    return listing(catalog, definitions_of(request).snapshot())
+    builtin = [segment_id for segment_id, row in catalog.items() if row.segment_type not in USER_TYPES]
+    return listing(catalog, definitions_of(request).snapshot(builtin))
 
 
 def _found(request: Request, segment_id: str) -> SegmentOut:
@@ -118,8 +119,9 @@ def _writable(request: Request, segment_id: str, if_match: str | None) -> tuple[
 
 def _out(request: Request, entry: Entry) -> SegmentOut:
     with queries.connect(settings_of(request).published) as con:
-        row = queries.catalog(con).get(entry.segment_id)
-    return user_defined(entry, row, definitions_of(request).snapshot())
+        catalog = queries.catalog(con)
+    builtin = [segment_id for segment_id, row in catalog.items() if row.segment_type not in USER_TYPES]
+    return user_defined(entry, catalog.get(entry.segment_id), definitions_of(request).snapshot(builtin))
 
 
 def _known(request: Request, ids: list[int]) -> tuple[list[int], list[int]]:
