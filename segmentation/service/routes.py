@@ -50,7 +50,8 @@ SegmentId = Annotated[
     Path(
         min_length=1,
         max_length=200,
-        description="the whole segment id, `<type>/<slug>` (e.g. rfm/champions, dynamic/lapsed_travellers)",
+        description="the whole segment id, `<type>/<slug>`",
+        examples=["rfm/champions", "dynamic/lapsed_travellers", "static/vip_list"],
     ),
 ]
 IfMatch = Annotated[
@@ -65,6 +66,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page, at
 
 def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
     described = {
+        400: "the body cannot be read (not UTF-8, or nested past what can be parsed)",
         401: "no token, or not a valid one",
         403: "the token's role lacks the permission",
         404: "no such segment (or job)",
@@ -75,7 +77,7 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
         428: "If-Match is required",
         503: "the published warehouse cannot answer",
     }
-    return {code: {"model": Problem, "description": described[code]} for code in (401, 403, 422, 503, *codes)}
+    return {code: {"model": Problem, "description": described[code]} for code in (400, 401, 403, 422, 503, *codes)}
 
 
 segments_router = APIRouter(prefix=PREFIX, tags=["customer segments"])
