@@ -35,7 +35,8 @@ def mean(values: Iterable[Any], places: int) -> Decimal | None:
     present = [Decimal(str(value)) for value in values if value is not None]
     if not present:
         return None
-    return (sum(present) / len(present)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    total = sum(present, Decimal(0))
+    return (total / len(present)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
