@@ -171,6 +171,10 @@ class SegmentOut(BaseModel):
     etag: str
 
 
+class SegmentCreated(SegmentOut):
+    unknown_ids: list[int] = Field(description="listed ids that are not customers of the published warehouse: left out")
+
+
 class SegmentList(BaseModel):
     items: list[SegmentOut]
     total: int

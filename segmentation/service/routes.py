@@ -33,6 +33,7 @@ from segmentation.service.models import (
     Problem,
     RevenuePoint,
     SegmentCreate,
+    SegmentCreated,
     SegmentList,
     SegmentOut,
     SegmentUpdate,
@@ -136,13 +137,13 @@ def _known(request: Request, ids: list[int]) -> tuple[list[int], list[int]]:
 @segments_router.post(
     "",
     status_code=http.HTTP_201_CREATED,
-    response_model=SegmentOut,
+    response_model=SegmentCreated,
     responses=_problems(409, 413),
     summary="Create a static or dynamic segment",
 )
 def create_segment(
     body: SegmentCreate, request: Request, response: Response, actor: Annotated[Actor, Depends(require(CREATE))]
-) -> SegmentOut:
+) -> SegmentCreated:
     slug = body.slug or slug_from_name(body.segment_name)
     entry: dict[str, Any] = {"id": slug, "name": body.segment_name, "type": body.segment_type}
     if body.description is not None:
@@ -166,7 +167,7 @@ def create_segment(
     )
     response.headers["ETag"] = created.etag
     response.headers["Location"] = f"{PREFIX}/{created.segment_id}"
-    return _out(request, created)
+    return SegmentCreated(**_out(request, created).model_dump(), unknown_ids=unknown)
 
 
 @segments_router.get("", response_model=SegmentList, responses=_problems(), summary="List segments")

@@ -459,6 +459,7 @@ def test_static_members_are_kept_inline_and_unknown_ids_reported(service: Servic
             {"segment_name": "Press list", "segment_type": "static", "customer_ids": [known[0], known[1], 987654321]},
         )
         assert created["customer_ids"] == known[:2] and created["source"] == "manual"
+        assert created["unknown_ids"] == [987654321]
         url = f"{BASE}/static/press_list/customers"
         assert client.post(url, json={"customer_ids": [known[2]]}).status_code == 428
         added = client.post(
