@@ -10,6 +10,7 @@ from dataclasses import asdict
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
+import duckdb
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi import status as http
 
@@ -95,15 +96,18 @@ def definitions_of(request: Request) -> DefinitionsFile:
     return definitions
 
 
-def _listing(request: Request) -> Listing:
-    with queries.connect(settings_of(request).published) as con:
-        catalog = queries.catalog(con)
+def _listing(request: Request, con: duckdb.DuckDBPyConnection | None = None) -> Listing:
+    """Every segment, from `con` when the caller has a connection open already (one publication for the answer)."""
+    if con is None:
+        with queries.connect(settings_of(request).published) as own:
+            return _listing(request, own)
+    catalog = queries.catalog(con)
     builtin = [segment_id for segment_id, row in catalog.items() if row.segment_type not in USER_TYPES]
     return listing(catalog, definitions_of(request).snapshot(builtin))
 
 
-def _found(request: Request, segment_id: str) -> SegmentOut:
-    segment = _listing(request).get(segment_id)
+def _found(request: Request, segment_id: str, con: duckdb.DuckDBPyConnection | None = None) -> SegmentOut:
+    segment = _listing(request, con).get(segment_id)
     if segment is None:
         raise DefinitionsProblem(404, f"no segment {segment_id!r} (GET {PREFIX} lists them)", "segment_id")
     return segment
@@ -200,8 +204,8 @@ def list_members(
     page: Page = 1,
     limit: Limit = 100,
 ) -> MembersPage:
-    _found(request, segment_id)
     with queries.connect(settings_of(request).published) as con:
+        _found(request, segment_id, con)
         result = queries.members_page(con, segment_id, limit, (page - 1) * limit)
     return MembersPage(
         segment_id=segment_id,
@@ -291,8 +295,8 @@ def segment_analytics(
     actor: Annotated[Actor, Depends(require(READ))],
     as_of_date: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="default: the latest")] = None,
 ) -> Analytics:
-    _found(request, segment_id)
     with queries.connect(settings_of(request).published) as con:
+        _found(request, segment_id, con)
         rows = queries.analytics(con, segment_id)
         publication_id = queries.publication(con).publication_id
     if not rows:
