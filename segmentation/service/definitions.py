@@ -382,9 +382,17 @@ def _flow(values: list[Any]) -> CommentedSeq:
 
 
 def _styled(key: str, value: Any) -> Any:
-    """A new value in the file's style: id lists on one line, criteria as block mappings."""
-    if key == "customer_ids":
-        return _flow(list(value))
+    """A new value in the file's style: lists of plain values on one line (`states: [CA, NY]`, the ids), mappings as
+    blocks."""
+    if isinstance(value, Mapping):
+        block = CommentedMap()
+        for name, item in value.items():
+            block[name] = _styled(str(name), item)
+        return block
+    if isinstance(value, list):
+        items = [_styled(key, item) for item in value]
+        plain_values = all(not isinstance(item, Mapping | list) for item in value)
+        return _flow(items) if plain_values else CommentedSeq(items)
     return value
 
 
