@@ -4,10 +4,13 @@
 #   make warehouse   RAW_DIR=<your folder> AS_OF=<date>: the month-end cycle on your own files (never generates)
 #   make test        the linters (make lint), then the whole test suite
 #   make dashboard   the Streamlit dashboard on the published demo warehouse (or PUBLISHED_PATH=<file>), headless
+#   make serve       the segment service (HTTP API) on the published demo warehouse (or WAREHOUSE=<file>), PORT=8000
+#   make token       ROLE=<viewer|editor|admin> NAME=<who>: a token for the service (LIST=1 lists, REVOKE=<id> revokes)
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
-#   engines.portability (test-portability), exports (export); engines.load_raw loads the raw files into Postgres.
+#   engines.portability (test-portability), exports (export), service (serve), service.tokens (token);
+#   engines.load_raw loads the raw files into Postgres.
 
 PYTHON ?= python3
 VENV := .venv
@@ -42,7 +45,7 @@ build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability dashboard install install-dev install-engines install-dashboard data backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
@@ -56,7 +59,7 @@ build: install
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
 # worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
-test: install-dev install-engines install-dashboard lint
+test: install-dev install-engines install-dashboard install-service lint
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
@@ -100,6 +103,13 @@ $(BIN)/.installed-dashboard: requirements-dashboard.lock $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dashboard.lock
 	touch $@
 
+# FastAPI, uvicorn and ruamel.yaml (requirements-service.lock): for `make serve` and the service's tests.
+install-service: $(BIN)/.installed-service
+
+$(BIN)/.installed-service: requirements-service.lock $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-service.lock
+	touch $@
+
 DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 	--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
 # The month-end cycle (segmentation/run_month.py): build with the data tests, publish only when it
@@ -132,18 +142,22 @@ summary: install
 	$(BIN)/python -m segmentation.summary --database $(PUBLISHED_PATH)
 
 # A campaign's treatment group to a file, contactability re-checked, recorded in the audit log (segmentation/exports/,
-# docs/marketing.md): `make export CAMPAIGN=<id> FORMAT=xlsx|csv FIELDS=customer_id,email`. It reads your published
+# docs/marketing.md): `make export CAMPAIGN=<id> FORMAT=xlsx|csv FIELDS=customer_id,email`; or a segment's current
+# members contactable on a channel: `make export SEGMENT=rfm/champions CHANNEL=email FIELDS=...`. It reads your published
 # file (PUBLISHED_PATH) when it exists or when you set PUBLISHED_PATH or DUCKDB_PATH, else the demo's, so it works
 # right after `make build`; the summary line names the file it read. OUT=<folder> writes the file elsewhere (the
 # audit log stays in exports/ beside the published file). An empty CAMPAIGN or FIELDS is refused with what is allowed.
 CAMPAIGN ?=
+SEGMENT ?=
+CHANNEL ?=
 FORMAT ?= xlsx
 FIELDS ?=
 OUT ?=
 EXPORT_DATABASE = $(if $(or $(wildcard $(PUBLISHED_PATH)),$(filter-out file,$(origin PUBLISHED_PATH) $(origin DUCKDB_PATH))),$(PUBLISHED_PATH),$(DEMO_DIR)/published/warehouse.duckdb)
 .PHONY: export
 export: install
-	$(BIN)/python -m segmentation.exports --campaign '$(CAMPAIGN)' --format '$(FORMAT)' --fields '$(FIELDS)' \
+	$(BIN)/python -m segmentation.exports $(if $(SEGMENT),--segment '$(SEGMENT)' --channel '$(CHANNEL)',--campaign '$(CAMPAIGN)') \
+		--format '$(FORMAT)' --fields '$(FIELDS)' \
 		--database '$(EXPORT_DATABASE)' $(if $(OUT),--out '$(OUT)')
 
 docs: install
@@ -164,6 +178,28 @@ DASHBOARD_ADDRESS ?= 127.0.0.1
 DASHBOARD_DATABASE = $(if $(filter command line environment,$(origin PUBLISHED_PATH) $(origin DUCKDB_PATH)),$(PUBLISHED_PATH),$(DEMO_DIR)/published/warehouse.duckdb)
 dashboard: install-dashboard
 	$(BIN)/python -m dashboard.serve --database $(DASHBOARD_DATABASE) --port $(DASHBOARD_PORT) --address $(DASHBOARD_ADDRESS)
+
+# The segment service (docs/service.md): the segmentation API over HTTP on 127.0.0.1:PORT, on the demo's published
+# warehouse, or yours with `make serve WAREHOUSE=<published warehouse.duckdb> RAW_DIR=<its raw folder>`. It edits
+# SEGMENTS_FILE (segments.yml, the file the warehouse is built from) and refreshes through the monthly cycle with the
+# raw folder (the demo's data/demo/raw unless you name a WAREHOUSE). Tokens: `make token ROLE=editor NAME=me`.
+PORT ?= 8000
+WAREHOUSE ?= $(DEMO_DIR)/published/warehouse.duckdb
+SEGMENTS_FILE ?= segments.yml
+SERVE_RAW_DIR = $(if $(filter file,$(origin WAREHOUSE)),$(DEMO_DIR)/raw,$(RAW_DIR))
+serve: install-service
+	$(BIN)/python -m segmentation.service --warehouse '$(WAREHOUSE)' --definitions '$(SEGMENTS_FILE)' \
+		--raw-dir '$(SERVE_RAW_DIR)' --port $(PORT)
+
+# A token for the service on WAREHOUSE (the token is the last line printed; it is stored hashed and shown only once):
+# `make token ROLE=viewer|editor|admin NAME=<who>`; `make token LIST=1` lists them, `make token REVOKE=<token id>` ends one.
+ROLE ?=
+NAME ?=
+LIST ?=
+REVOKE ?=
+token: install
+	$(BIN)/python -m segmentation.service.tokens --warehouse '$(WAREHOUSE)' \
+		$(if $(REVOKE),revoke '$(REVOKE)',$(if $(LIST),list,issue --role '$(ROLE)' --name '$(NAME)'))
 
 clean:
 	rm -rf target logs data

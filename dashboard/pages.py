@@ -7,6 +7,7 @@ PAGES = (
     ("views/overview.py", "Overview", "overview"),
     ("views/migrations.py", "Migrations", "migrations"),
     ("views/segments.py", "Segments", "segments"),
+    ("views/analytics.py", "Segment analytics", "analytics"),
     ("views/builder.py", "Segment builder", "builder"),
     ("views/cohorts.py", "Cohorts", "cohorts"),
     ("views/value.py", "Value and churn", "value"),

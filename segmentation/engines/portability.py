@@ -78,7 +78,14 @@ OTHER_COMPARED = (
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 # Marts only DuckDB builds (they serve user-defined segments, a dbt Python model's work): not compared.
 # The campaign marts read campaigns.yml through a dbt Python model, as the user-defined segments do (docs/decisions.md).
-DUCKDB_ONLY_MARTS = ("segment_criteria_fields", "campaigns", "campaign_audiences", "campaign_performance")
+# segment_analytics reads the lifetime-value and campaign marts.
+DUCKDB_ONLY_MARTS = (
+    "segment_criteria_fields",
+    "campaigns",
+    "campaign_audiences",
+    "campaign_performance",
+    "segment_analytics",
+)
 SEGMENT_RELATION = "customer_segment_snapshots"
 # User-defined segments (segments.yml) are built on DuckDB only (a dbt Python model compiles them; docs/decisions.md):
 # DuckDB's rows of them are left out of the comparison, every other row must match.

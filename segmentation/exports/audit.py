@@ -13,8 +13,10 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 AUDIT_LOG_NAME = "export_audit.jsonl"
 EXPORTS_FOLDER = "exports"
@@ -23,7 +25,7 @@ EXPORTS_FOLDER = "exports"
 @dataclass(frozen=True)
 class AuditRecord:
     export_id: str
-    campaign_id: str
+    campaign_id: str | None  # None for a segment's export
     channel: str
     exported_at: str  # UTC, ISO 8601 with a Z
     row_count: int
@@ -36,6 +38,7 @@ class AuditRecord:
     database: str
     publication_id: str | None
     exported_by: str
+    segment_id: str | None = None  # set for a segment's export; records written before segments had none
 
 
 def exports_dir(database: Path) -> Path:
@@ -57,7 +60,13 @@ def sha256_of(path: Path) -> str:
 
 def append_record(log: Path, record: AuditRecord) -> None:
     """Append one line; the file is created on the first export and only ever grows."""
-    line = (json.dumps(asdict(record), ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    append_json_line(log, asdict(record))
+
+
+def append_json_line(log: Path, record: Mapping[str, Any]) -> None:
+    """Append `record` as one JSON line, whole, under an exclusive lock (the segment service's audit log uses it
+    too)."""
+    line = (json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
     log.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:

@@ -1,7 +1,9 @@
 """`python -m segmentation.exports --campaign ID --format csv|xlsx --fields customer_id,email,...
 [--database PUBLISHED_FILE] [--out DIR]`: write a campaign's contactable treatment members, in audience_rank order,
-to a file and append the audit record; ends with one summary line. Exit 2 when the request is refused (unknown
-campaign, format or field; no audience), 1 when the export fails."""
+to a file and append the audit record; ends with one summary line. `--segment ID --channel email|sms|push|phone`
+instead of `--campaign` writes a segment's current members contactable on that channel, by customer_id, through the
+same code. Exit 2 when the request is refused (unknown campaign, segment, channel, format or field; no audience),
+1 when the export fails."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from segmentation.exports.errors import ExportFailed, ExportRefused
-from segmentation.exports.export import ExportResult, export_audience, format_left_out
-from segmentation.exports.fields import allowed_fields_text, parse_fields
+from segmentation.exports.export import ExportResult, export_audience, export_segment, format_left_out
+from segmentation.exports.fields import CHANNELS, allowed_fields_text, parse_fields
 from segmentation.exports.progress import Progress
 from segmentation.exports.writers import FORMATS
 from segmentation.project import default_published_database
@@ -24,9 +26,15 @@ FAILED = 1
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m segmentation.exports",
-        description="Write a campaign's treatment group, re-checked for contactability, to CSV or XLSX.",
+        description="Write a campaign's treatment group, or a segment's members, re-checked for contactability, to "
+        "CSV or XLSX.",
     )
-    parser.add_argument("--campaign", required=True, help="the campaign id (the campaigns table's campaign_id)")
+    chosen = parser.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--campaign", help="the campaign id (the campaigns table's campaign_id)")
+    chosen.add_argument("--segment", help="a segment id of the catalog, e.g. rfm/champions (needs --channel)")
+    parser.add_argument(
+        "--channel", default=None, help=f"with --segment: the channel to check consent for ({', '.join(CHANNELS)})"
+    )
     parser.add_argument("--format", required=True, choices=FORMATS, dest="file_format", help="the file format")
     parser.add_argument(
         "--fields", required=True, help=f"comma-separated, in the file's column order; allowed: {allowed_fields_text()}"
@@ -51,8 +59,13 @@ def format_result(result: ExportResult) -> str:
         if record.left_out_count
         else ""
     )
+    what = (
+        f"treatment members of {record.campaign_id}"
+        if record.campaign_id is not None
+        else f"members of segment {record.segment_id} contactable on {record.channel}"
+    )
     return (
-        f"exported {record.row_count:,} of {audience.treatment_size:,} treatment members of {record.campaign_id} "
+        f"exported {record.row_count:,} of {audience.treatment_size:,} {what} "
         f"from {record.database} to {record.file_path} in {result.seconds:.1f} s{left_out}; "
         f"export {record.export_id} recorded in {result.audit_log}"
     )
@@ -63,7 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     database = args.database or default_published_database()
     try:
         fields = parse_fields(args.fields)
-        result = export_audience(database, args.campaign, fields, args.file_format, args.out, progress=Progress)
+        if args.segment is not None:
+            if not args.channel:
+                raise ExportRefused(f"--segment needs --channel (one of {', '.join(CHANNELS)})")
+            result = export_segment(
+                database, args.segment, args.channel, fields, args.file_format, args.out, progress=Progress
+            )
+        else:
+            if args.channel:
+                raise ExportRefused("--channel is for --segment: a campaign is exported on its own channel")
+            result = export_audience(database, args.campaign, fields, args.file_format, args.out, progress=Progress)
     except ExportRefused as error:
         print(f"export refused: {error}", file=sys.stderr)
         return REFUSED

@@ -27,6 +27,12 @@ ALLOWED_FIELDS: dict[str, str] = {
 }
 
 
+# The fields only a campaign's audience has: a segment's export refuses them.
+CAMPAIGN_ONLY_FIELDS = ("audience_rank",)
+# The channels customer_contactability decides (macros/consent_rules.sql, contact_channels).
+CHANNELS = ("email", "sms", "push", "phone")
+
+
 def allowed_fields_text() -> str:
     return ", ".join(ALLOWED_FIELDS)
 

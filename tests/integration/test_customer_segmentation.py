@@ -359,7 +359,7 @@ def test_every_mart_has_an_enforced_contract(built: Warehouse) -> None:
     marts = [
         node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(marts) == 27  # 19, the four of consent and campaigns, the three of behaviour and clv_validation
+    assert len(marts) == 28  # 19, four of consent and campaigns, three of behaviour, clv_validation, segment_analytics
     for node in marts:
         if node["name"] == "segment_criteria_fields":
             continue

@@ -47,6 +47,7 @@ CHARTS = {
     "overview": 2,
     "migrations": 2,
     "segments": 1,
+    "analytics": 2,
     "builder": 0,
     "cohorts": 2,
     "value": 0,  # counted from the marts by value_charts: it depends on which fits are ok
@@ -639,6 +640,28 @@ def test_journeys_and_daily_performance(monkeypatch: pytest.MonkeyPatch, publish
     assert int(behaviour["customers"].sum()) == one(published, "select count(*) from customer_behavior_summary")
 
 
+def test_segment_analytics_show_the_marts_row(monkeypatch: pytest.MonkeyPatch, published: Path) -> None:
+    """The default segment (the first by type and id) at the newest date, every figure as segment_analytics has it;
+    the table lists every recorded date of it."""
+    segment_id, as_of = sql(
+        published, "select segment_id, max(as_of_date) over () from segment_analytics order by segment_type, segment_id"
+    )[0]
+    row = sql(
+        published,
+        "select total_customers, active_customers, total_revenue, average_revenue_per_customer, campaigns_sent,"
+        " retention_rate from segment_analytics where segment_id = ? and as_of_date = ?",
+        [segment_id, as_of],
+    )[0]
+    app = run_page(monkeypatch, published, "analytics")
+    shown = metrics(app)
+    assert shown["Members"] == f"{row[0]:,}" and shown["Active members"] == f"{row[1]:,}"
+    assert shown["Revenue (90 days)"] == f"{row[2]:,.2f}" and shown["Revenue per member"] == f"{row[3]:,.2f}"
+    assert shown["Campaigns sent"] == f"{row[4]:,}"
+    assert shown["Retention"] == ("–" if row[5] is None else f"{row[5] * 100:.2f} %")
+    table = app.dataframe[0].value
+    assert len(table) == one(published, "select count(*) from segment_analytics where segment_id = ?", [segment_id])
+
+
 # --- what the dashboard never shows, and never holds ---------------------------------------------------------
 
 
@@ -714,6 +737,11 @@ def _visible_numbers(database: Path) -> dict[str, list[str]]:
         "select sum(member_count) from (select member_count from cohorts where cohort_period = 'month'"
         " order by acquisition_start_date desc limit 12)",
     )
+    analytics_members = one(
+        database,
+        "select total_customers from segment_analytics where as_of_date = ? order by segment_type, segment_id limit 1",
+        [as_of],
+    )
     return {
         "overview": [
             f"{one(database, 'select count(*) from customer_segments'):,}",
@@ -725,6 +753,7 @@ def _visible_numbers(database: Path) -> dict[str, list[str]]:
             f"{one(database, 'select count(*) from segments'):,}",
             f"{one(database, 'select count(*) from segment_members'):,}",
         ],
+        "analytics": [f"{analytics_members:,}"],
         "builder": ["Validate and preview"],
         "cohorts": [f"{cohort_members:,}"],
         "value": [f"{predicted:,}"],

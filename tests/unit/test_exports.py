@@ -23,8 +23,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from segmentation.exports import audit
 from segmentation.exports.cli import main
-from segmentation.exports.errors import ExportRefused
-from segmentation.exports.export import export_audience
+from segmentation.exports.errors import ExportFailed, ExportRefused
+from segmentation.exports.export import export_audience, export_segment
 from segmentation.exports.fields import ALLOWED_FIELDS, parse_fields
 from segmentation.exports.progress import Progress
 from segmentation.project import PROJECT_DIR
@@ -519,3 +519,114 @@ def test_make_export_reads_your_published_file_else_the_demos(tmp_path: Path) ->
     (tmp_path / "data" / "published").mkdir(parents=True)
     (tmp_path / "data" / "published" / "warehouse.duckdb").touch()
     assert make_export_database(tmp_path) == "data/published/warehouse.duckdb"
+
+
+# A segment's export (`make export SEGMENT=`, the service's POST /{id}/export): the segment's current members
+# contactable on the chosen channel, by customer_id, with the same fields, files and audit record as a campaign's
+# export; on the published file above with the catalog's two tables added.
+# segment_id -> current members (customer 9 is no longer a current customer: no dim_customer, no contactability)
+MEMBERS = {
+    "rfm/champions": [6, 1, 4, 9, 5],
+    "static/press": [3],
+    "dynamic/nobody_reachable": [4],
+}
+EMPTY_SEGMENT = "dynamic/empty"
+
+
+@pytest.fixture()
+def segment_published(tmp_path: Path) -> Path:
+    path = tmp_path / "published" / "warehouse.duckdb"
+    path.parent.mkdir()
+    write_published_file(path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table segments (segment_id varchar, segment_name varchar, segment_type varchar)")
+        con.execute(
+            "create table segment_members (segment_id varchar, customer_id bigint, segment_name varchar,"
+            " segment_type varchar, joined_at date, source varchar)"
+        )
+        for segment_id in [*MEMBERS, EMPTY_SEGMENT]:
+            kind = segment_id.split("/")[0]
+            con.execute("insert into segments values (?, ?, ?)", [segment_id, segment_id.title(), kind])
+            for customer_id in MEMBERS.get(segment_id, []):
+                con.execute(
+                    "insert into segment_members values (?, ?, ?, ?, date '2025-06-30', 'automatic')",
+                    [segment_id, customer_id, segment_id.title(), kind],
+                )
+    return path
+
+
+def expected_segment_rows(segment_id: str, channel: str) -> list[list[str]]:
+    """Independently of the export's SQL: the members who are current customers and not refused on the channel."""
+    emails = {customer.customer_id: customer.email for customer in CUSTOMERS}
+    return [
+        [str(customer_id), emails[customer_id] or ""]
+        for customer_id in sorted(MEMBERS[segment_id])
+        if customer_id in emails and (customer_id, channel) not in NOT_CONTACTABLE
+    ]
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "push"])
+def test_a_segment_exports_its_contactable_members_by_customer_id(segment_published: Path, channel: str) -> None:
+    result = export_segment(
+        segment_published, "rfm/champions", channel, ["customer_id", "email"], "csv", exported_by="amy"
+    )
+    with open(result.record.file_path, encoding="utf-8", newline="") as file:
+        assert list(csv.reader(file)) == [["customer_id", "email"], *expected_segment_rows("rfm/champions", channel)]
+    record = audit.read_records(segment_published.parent / "exports" / "export_audit.jsonl")[-1]
+    assert (record.segment_id, record.campaign_id, record.channel, record.exported_by) == (
+        "rfm/champions",
+        None,
+        channel,
+        "amy",
+    )
+    assert record.row_count + record.left_out_count == len(MEMBERS["rfm/champions"])
+    assert record.left_out_reasons.get("not a current customer") == 1
+    # The segment id's `/` never reaches the file's name as a folder.
+    assert re.fullmatch(r"rfm-champions_\d{8}T\d{6}Z_[0-9a-f]{8}\.csv", Path(record.file_path).name)
+
+
+@pytest.mark.parametrize(
+    ("segment_id", "channel", "fields", "message"),
+    [
+        ("rfm/nope", "email", ["customer_id"], "no segment 'rfm/nope'"),
+        ("../../etc/passwd", "email", ["customer_id"], "no segment"),
+        ("x' or '1'='1", "email", ["customer_id"], "no segment"),
+        (EMPTY_SEGMENT, "email", ["customer_id"], "has no current members"),
+        ("dynamic/nobody_reachable", "email", ["customer_id"], "nothing to export: all 1 members"),
+        ("rfm/champions", "fax", ["customer_id"], "unknown channel 'fax'; allowed: email, sms, push, phone"),
+        ("rfm/champions", "email", ["audience_rank"], "audience_rank: a campaign's field"),
+        ("rfm/champions", "email", ["date_of_birth"], "not allowed in an export: date_of_birth"),
+    ],
+)
+def test_refusals_write_nothing(
+    segment_published: Path, segment_id: str, channel: str, fields: list[str], message: str
+) -> None:
+    with pytest.raises(ExportRefused, match=re.escape(message)):
+        export_segment(segment_published, segment_id, channel, fields, "csv")
+    assert not (segment_published.parent / "exports").exists()
+    with duckdb.connect(str(segment_published)) as con:  # hostile ids were bound, not run: the tables are intact
+        assert con.execute("select count(*) from segment_members").fetchone() == (7,)
+
+
+def test_a_file_without_the_catalog_fails_naming_it(tmp_path: Path) -> None:
+    database = tmp_path / "old.duckdb"
+    write_published_file(database)
+    with pytest.raises(ExportFailed, match="has no segments, segment_members"):
+        export_segment(database, "rfm/champions", "email", ["customer_id"], "csv")
+
+
+def test_the_command_line_exports_a_segment_and_refuses_a_missing_channel(
+    segment_published: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--format", "xlsx", "--fields", "customer_id,email", "--database", str(segment_published)]
+    assert main(["--segment", "rfm/champions", *base]) == 2
+    assert "--segment needs --channel" in capsys.readouterr().err
+    assert main(["--campaign", "travel_perks", "--channel", "sms", *base]) == 2
+    assert "--channel is for --segment" in capsys.readouterr().err
+    assert main(["--segment", "rfm/champions", "--channel", "email", *base]) == 0
+    line = capsys.readouterr().out.strip()
+    written = len(expected_segment_rows("rfm/champions", "email"))
+    assert line.startswith(f"exported {written} of 5 members of segment rfm/champions contactable on email from "), line
+    with pytest.raises(SystemExit) as usage:  # argparse: one of --campaign and --segment
+        main(["--segment", "static/press", "--campaign", "travel_perks", "--channel", "email", *base])
+    assert usage.value.code == 2
