@@ -5,10 +5,8 @@ dbt_project.yml or a column added to a mart must be stated there too. Each var i
 docs/rules/README.md, with the default dbt_project.yml gives it; each mart is a section headed by its name in
 backticks (e.g. "## `customer_segments`"), whose tables name its columns in their first cell.
 
-The pages also describe what the spec defines and the code does not have yet (features being built beside this
-one): those vars and columns are listed in NOT_YET_IN_CODE. The list is checked both ways, so that it only ever
-shrinks: a listed column that a mart now declares fails here until it is taken off the list, and a column a page
-names under a mart that neither the mart nor the list has (a typo, or a column that was removed) fails too.
+The other way round too: a column a page names under a mart that the mart does not declare (a typo, or a column
+that was removed), or a var the vars table names that dbt_project.yml lacks, fails.
 
 Links between the pages, and every `docs/rules/<page>.md#<anchor>` a file of the repository cites, must resolve to a
 page and a heading of it.
@@ -21,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -31,93 +28,6 @@ MART_YAML = sorted(
     path for path in (PROJECT_DIR / "models" / "marts").rglob("_*.yml") if path.name.endswith("__models.yml")
 )
 
-# What the pages describe from the spec that the code does not declare yet, per mart (and "vars"). Take an entry off
-# when its feature lands; the test below says which.
-NOT_YET_IN_CODE: dict[str, frozenset[str]] = {
-    "vars": frozenset({"clv_holdout_days", "campaign_channels"}),
-    "campaigns": frozenset({"conversion_categories", "conversion_min_amount", "offer_cost"}),
-    "campaign_performance": frozenset(
-        {
-            "lift_ci_low",
-            "lift_ci_high",
-            "p_value",
-            "is_significant",
-            "minimum_detectable_lift",
-            "incremental_revenue_ci_low",
-            "incremental_revenue_ci_high",
-            "off_audience_deliveries",
-            "treatment_conversions",
-            "holdout_conversions",
-            "conversion_categories",
-            "conversion_min_amount",
-            "offer_cost",
-        }
-    ),
-    "cohort_retention": frozenset({"is_observed"}),
-    "clv_model_fits": frozenset(
-        {
-            "bg_nbd_status",
-            "gamma_gamma_status",
-            "status_reason",
-            "r_se",
-            "alpha_se",
-            "a_se",
-            "b_se",
-            "p_se",
-            "q_se",
-            "v_se",
-            "bg_nbd_log_covariance",
-            "gamma_gamma_log_covariance",
-        }
-    ),
-    "customer_lifetime_value": frozenset(
-        {
-            "expected_purchases_365d_low",
-            "expected_purchases_365d_high",
-            "predicted_ltv_1year_low",
-            "predicted_ltv_1year_high",
-            "model_status",
-        }
-    ),
-    "clv_validation": frozenset(
-        {
-            "as_of_date",
-            "calibration_end_date",
-            "decile",
-            "customers",
-            "bg_nbd_status",
-            "gamma_gamma_status",
-            "status_reason",
-            "predicted_purchases",
-            "actual_purchases",
-            "mean_absolute_error",
-            "bias_ratio",
-            "alive_auc",
-        }
-    ),
-    "segment_analytics": frozenset(
-        {
-            "segment_id",
-            "segment_name",
-            "segment_type",
-            "as_of_date",
-            "total_customers",
-            "active_customers",
-            "growth_rate",
-            "total_revenue",
-            "average_revenue_per_customer",
-            "revenue_contribution",
-            "average_order_frequency",
-            "average_predicted_ltv_1year",
-            "average_churn_probability",
-            "retention_rate",
-            "campaigns_sent",
-            "open_rate",
-            "click_rate",
-            "conversion_rate",
-        }
-    ),
-}
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 MODEL_HEADING = re.compile(r"^`([a-z_][a-z0-9_]*)`$")
@@ -269,38 +179,23 @@ def test_every_mart_has_a_section() -> None:
     assert not missing, f"marts without a section (a heading `<mart>`) in docs/rules/: {missing}"
 
 
-# --- the list of what is not built yet -----------------------------------------------------------------------------
+# --- docs to code ----------------------------------------------------------------------------------------------------
 
 
-def test_documented_columns_are_the_codes_or_listed_as_not_yet_built() -> None:
+def test_documented_columns_are_the_codes() -> None:
     declared = mart_columns()
     unknown = [
         f"{model}.{column}"
         for model, columns in documented_models().items()
         for column in sorted(columns)
-        if column not in declared.get(model, []) and column not in NOT_YET_IN_CODE.get(model, frozenset())
+        if column not in declared.get(model, [])
     ]
-    assert not unknown, (
-        f"columns the rules pages state that no mart declares and NOT_YET_IN_CODE does not list: {unknown}"
-    )
+    assert not unknown, f"columns the rules pages state that no mart declares: {unknown}"
 
 
-def test_documented_vars_are_the_codes_or_listed_as_not_yet_built() -> None:
-    unknown = sorted(set(documented_vars()) - set(project_vars()) - NOT_YET_IN_CODE["vars"])
+def test_documented_vars_are_the_codes() -> None:
+    unknown = sorted(set(documented_vars()) - set(project_vars()))
     assert not unknown, f"vars in docs/rules/README.md that dbt_project.yml does not have: {unknown}"
-
-
-@pytest.mark.parametrize("model", sorted(NOT_YET_IN_CODE))
-def test_not_yet_built_entries_are_documented_and_still_missing(model: str) -> None:
-    """Each entry is stated on a page and still absent from the code: once the code has it, take it off the list."""
-    listed = NOT_YET_IN_CODE[model]
-    if model == "vars":
-        stated, present = set(documented_vars()), set(project_vars())
-    else:
-        stated, present = documented_models().get(model, set()), set(mart_columns().get(model, []))
-    assert listed <= stated, f"NOT_YET_IN_CODE[{model!r}] names what no rules page states: {sorted(listed - stated)}"
-    landed = sorted(listed & present)
-    assert not landed, f"the code now has these: take them off NOT_YET_IN_CODE[{model!r}]: {landed}"
 
 
 # --- links ---------------------------------------------------------------------------------------------------------
