@@ -224,10 +224,11 @@ def generate(
     transaction_dirt_plan = dirt_counts(TRANSACTION_DIRT_RATES, transactions, dirty)
     clean_rows = transactions - transaction_dirt_plan["exact_duplicate_row"]
     drawn = draw_transactions(behaviour, clock, clean_rows, transaction_rng)
-    tx = drawn.tx
-    truth = truth_columns(behaviour, drawn.last_day, drawn.rate_scale, as_of)
+    tx, rate_scale, last_day = drawn.tx, drawn.rate_scale, drawn.last_day
+    del drawn  # the dirt below replaces tx's arrays: keep no reference to the clean ones
+    truth = truth_columns(behaviour, last_day, rate_scale, as_of)
     # a customer who stopped is seen for the last time at their last transaction (or before their stop)
-    last_seen = np.where(behaviour.stopped(), np.minimum(drawn.last_day, behaviour.stop_day - 1), 0)
+    last_seen = np.where(behaviour.stopped(), np.minimum(last_day, behaviour.stop_day - 1), 0)
     report.done(f"{len(tx.transaction_id):,} rows")
 
     report.start("consent")
@@ -278,7 +279,7 @@ def generate(
         profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
         behavior_events_rows=len(events.event_id),
         consent_rows={entity: len(columns[names[0]]) for entity, columns, names in consent_files},
-        world=world_figures(behaviour, truth, drawn.rate_scale, as_of),
+        world=world_figures(behaviour, truth, rate_scale, as_of),
     )
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
     summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)

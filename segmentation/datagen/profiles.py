@@ -74,6 +74,10 @@ class Behaviour:
     onboarding_days: np.ndarray  # int32, days to reach full level
     month_effect: np.ndarray  # float32 (customers, calendar months of the history): the month's spending swing
 
+    def subset(self, start: int, stop: int) -> Behaviour:
+        """The customers [start, stop) (views, not copies)."""
+        return Behaviour(**{field.name: getattr(self, field.name)[start:stop] for field in dataclasses.fields(self)})
+
     def active_end(self) -> np.ndarray:
         """The day after the last day each customer can transact: their stop day, else the day after A."""
         return np.minimum(self.stop_day, 1).astype(np.int32)

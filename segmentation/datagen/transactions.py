@@ -10,6 +10,7 @@ spending level, onboarding and decline.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 
@@ -40,6 +41,9 @@ GOLDEN_RATIO_FRACTION = (5**0.5 - 1) / 2
 DECLINE_FREQUENCY_POWER = 0.6
 # A month's spending swing (profiles.py) shows half in how often the customer pays, half in how much.
 MONTH_EFFECT_FREQUENCY_POWER = 0.5
+# Rows are drawn for blocks of whole customers of about this many rows at a time: the arrays of one block stay
+# small (memory at ten times the default scale, and the processor's caches).
+BLOCK_ROWS = 2_000_000
 
 
 @dataclasses.dataclass
@@ -75,6 +79,17 @@ class Cells:
     def per_customer(self) -> np.ndarray:
         """Weighted active days per customer (their whole active time on the clock, decline included)."""
         return np.asarray(self.length.sum(axis=1))
+
+    def subset(self, start: int, stop: int) -> Cells:
+        """The cells of customers [start, stop) (views, not copies)."""
+        return Cells(
+            self.months,
+            self.low[start:stop],
+            self.high[start:stop],
+            self.clock_start[start:stop],
+            self.frequency_level[start:stop],
+            self.length[start:stop],
+        )
 
 
 def build_cells(behaviour: Behaviour, clock: DayClock) -> Cells:
@@ -239,7 +254,7 @@ def draw_amounts(
     counts: np.ndarray,
     placed: PlacedRows,
     group: np.ndarray,
-    count_share: np.ndarray,
+    sigma: float,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Purchase amounts in cents: spend level × ticket size × onboarding and decline × noise (refunds come after).
@@ -248,12 +263,12 @@ def draw_amounts(
     segments) do not depend on how many transactions were requested.
     """
     weighted_days = cells.per_customer()
-    mean_ticket = count_share @ GROUP_TICKET_FACTOR
+    mean_ticket = group_count_shares(behaviour) @ GROUP_TICKET_FACTOR
     unit_cents = behaviour.monthly_spend / DAYS_PER_MONTH * weighted_days / np.maximum(counts, 1) / mean_ticket * 100
     amount = np.repeat(unit_cents.astype(np.float32), counts) * GROUP_TICKET_FACTOR.astype(np.float32)[group]
     amount *= amount_levels(behaviour, cells)[placed.cell]
-    sigma = np.float32(amount_noise_sigma(len(group), float(weighted_days.sum()) / DAYS_PER_MONTH))
-    amount *= np.exp(sigma * rng.standard_normal(len(group), dtype=np.float32) - sigma * sigma / 2)
+    noise = np.float32(sigma)
+    amount *= np.exp(noise * rng.standard_normal(len(group), dtype=np.float32) - noise * noise / 2)
     return np.maximum(np.rint(amount), 1).astype(np.int64)
 
 
@@ -289,6 +304,15 @@ class DrawnTransactions:
     last_day: np.ndarray  # int64 per customer
 
 
+def customer_blocks(counts: np.ndarray, block_rows: int = BLOCK_ROWS) -> list[tuple[int, int]]:
+    """Consecutive ranges [start, stop) of customers holding about ``block_rows`` rows each (whole customers)."""
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if len(ends) else 0
+    cuts = np.searchsorted(ends, np.arange(block_rows, total, block_rows), side="right")
+    bounds = np.unique(np.r_[0, cuts, len(counts)])
+    return [(int(lo), int(hi)) for lo, hi in itertools.pairwise(bounds)]
+
+
 def draw_transactions(
     behaviour: Behaviour, clock: DayClock, n_rows: int, rng: np.random.Generator
 ) -> DrawnTransactions:
@@ -296,23 +320,35 @@ def draw_transactions(
 
     Rows are then sorted by date and numbered in that order, like a real transaction log.
     Work is done per customer and expanded with ``np.repeat`` (cheaper than gathers), in
-    float32 where cent precision allows, because this is the hot path at 13.5M rows.
+    float32 where cent precision allows, a block of customers at a time, because this is
+    the hot path at 13.5M rows.
     """
     cells = build_cells(behaviour, clock)
     counts, scale = rows_per_customer(behaviour, cells, n_rows, rng)
     owner = np.repeat(np.arange(1, len(counts) + 1, dtype=np.int32), counts)
-    rank = np.arange(n_rows, dtype=np.int32) - np.repeat((np.cumsum(counts) - counts).astype(np.int32), counts)
+    first_row = np.cumsum(counts) - counts
+    rank = np.arange(n_rows, dtype=np.int32) - np.repeat(first_row.astype(np.int32), counts)
+    sigma = amount_noise_sigma(n_rows, float(cells.per_customer().sum()) / DAYS_PER_MONTH)
 
-    placed = place_days(behaviour, cells, clock, counts, rank, rng)
-    day = placed.day
-    count_share = group_count_shares(behaviour)
-    travel_pull = clock.travel_factor[day - HISTORY_START]
-    group = pick_groups(count_share, counts, rank.astype(np.float32), travel_pull, rng)
-    del travel_pull
-    category = category_lookup()[group, rng.integers(0, 100, n_rows, dtype=np.int8)]
-    cents = draw_amounts(behaviour, cells, counts, placed, group, count_share, rng)
-    del group, placed
-    add_refunds(rank, day, cents, category, rng)
+    day = np.empty(n_rows, dtype=np.int32)
+    cents = np.empty(n_rows, dtype=np.int64)
+    category = np.empty(n_rows, dtype=np.int16)
+    lookup = category_lookup()
+    for lo, hi in customer_blocks(counts):
+        rows = slice(int(first_row[lo]), int(first_row[hi - 1] + counts[hi - 1]))
+        people, their_cells, their_counts, their_rank = (
+            behaviour.subset(lo, hi),
+            cells.subset(lo, hi),
+            counts[lo:hi],
+            rank[rows],
+        )
+        placed = place_days(people, their_cells, clock, their_counts, their_rank, rng)
+        travel_pull = clock.travel_factor[placed.day - HISTORY_START]
+        group = pick_groups(group_count_shares(people), their_counts, their_rank.astype(np.float32), travel_pull, rng)
+        category[rows] = lookup[group, rng.integers(0, 100, len(group), dtype=np.int8)]
+        cents[rows] = draw_amounts(people, their_cells, their_counts, placed, group, sigma, rng)
+        day[rows] = placed.day
+        add_refunds(their_rank, day[rows], cents[rows], category[rows], rng)
 
     # a customer's rows are in day order, so their last row holds their last day
     last_day = np.full(len(counts), NEVER, dtype=np.int64)
