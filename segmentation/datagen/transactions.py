@@ -161,19 +161,23 @@ def place_days(
     first_of = np.cumsum(days_of) - days_of
     day_rank = np.arange(len(starters), dtype=np.int64) - first_of[owner_index]
 
-    total = cells.per_customer()
-    offset = np.cumsum(total) - total
-    slice_at = (day_rank + rng.random(len(starters))) / np.maximum(days_of, 1)[owner_index]
-    np.minimum(slice_at, np.nextafter(1.0, 0.0), out=slice_at)
-    position = offset[owner_index] + slice_at * total[owner_index]
-    del slice_at, day_rank
-    # positions ascend (customer by customer, slice by slice), so each cell's rows are one run of them
+    # one running sum over every cell, customer by customer: a customer's time is [its first cell's start, its
+    # last cell's end), and a position is kept strictly inside it, so no row can fall in a neighbour's cells
     cell_end = np.cumsum(cells.length.ravel())
-    rows_before = np.searchsorted(position, cell_end, side="right")
+    cell_start = np.concatenate([[0.0], cell_end[:-1]])
+    months = cells.months
+    customer_start = cell_start[::months][owner_index] if len(cell_end) else np.zeros(0)
+    customer_end = cell_end[months - 1 :: months][owner_index] if len(cell_end) else np.zeros(0)
+    slice_at = (day_rank + rng.random(len(starters))) / np.maximum(days_of, 1)[owner_index]
+    position = customer_start + slice_at * (customer_end - customer_start)
+    np.minimum(position, np.nextafter(customer_end, -np.inf), out=position)
+    del slice_at, day_rank, customer_start, customer_end
+    # positions ascend (customer by customer, slice by slice), so each cell's rows are one run of them
+    rows_before = np.searchsorted(position, cell_end, side="left")
     rows_before[-1:] = len(position)
     cell = np.repeat(np.arange(len(cell_end)), np.diff(rows_before, prepend=0))
-    inside = (position - (cell_end[cell] - cells.length.ravel()[cell])) / cells.frequency_level.ravel()[cell]
-    del position
+    inside = (position - cell_start[cell]) / cells.frequency_level.ravel()[cell]
+    del position, cell_start
     day = clock.day_at(cells.clock_start.ravel()[cell] + inside)
     day = np.clip(day, cells.low.ravel()[cell], cells.high.ravel()[cell] - 1).astype(np.int32)
     return PlacedRows(day[started_by], cell[started_by])
