@@ -1,10 +1,14 @@
 """Generate the raw customers/transactions files that the dbt segmentation project reads.
 
-Why synthetic data: the segmentation rules need customers whose spending really
-travels, declines, grows or stays necessity-heavy, so every customer gets a hidden
-behaviour profile (profiles.py) and the transactions are drawn from that behaviour
-(transactions.py). The segment labels are never written; they must be rediscovered by
-the dbt models.
+Why synthetic data: the warehouse's rules and models need customers who behave like a
+bank's: they sign up in every month (and years before the history), pay from a few times
+a year to nearly every day with the seasons, decline, stop and close their accounts. So
+every customer gets a hidden state (profiles.py: a profile, acquisition.py: a signup,
+attrition.py: a decline and a stop from the profile's hazard) and every file follows from
+it (transactions.py through the rhythm of timeline.py; consent.py, events.py). The segment
+labels are never written; they must be rediscovered by the dbt models. What the hidden
+state says is written beside the raw files as the planted truth (truth.py, under truth/),
+which no model reads; truth.py also compares a built warehouse with it.
 
 Why dirty rows: the staging models have to prove they reject or repair bad input,
 so a small, counted share of broken rows is injected on purpose (dirt.py; ``--clean``
@@ -17,6 +21,10 @@ Output contract (read by dbt, keep it stable; writing.py):
     transactions.csv  transaction_id,customer_id,transaction_date,amount,merchant_category
 Comma-separated with a header, ISO dates, amounts with exactly two decimals, empty
 field = null. Parquet output has the same columns, all VARCHAR, so dirty values survive.
+
+    truth/customers_truth.csv   customer_id,profile,stopped_at,decline_started_at,purchase_days_per_year
+Optional inputs (spec section 7): products, behavior_events, customer_preferences (with its
+history), suppressions, and extra columns on customers and transactions.
 
 Row counts: the customers file holds exactly ``customers`` distinct customer_ids plus
 the injected exact-duplicate rows; the transactions file holds exactly

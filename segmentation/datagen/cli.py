@@ -51,8 +51,16 @@ def format_summary(summary: GenerationSummary, out_dir: Path) -> str:
         f"wrote {out_dir / summary.files['customers']} ({summary.customers_rows:,} rows)",
         f"wrote {out_dir / summary.files['transactions']} ({summary.transactions_rows:,} rows)",
         f"wrote {out_dir / summary.files['behavior_events']} ({summary.behavior_events_rows:,} rows)",
+        f"wrote {out_dir / summary.files['customers_truth']} (the planted truth; never read by the build)",
         f"wrote {out_dir / SUMMARY_FILE}",
     ]
+    if summary.world:
+        world = summary.world
+        lines.append(
+            f"world: {world['history_days']:,} days from {world['history_start']}, "
+            f"{world['signed_up_in_history']:,} signups in them; by {summary.as_of} "
+            f"{world['stopped']:,} customers stopped and {world['declined']:,} declined (truth)"
+        )
     for table, kinds in summary.dirty.items():
         injected = ", ".join(f"{kind}={count:,}" for kind, count in kinds.items() if count)
         lines.append(f"dirty {table}: {injected or 'none'}")

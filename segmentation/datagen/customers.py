@@ -8,6 +8,7 @@ import datetime as dt
 import numpy as np
 from faker import Faker
 
+from segmentation.datagen.acquisition import NEVER
 from segmentation.datagen.profiles import Behaviour
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
@@ -41,8 +42,14 @@ EMAIL_DOMAINS: tuple[str, ...] = (
 )
 GENDERS: tuple[str, ...] = ("Male", "Female", "Other")
 GENDER_SHARES = (0.485, 0.495, 0.02)
-ACCOUNT_STATUSES: tuple[str, ...] = ("Active", "Inactive", "Suspended")
-ACCOUNT_STATUS_SHARES = (0.86, 0.10, 0.04)
+ACCOUNT_STATUSES: tuple[str, ...] = ("Active", "Inactive", "Suspended", "Closed")
+# The account status follows the hidden state: most customers who stopped closed their account or let it go
+# inactive, some left it open; a customer who never paid often has an inactive account.
+ACCOUNT_STATUS_SHARES: dict[str, tuple[float, float, float, float]] = {
+    "transacting": (0.955, 0.015, 0.03, 0.0),
+    "stopped": (0.22, 0.30, 0.03, 0.45),
+    "never_paid": (0.50, 0.45, 0.05, 0.0),
+}
 
 
 @dataclasses.dataclass
@@ -84,6 +91,13 @@ def email_local_part(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalpha())
 
 
+def account_status_codes(behaviour: Behaviour, rng: np.random.Generator) -> np.ndarray:
+    """Index into ACCOUNT_STATUSES per customer, drawn by hidden state: transacting, stopped, never paid."""
+    state = np.where(behaviour.stopped(), 1, np.where(behaviour.first_day >= NEVER, 2, 0))
+    cumulative = np.cumsum(np.array(list(ACCOUNT_STATUS_SHARES.values())), axis=1)[state]
+    return (rng.random(len(state))[:, None] >= cumulative[:, :-1]).sum(axis=1)
+
+
 def build_customers(
     behaviour: Behaviour, pools: NamePools, as_of: dt.date, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
@@ -112,7 +126,7 @@ def build_customers(
     # the ones whose signup was moved up to 60 days past as_of.
     dob_day = behaviour.signup_day - (rng.uniform(18.3, 75.0, n) * 365.25).astype(np.int32)
     location = rng.integers(0, len(pools.city), n)
-    status = rng.choice(len(ACCOUNT_STATUSES), size=n, p=ACCOUNT_STATUS_SHARES)
+    status = account_status_codes(behaviour, rng)
     return {
         "customer_id": customer_id.astype(str).astype(object),
         "first_name": first_name,

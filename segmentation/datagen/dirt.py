@@ -71,8 +71,8 @@ def pick_disjoint_rows(n_rows: int, counts: dict[str, int], rng: np.random.Gener
 
 def move_signups_after_as_of(behaviour: Behaviour, rows: np.ndarray, rng: np.random.Generator) -> None:
     """Give these customers a signup date after as_of; done before transactions are
-    drawn so they get no transactions dated before their own signup."""
-    behaviour.signup_day[rows] = rng.integers(1, 61, len(rows))
+    drawn so they get no transactions (nor anything else) dated before their own signup."""
+    behaviour.not_yet_customers(rows, rng.integers(1, 61, len(rows)).astype(np.int32))
 
 
 def inject_customer_dirt(

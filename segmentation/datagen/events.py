@@ -8,6 +8,10 @@ customers (steady and travelling profiles, more purchases) write reviews and sha
 email opens and clicks, SMS and social clicks and support tickets are single touches. Each customer
 has a main device and uses another now and then. Only the last EVENT_HISTORY_DAYS are kept, as a web
 analytics tool keeps them: enough for the 90-day windows of a year of backfilled month-ends.
+
+Events start at signup (browsing may come before the first purchase) and end when the customer stops,
+with one exception, the realistic noise of a mailbox: a customer who stopped but whose account is still
+open keeps opening (and now and then clicking) the bank's emails, at STOPPED_EMAIL_FACTOR of their rate.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import dataclasses
 import numpy as np
 
 from segmentation.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
-from segmentation.datagen.profiles import Behaviour
+from segmentation.datagen.profiles import PROFILE_NAMES, Behaviour
 from segmentation.datagen.transactions import Transactions
 
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -88,11 +92,15 @@ ONLINE_PURCHASE_PERCENT = 3  # of positive transactions in the history, picked b
 BROWSE_SESSIONS_PER_MONTH = 0.4
 ABANDONED_CART_SHARE = 0.25  # of browse-only sessions
 WISHLIST_SHARE = 0.06
-# Per online purchase, by profile in PROFILES order (traveller, declining, new_growing, budget, steady):
-# the loyal write reviews and share.
-REVIEW_SHARE = np.array([0.15, 0.02, 0.05, 0.06, 0.2])
-SHARE_SHARE = np.array([0.08, 0.01, 0.02, 0.02, 0.1])
-EMAIL_OPENS_PER_MONTH = np.array([0.8, 0.2, 0.6, 0.4, 0.5])
+# Per online purchase, by profile: the loyal write reviews and share.
+REVIEW_SHARE_OF = {"traveller": 0.15, "steady": 0.2, "budget": 0.06, "occasional": 0.05, "fickle": 0.02}
+SHARE_SHARE_OF = {"traveller": 0.08, "steady": 0.1, "budget": 0.02, "occasional": 0.02, "fickle": 0.01}
+EMAIL_OPENS_PER_MONTH_OF = {"traveller": 0.8, "steady": 0.5, "budget": 0.4, "occasional": 0.3, "fickle": 0.2}
+REVIEW_SHARE = np.array([REVIEW_SHARE_OF[name] for name in PROFILE_NAMES])
+SHARE_SHARE = np.array([SHARE_SHARE_OF[name] for name in PROFILE_NAMES])
+EMAIL_OPENS_PER_MONTH = np.array([EMAIL_OPENS_PER_MONTH_OF[name] for name in PROFILE_NAMES])
+# After a stop, an open account's mailbox still opens this share of the bank's emails.
+STOPPED_EMAIL_FACTOR = 0.2
 EMAIL_CLICK_SHARE = 0.3
 SMS_CLICKS_PER_MONTH = 0.15
 SOCIAL_CLICKS_PER_MONTH = 0.1
@@ -212,16 +220,35 @@ def touches(
     )
 
 
-def draw_events(behaviour: Behaviour, tx: Transactions, rng: np.random.Generator, dirty: bool) -> Events:
-    """Every customer's events of the last EVENT_HISTORY_DAYS, consistent with their transactions,
-    in time order with event ids from 1; a few dirty rows when ``dirty``."""
+def days_within(start: np.ndarray, span: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A uniformly drawn day of [start, start + span) per element (span > 0)."""
+    return start + (rng.random(len(start)) * span).astype(np.int64)
+
+
+def draw_events(
+    behaviour: Behaviour,
+    tx: Transactions,
+    last_day: np.ndarray,
+    mailed_after_stop: np.ndarray,
+    rng: np.random.Generator,
+    dirty: bool,
+) -> Events:
+    """Every customer's events of the last EVENT_HISTORY_DAYS, consistent with their transactions, from
+    signup to ``last_day`` (per customer: A, or the last transaction of one who stopped), the emails of
+    ``mailed_after_stop`` customers excepted, in time order with event ids from 1; a few dirty rows when
+    ``dirty``."""
     n_customers = len(behaviour.profile)
     if n_customers == 0:
         nothing = np.zeros(0, dtype=np.int64)
         return touches(nothing, nothing, EMAIL_OPEN, nothing, nothing, rng)
     main_device = rng.choice(len(DEVICES), n_customers, p=DEVICE_SHARES).astype(np.int8)
-    first_day = np.maximum(behaviour.signup_day, -EVENT_HISTORY_DAYS + 1)
-    months = np.maximum(1 - first_day, 0) / 30.4
+    first_day = np.maximum(behaviour.signup_day.astype(np.int64), -EVENT_HISTORY_DAYS + 1)
+    last_day = np.minimum(last_day.astype(np.int64), 0)
+    span = np.maximum(last_day - first_day + 1, 0)
+    months = span / 30.4
+    # the mailbox of a stopped customer with an open account, from the stop to A
+    mail_start = np.maximum(last_day + 1, first_day)
+    mail_span = np.where(mailed_after_stop, np.maximum(1 - mail_start, 0), 0)
 
     def session_device(customer: np.ndarray) -> np.ndarray:
         other = rng.integers(0, len(DEVICES), len(customer)).astype(np.int8)
@@ -270,9 +297,7 @@ def draw_events(behaviour: Behaviour, tx: Transactions, rng: np.random.Generator
     browse_counts = rng.poisson(BROWSE_SESSIONS_PER_MONTH * months)
     browser_customer = np.repeat(np.arange(1, n_customers + 1), browse_counts)
     n_browse = len(browser_customer)
-    browse_day = first_day[browser_customer - 1] + (
-        rng.random(n_browse) * (1 - first_day[browser_customer - 1])
-    ).astype(np.int64)
+    browse_day = days_within(first_day[browser_customer - 1], span[browser_customer - 1], rng)
     browse_device = session_device(browser_customer)
     browsed = sessions_to_events(
         browser_customer,
@@ -298,24 +323,26 @@ def draw_events(behaviour: Behaviour, tx: Transactions, rng: np.random.Generator
     purchase_day = tx.day[online].astype(np.int64)
     for event_type, shares in ((REVIEW, REVIEW_SHARE), (SHARE, SHARE_SHARE)):
         picked = rng.random(n_bought) < shares[buyer_profile]
-        day = np.minimum(purchase_day[picked] + rng.integers(1, 15, int(picked.sum())), 0)
         who = buyer[picked]
+        day = np.minimum(purchase_day[picked] + rng.integers(1, 15, int(picked.sum())), last_day[who - 1])
         device = session_device(who)
         source = np.where(event_type == SHARE, SOCIAL, np.where(device == 1, APP, WEB))
         parts.append(touches(who, day, event_type, source, device, rng))
 
     # single touches through email, SMS, social and support
     email_rate = EMAIL_OPENS_PER_MONTH[behaviour.profile]
-    for event_type, rate, source_code in (
-        (EMAIL_OPEN, email_rate * months, EMAIL),
-        (EMAIL_CLICK, email_rate * EMAIL_CLICK_SHARE * months, EMAIL),
-        (SMS_CLICK, SMS_CLICKS_PER_MONTH * months, SMS),
-        (SOCIAL_CLICK, SOCIAL_CLICKS_PER_MONTH * months, SOCIAL),
-        (SUPPORT_TICKET, SUPPORT_TICKETS_PER_MONTH * months, WEB),
+    mail_months = STOPPED_EMAIL_FACTOR * mail_span / 30.4
+    for event_type, rate, source_code, start, days in (
+        (EMAIL_OPEN, email_rate * months, EMAIL, first_day, span),
+        (EMAIL_CLICK, email_rate * EMAIL_CLICK_SHARE * months, EMAIL, first_day, span),
+        (SMS_CLICK, SMS_CLICKS_PER_MONTH * months, SMS, first_day, span),
+        (SOCIAL_CLICK, SOCIAL_CLICKS_PER_MONTH * months, SOCIAL, first_day, span),
+        (SUPPORT_TICKET, SUPPORT_TICKETS_PER_MONTH * months, WEB, first_day, span),
+        (EMAIL_OPEN, email_rate * mail_months, EMAIL, mail_start, mail_span),
+        (EMAIL_CLICK, email_rate * EMAIL_CLICK_SHARE * mail_months, EMAIL, mail_start, mail_span),
     ):
         who = np.repeat(np.arange(1, n_customers + 1), rng.poisson(rate))
-        start = first_day[who - 1]
-        day = start + (rng.random(len(who)) * (1 - start)).astype(np.int64)
+        day = days_within(start[who - 1], days[who - 1], rng)
         parts.append(touches(who, day, event_type, np.full(len(who), source_code), session_device(who), rng))
 
     events = concatenate(parts)

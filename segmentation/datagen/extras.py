@@ -43,10 +43,14 @@ def build_customer_extras(
     points = np.rint(rng.lognormal(6.0, 1.2, n)).astype(np.int64)
     loyalty = points.astype(str).astype(object)
     loyalty[rng.random(n) >= LOYALTY_SHARE] = None
-    # A login between signup (or as_of, for a later signup) and as_of, mostly recent.
-    days_back = np.minimum(rng.exponential(MEAN_DAYS_SINCE_LOGIN, n), np.maximum(-behaviour.signup_day, 0))
+    # A login between signup (or as_of, for a later signup) and as_of, mostly recent; a customer who stopped
+    # last logged in before their stop.
+    last_active = np.minimum(behaviour.active_end().astype(np.int64) - 1, 0)
+    room = np.maximum(last_active - behaviour.signup_day, 0)
+    days_back = np.minimum(rng.exponential(MEAN_DAYS_SINCE_LOGIN, n), room)
     seconds = (days_back * 86400).astype(np.int64)
-    moments = np.datetime64(as_of, "s") + np.timedelta64(86399, "s") - seconds.astype("timedelta64[s]")
+    latest = np.datetime64(as_of, "s") + last_active.astype("timedelta64[D]") + np.timedelta64(86399, "s")
+    moments = latest - seconds.astype("timedelta64[s]")
     logins = np.array([str(moment).replace("T", " ") for moment in moments], dtype=object)
     last_login = logins.copy()
     last_login[rng.random(n) >= LAST_LOGIN_SHARE] = None

@@ -15,12 +15,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from segmentation.datagen.consent import (
-    DELIVERY_COLUMNS,
-    PREFERENCE_COLUMNS,
-    SUPPRESSION_COLUMNS,
-    build_consent,
-)
+from segmentation.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS, build_consent
 from segmentation.datagen.customers import build_customers, build_name_pools
 from segmentation.datagen.dirt import (
     CUSTOMER_DIRT_RATES,
@@ -33,8 +28,10 @@ from segmentation.datagen.dirt import (
 )
 from segmentation.datagen.events import draw_events, event_dirt_counts
 from segmentation.datagen.extras import build_customer_extras, build_products
-from segmentation.datagen.profiles import PROFILES, draw_behaviour
+from segmentation.datagen.profiles import PROFILES, Behaviour, draw_behaviour
+from segmentation.datagen.timeline import HISTORY_DAYS, HISTORY_START, build_clock, day_dates
 from segmentation.datagen.transactions import draw_transactions
+from segmentation.datagen.truth import CUSTOMERS_TRUTH_FILE, TRUTH_DIR, truth_columns, write_truth
 from segmentation.datagen.writing import (
     FORMATS,
     write_customers,
@@ -48,6 +45,18 @@ SUMMARY_FILE = "generation_summary.json"
 # Written into every folder the generator fills, before any data file: the generator writes only
 # into an empty folder or one that carries this marker, so it never overwrites a user's own files.
 MARKER_FILE = ".generated-by-segmentation"
+# The raw files a run writes (as <entity>.<format>), and those earlier versions wrote: in a folder the generator
+# filled, every other copy of them is deleted first, so the build never reads a file left from an earlier run
+# (another format, or campaign_deliveries, which the demo no longer generates).
+ENTITIES: tuple[str, ...] = (
+    "customers",
+    "transactions",
+    "products",
+    "behavior_events",
+    "customer_preferences",
+    "suppressions",
+)
+FORMER_ENTITIES: tuple[str, ...] = ("campaign_deliveries",)
 
 
 class FolderNotGenerated(ValueError):
@@ -70,9 +79,10 @@ class GenerationSummary:
     dirty: dict[str, dict[str, int]]
     profiles: dict[str, int]
     behavior_events_rows: int = 0
-    # consent and campaigns (spec section 7): rows per file, and the treated customers a lift was planted in
+    # consent (spec section 7): rows per file
     consent_rows: dict[str, int] = dataclasses.field(default_factory=dict)
-    planted_conversions: dict[str, int] = dataclasses.field(default_factory=dict)
+    # the hidden world in figures: history, acquisition, attrition, the scale fitted to the row count
+    world: dict[str, Any] = dataclasses.field(default_factory=dict)
     elapsed_seconds: float = 0.0
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -145,6 +155,14 @@ def refuse_foreign_folder(out_dir: Path) -> None:
         )
 
 
+def remove_earlier_output(out_dir: Path) -> None:
+    """Delete the raw files and truth an earlier run may have left in the generator's own folder."""
+    for entity in ENTITIES + FORMER_ENTITIES:
+        for fmt in FORMATS:
+            (out_dir / f"{entity}.{fmt}").unlink(missing_ok=True)
+    (out_dir / TRUTH_DIR / CUSTOMERS_TRUTH_FILE).unlink(missing_ok=True)
+
+
 def write_marker(out_dir: Path, customers: int, transactions: int, as_of: dt.date, seed: int, fmt: str) -> None:
     """Claim the folder for the generator, with the arguments of the run that fills it."""
     marker = {
@@ -168,7 +186,8 @@ def generate(
     dirty: bool = True,
     progress: bool = False,
 ) -> GenerationSummary:
-    """Generate both files plus generation_summary.json in ``out_dir`` and return the summary.
+    """Generate the raw files, the planted truth (truth/) and generation_summary.json in ``out_dir`` and
+    return the summary.
 
     ``out_dir`` must be empty, new, or marked by an earlier run (MARKER_FILE); any other folder
     is refused with FolderNotGenerated before anything is written.
@@ -181,20 +200,22 @@ def generate(
     out_dir = Path(out_dir)
     prepare_out_dir(out_dir)
     write_marker(out_dir, customers, transactions, as_of, seed, fmt)
+    remove_earlier_output(out_dir)
     run_started = time.perf_counter()
     report = Progress(progress)
-    # A fifth stream for the optional inputs, a sixth for the behaviour events and a seventh for consent and
-    # campaigns: SeedSequence children depend only on their index, so the earlier ones (and their columns) are what
-    # they were before each was added.
+    # SeedSequence children depend only on their index: the behaviour (the hidden state), the customers file,
+    # the transactions, their dirt, the optional inputs, the behaviour events and consent each draw from their own.
     behaviour_rng, customer_rng, transaction_rng, dirt_rng, extras_rng, events_rng, consent_rng = (
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(7)
     )
 
     report.start("customers")
-    behaviour = draw_behaviour(customers, behaviour_rng)
+    clock = build_clock(as_of)
+    behaviour = draw_behaviour(customers, clock, behaviour_rng)
     customer_rows = pick_disjoint_rows(customers, dirt_counts(CUSTOMER_DIRT_RATES, customers, dirty), customer_rng)
     move_signups_after_as_of(behaviour, customer_rows["signup_after_as_of"], customer_rng)
     customer_columns = build_customers(behaviour, build_name_pools(seed), as_of, customer_rng)
+    status = customer_columns["account_status"].copy()
     customer_columns.update(build_customer_extras(behaviour, as_of, extras_rng, dirty))
     customer_columns, customer_dirt = inject_customer_dirt(customer_columns, customer_rows, as_of, customer_rng)
     report.done()
@@ -202,36 +223,31 @@ def generate(
     report.start("transactions")
     transaction_dirt_plan = dirt_counts(TRANSACTION_DIRT_RATES, transactions, dirty)
     clean_rows = transactions - transaction_dirt_plan["exact_duplicate_row"]
-    tx = draw_transactions(behaviour, clean_rows, transaction_rng)
+    drawn = draw_transactions(behaviour, clock, clean_rows, transaction_rng)
+    tx, rate_scale, last_day = drawn.tx, drawn.rate_scale, drawn.last_day
+    del drawn  # the dirt below replaces tx's arrays: keep no reference to the clean ones
+    truth = truth_columns(behaviour, last_day, rate_scale, as_of)
+    # a customer who stopped is seen for the last time at their last transaction (or before their stop)
+    last_seen = np.where(behaviour.stopped(), np.minimum(last_day, behaviour.stop_day - 1), 0)
     report.done(f"{len(tx.transaction_id):,} rows")
 
-    report.start("consent and campaigns")
-    dirty_customer_rows = np.concatenate([np.asarray(rows, dtype=np.int64) for rows in customer_rows.values()])
-    consent = build_consent(behaviour, customer_columns, dirty_customer_rows, tx, as_of, consent_rng, dirty)
-    report.done(f"{len(consent.deliveries['customer_id']):,} deliveries")
+    report.start("consent")
+    consent = build_consent(behaviour, customer_columns, status == "Closed", as_of, consent_rng, dirty)
+    report.done(f"{len(consent.preferences['customer_id']):,} preference rows")
 
     report.start("transaction dirt")
     tx, transaction_dirt = inject_transaction_dirt(tx, transaction_dirt_plan, customers, as_of, dirt_rng)
     report.done(f"{len(tx.transaction_id):,} rows")
 
     report.start("behaviour events")
-    events = draw_events(behaviour, tx, events_rng, dirty)
+    events = draw_events(behaviour, tx, last_seen, behaviour.stopped() & (status == "Active"), events_rng, dirty)
     report.done(f"{len(events.event_id):,} rows")
 
     report.start("writing")
-    files = {
-        "customers": f"customers.{fmt}",
-        "transactions": f"transactions.{fmt}",
-        "products": f"products.{fmt}",
-        "behavior_events": f"behavior_events.{fmt}",
-        "customer_preferences": f"customer_preferences.{fmt}",
-        "suppressions": f"suppressions.{fmt}",
-        "campaign_deliveries": f"campaign_deliveries.{fmt}",
-    }
+    files = {entity: f"{entity}.{fmt}" for entity in ENTITIES}
     consent_files = (
         ("customer_preferences", consent.preferences, PREFERENCE_COLUMNS),
         ("suppressions", consent.suppressions, SUPPRESSION_COLUMNS),
-        ("campaign_deliveries", consent.deliveries, DELIVERY_COLUMNS),
     )
     with duckdb.connect() as con:
         write_customers(con, customer_columns, out_dir / files["customers"], fmt)
@@ -240,6 +256,8 @@ def generate(
         write_events(con, events, as_of, out_dir / files["behavior_events"], fmt)
         for entity, columns, names in consent_files:
             write_text_columns(con, columns, names, out_dir / files[entity], fmt)
+        truth_path = write_truth(con, truth, out_dir)
+    files["customers_truth"] = str(truth_path.relative_to(out_dir))
     report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))
@@ -261,8 +279,25 @@ def generate(
         profiles={spec.name: int(count) for spec, count in zip(PROFILES, profile_counts, strict=True)},
         behavior_events_rows=len(events.event_id),
         consent_rows={entity: len(columns[names[0]]) for entity, columns, names in consent_files},
-        planted_conversions=consent.planted,
+        world=world_figures(behaviour, truth, rate_scale, as_of),
     )
     (out_dir / SUMMARY_FILE).write_text(json.dumps(summary.to_json_dict(), indent=2) + "\n")
     summary.elapsed_seconds = round(time.perf_counter() - run_started, 2)
     return summary
+
+
+def world_figures(
+    behaviour: Behaviour, truth: dict[str, np.ndarray], rate_scale: float, as_of: dt.date
+) -> dict[str, Any]:
+    """The hidden world in a few figures for the summary: history, signups, who paid, stopped and declined."""
+    in_history = (behaviour.signup_day >= HISTORY_START) & (behaviour.signup_day <= 0)
+    can_transact = int(sum(rate is not None for rate in truth["purchase_days_per_year"]))
+    return {
+        "history_days": HISTORY_DAYS,
+        "history_start": str(day_dates(as_of, np.array([HISTORY_START]))[0]),
+        "rate_scale": round(rate_scale, 4),
+        "signed_up_in_history": int(in_history.sum()),
+        "can_transact": can_transact,
+        "stopped": int(sum(value is not None for value in truth["stopped_at"])),
+        "declined": int(sum(value is not None for value in truth["decline_started_at"])),
+    }

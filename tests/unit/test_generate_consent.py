@@ -1,20 +1,24 @@
-"""The generator's consent and campaign files (spec section 7): consent rates by channel, deliveries only to
-customers the build will find contactable, the documented holdout split, and every planted conversion planted."""
+"""The generator's consent files (spec section 7, docs/data-quality.md#the-demo-world): a preference history per
+customer and channel (a first row at signup, later changes, a withdrawal when an account closes), consent rates
+by channel, suppressions with their dates, and every timestamp strictly inside its day."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
-from segmentation.datagen.consent import DEMO_CAMPAIGNS, PLANTED_LIFT, holdout_bucket
+from segmentation.datagen.consent import CHANNELS
 from segmentation.datagen.generator import GenerationSummary, generate
 
 AS_OF = dt.date(2026, 11, 30)
 TRUE = {"true", "1", "yes"}
+FALSE = {"false", "0", "no"}
+TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -28,19 +32,132 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerationSumma
     return out, generate(3000, 120_000, AS_OF, 5, out)
 
 
-def test_consent_rates_differ_by_channel(run: tuple[Path, GenerationSummary]) -> None:
-    out, _ = run
-    granted: Counter[str] = Counter()
-    rows: Counter[str] = Counter()
+def moment(text: str) -> dt.datetime | None:
+    """A well-formed timestamp, None for the dirty ones staging rejects."""
+    if not TIMESTAMP.fullmatch(text):
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def histories(out: Path) -> dict[tuple[str, str], list[tuple[dt.datetime, dict[str, str]]]]:
+    """Each known customer and channel's well-formed rows in the order staging reads them."""
+    customers = {row["customer_id"] for row in read(out / "customers.csv")}
+    rows: defaultdict[tuple[str, str], list[tuple[dt.datetime, dict[str, str]]]] = defaultdict(list)
     for row in read(out / "customer_preferences.csv"):
-        channel = row["communication_channel"].lower()
-        rows[channel] += 1
+        when, channel = moment(row["updated_at"]), row["communication_channel"].lower()
+        if when is not None and channel in CHANNELS and row["customer_id"] in customers:
+            rows[(row["customer_id"], channel)].append((when, row))
+    # oldest first; at the same moment the row granting more first, so the last row is the one staging keeps
+    return {
+        key: sorted(value, key=lambda item: (item[0], item[1]["marketing_consent"].lower() not in TRUE))
+        for key, value in rows.items()
+    }
+
+
+def test_every_consent_and_suppression_timestamp_is_strictly_inside_its_day(
+    run: tuple[Path, GenerationSummary],
+) -> None:
+    """A batch send at midnight must see the consent of the end of the day before: no row at 00:00:00."""
+    out, _ = run
+    stamps = [row["updated_at"] for row in read(out / "customer_preferences.csv")]
+    stamps += [row["added_at"] for row in read(out / "suppressions.csv") if row["added_at"]]
+    parsed = [moment(text) for text in stamps]
+    good = [when for when in parsed if when is not None]
+    assert len(good) > 0.99 * len(stamps)
+    assert all(when.time() != dt.time(0, 0, 0) for when in good)
+    assert max(good).date() <= AS_OF
+
+
+def test_preferences_have_a_history_from_signup(run: tuple[Path, GenerationSummary]) -> None:
+    out, _ = run
+    signup = {row["customer_id"]: row["signup_date"] for row in read(out / "customers.csv")}
+    history = histories(out)
+    sizes = Counter(len(rows) for rows in history.values())
+    assert sizes[1] < 0.7 * len(history)  # most customers and channels have later changes
+    assert max(sizes) >= 4
+    assert sum(size * count for size, count in sizes.items()) > 1.5 * len(history)
+    # the first row of a customer's channel is dated on their signup day
+    dated = [(rows[0][0].date().isoformat(), signup[customer]) for (customer, _), rows in history.items()]
+    assert sum(first == signed for first, signed in dated) > 0.99 * len(dated)
+
+
+def test_latest_consent_differs_by_channel(run: tuple[Path, GenerationSummary]) -> None:
+    out, _ = run
+    latest = {key: rows[-1][1] for key, rows in histories(out).items()}
+    granted: Counter[str] = Counter()
+    customers: Counter[str] = Counter()
+    for (_, channel), row in latest.items():
+        customers[channel] += 1
         granted[channel] += row["marketing_consent"].lower() in TRUE
-    shares = {channel: granted[channel] / rows[channel] for channel in ("email", "sms", "phone", "push")}
+    shares = {channel: granted[channel] / customers[channel] for channel in CHANNELS}
     assert shares["email"] > shares["push"] > shares["sms"] > shares["phone"] > 0.05
+    assert customers["email"] > customers["sms"] > customers["phone"] > customers["push"]
+
+
+def test_a_closed_account_ends_with_consent_withdrawn(run: tuple[Path, GenerationSummary]) -> None:
+    out, _ = run
+    # a dirty row (a channel, a boolean or a timestamp staging rejects) may be the withdrawal itself
+    dirty = {
+        row["customer_id"]
+        for row in read(out / "customer_preferences.csv")
+        if moment(row["updated_at"]) is None
+        or row["communication_channel"].lower() not in CHANNELS
+        or row["marketing_consent"].lower() not in TRUE | FALSE
+    }
+    closed = {
+        row["customer_id"]
+        for row in read(out / "customers.csv")
+        if row["account_status"] == "Closed" and row["customer_id"] not in dirty
+    }
+    stopped = {row["customer_id"]: row["stopped_at"] for row in read(out / "truth" / "customers_truth.csv")}
+    assert closed
+    latest = [(customer, rows[-1]) for (customer, _), rows in histories(out).items() if customer in closed]
+    assert latest
+    for customer, (when, row) in latest:
+        assert row["marketing_consent"].lower() in FALSE, (customer, row)
+        if stopped[customer]:
+            assert when.date() >= dt.date.fromisoformat(stopped[customer]), (customer, when)
+
+
+def test_suppressions_have_dates_some_do_not_and_stopped_ones_come_after_the_stop(
+    run: tuple[Path, GenerationSummary],
+) -> None:
+    out, _ = run
+    rows = read(out / "suppressions.csv")
+    stopped = {row["customer_id"]: row["stopped_at"] for row in read(out / "truth" / "customers_truth.csv")}
+    signup = {row["customer_id"]: row["signup_date"] for row in read(out / "customers.csv")}
+    assert rows and len({row["customer_id"] for row in rows}) == len(rows)
+    undated = [row for row in rows if not row["added_at"]]
+    assert 0 < len(undated) < 0.3 * len(rows)
+    for row in rows:
+        if not row["added_at"]:
+            continue
+        added = row["added_at"][:10]
+        assert signup[row["customer_id"]][:10] <= added <= AS_OF.isoformat() or not signup[row["customer_id"]]
+        if stopped[row["customer_id"]]:
+            assert added >= stopped[row["customer_id"]]
+    assert any(stopped[row["customer_id"]] for row in rows)
+
+
+def test_consent_rows_are_counted_in_the_summary(run: tuple[Path, GenerationSummary]) -> None:
+    out, summary = run
+    assert summary.consent_rows == {
+        "customer_preferences": len(read(out / "customer_preferences.csv")),
+        "suppressions": len(read(out / "suppressions.csv")),
+    }
+    assert not (out / "campaign_deliveries.csv").exists()
+
+
+# The two tests below checked the campaign_deliveries log the generator used to write; the demo no longer
+# writes one (the marketing loop will, from the warehouse's own audiences). They fail until it does.
 
 
 def test_deliveries_go_only_to_consenting_unsuppressed_active_customers(run: tuple[Path, GenerationSummary]) -> None:
+    from segmentation.datagen.consent import DEMO_CAMPAIGNS  # type: ignore[attr-defined]
+
     out, _ = run
     channel_of = {campaign.campaign_id: campaign.channel for campaign in DEMO_CAMPAIGNS}
     latest: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
@@ -61,6 +178,8 @@ def test_deliveries_go_only_to_consenting_unsuppressed_active_customers(run: tup
 
 
 def test_holdout_split_and_planted_conversions(run: tuple[Path, GenerationSummary]) -> None:
+    from segmentation.datagen.consent import DEMO_CAMPAIGNS, PLANTED_LIFT, holdout_bucket  # type: ignore[attr-defined]
+
     out, summary = run
     treated: Counter[str] = Counter()
     groups: defaultdict[str, set[str]] = defaultdict(set)
@@ -76,7 +195,8 @@ def test_holdout_split_and_planted_conversions(run: tuple[Path, GenerationSummar
         treated[row["campaign_id"]] += row["test_group"] == "treatment"
         if row["test_group"] == "holdout":
             assert row["delivered"] == row["opened_at"] == row["clicked_at"] == ""
-    assert set(summary.planted_conversions) == set(treated) == set(PLANTED_LIFT)
+    planted = summary.planted_conversions  # type: ignore[attr-defined]
+    assert set(planted) == set(treated) == set(PLANTED_LIFT)
     for campaign_id, count in treated.items():
-        assert summary.planted_conversions[campaign_id] == round(PLANTED_LIFT[campaign_id] * count), campaign_id
+        assert planted[campaign_id] == round(PLANTED_LIFT[campaign_id] * count), campaign_id
         assert groups[campaign_id] == {"treatment", "holdout"}
