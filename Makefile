@@ -51,11 +51,15 @@ DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 # old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
 # in this order: the generator refuses a folder it did not fill (it leaves a .generated-by-segmentation
 # marker in the ones it does) before the demo's warehouse is deleted, so `make build RAW_DIR=<your
-# folder>` stops with nothing changed.
+# folder>` stops with nothing changed. Then the demo's marketing loop (docs/marketing.md): the month-end
+# cycle as of the campaigns' selection date, the export command, the simulated platform's log; and the
+# demo's build from a new warehouse file, with the campaigns defined beside the demo's files.
 build: install
 	$(DATAGEN)
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
-	$(BACKFILL)
+	$(LOOP)
+	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
+	$(BACKFILL) --vars '{campaigns_file: $(RAW_DIR)/campaigns.yml}'
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
 # worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
@@ -117,8 +121,11 @@ DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --trans
 CYCLE = $(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --raw-dir $(RAW_DIR) \
 	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
 BACKFILL = $(CYCLE) --backfill-months $(BACKFILL_MONTHS)
+LOOP = $(BIN)/python -m segmentation.datagen.loop --raw-dir $(RAW_DIR) --database $(DUCKDB_PATH) \
+	--published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
 
-# Demo data into RAW_DIR (default data/demo/raw): refused if RAW_DIR holds files the generator did not write.
+# Demo data into RAW_DIR (default data/demo/raw): refused if RAW_DIR holds files the generator did not write. The
+# world only: its campaigns are sent by `make build`'s marketing loop, which needs a warehouse.
 data: RAW_DIR = $(DEMO_DIR)/raw
 data: install
 	$(DATAGEN)

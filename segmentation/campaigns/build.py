@@ -46,7 +46,12 @@ def read_campaigns(
     if not path.exists() and (campaigns_file or DEFAULT_FILE) == DEFAULT_FILE:
         return []
     try:
-        return load_campaigns(path, builtin_ids, user_segment_entries(project_dir, segments_file))
+        return load_campaigns(
+            path,
+            builtin_ids,
+            user_segment_entries(project_dir, segments_file),
+            segments_path(project_dir, segments_file).parent,
+        )
     except DefinitionErrors as errors:
         header = DefinitionError(
             str(path), "", "", f"{len(errors.errors)} definition error(s); no campaign is built from the file"

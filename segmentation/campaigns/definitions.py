@@ -118,7 +118,10 @@ class _Invalid(Exception):
 
 
 def load_campaigns(
-    path: Path, builtin_ids: Iterable[str] | None = None, user_segment_entries: list[Any] | None = None
+    path: Path,
+    builtin_ids: Iterable[str] | None = None,
+    user_segment_entries: list[Any] | None = None,
+    segments_dir: Path | None = None,
 ) -> list[Campaign]:
     """Every campaign of the file, validated. `builtin_ids`: the catalog's built-in segment ids (None before a
     build: then any `<type>/<slug>` id is accepted and the build checks it); `user_segment_entries`: segments.yml's
@@ -132,7 +135,8 @@ def load_campaigns(
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise DefinitionErrors([DefinitionError(name, "", "", f"not valid YAML: {error}")]) from None
-    return validate_campaigns(document, name, path.parent, builtin_ids, user_segment_entries or [])
+    # the user-defined segments a criterion may name resolve their files (a static list's CSV) beside their own file
+    return validate_campaigns(document, name, segments_dir or path.parent, builtin_ids, user_segment_entries or [])
 
 
 def validate_campaigns(

@@ -16,9 +16,9 @@ from pathlib import Path
 
 CAMPAIGNS_FILE = "campaigns.yml"
 # The sent campaigns are selected at the month-end this many months before the as-of date's month: inside the
-# year of month-ends the demo records, with months of history after the send for the outcome and for the churn
-# the campaigns try to prevent.
-SELECTION_MONTHS_BEFORE = 4
+# year of month-ends the demo records, their conversion window over before A whatever day of the month A is, and
+# the send inside the last 90 days, which segment_daily_performance shows day by day.
+SELECTION_MONTHS_BEFORE = 2
 
 
 @dataclasses.dataclass(frozen=True)

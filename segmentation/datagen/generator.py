@@ -17,6 +17,7 @@ import numpy as np
 
 from segmentation.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS, build_consent
 from segmentation.datagen.customers import build_customers, build_name_pools
+from segmentation.datagen.demo_campaigns import write_campaigns_file
 from segmentation.datagen.dirt import (
     CUSTOMER_DIRT_RATES,
     TRANSACTION_DIRT_RATES,
@@ -31,7 +32,13 @@ from segmentation.datagen.extras import build_customer_extras, build_products
 from segmentation.datagen.profiles import PROFILES, Behaviour, draw_behaviour
 from segmentation.datagen.timeline import HISTORY_DAYS, HISTORY_START, build_clock, day_dates
 from segmentation.datagen.transactions import draw_transactions
-from segmentation.datagen.truth import CUSTOMERS_TRUTH_FILE, TRUTH_DIR, truth_columns, write_truth
+from segmentation.datagen.truth import (
+    CAMPAIGNS_TRUTH_FILE,
+    CUSTOMERS_TRUTH_FILE,
+    TRUTH_DIR,
+    truth_columns,
+    write_truth,
+)
 from segmentation.datagen.writing import (
     FORMATS,
     write_customers,
@@ -161,6 +168,8 @@ def remove_earlier_output(out_dir: Path) -> None:
         for fmt in FORMATS:
             (out_dir / f"{entity}.{fmt}").unlink(missing_ok=True)
     (out_dir / TRUTH_DIR / CUSTOMERS_TRUTH_FILE).unlink(missing_ok=True)
+    # the marketing loop's truth: a new world has sent nothing yet
+    (out_dir / TRUTH_DIR / CAMPAIGNS_TRUTH_FILE).unlink(missing_ok=True)
 
 
 def write_marker(out_dir: Path, customers: int, transactions: int, as_of: dt.date, seed: int, fmt: str) -> None:
@@ -258,6 +267,7 @@ def generate(
             write_text_columns(con, columns, names, out_dir / files[entity], fmt)
         truth_path = write_truth(con, truth, out_dir)
     files["customers_truth"] = str(truth_path.relative_to(out_dir))
+    files["campaigns"] = write_campaigns_file(out_dir, as_of).name
     report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))

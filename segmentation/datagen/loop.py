@@ -27,13 +27,8 @@ import duckdb
 
 from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE, DemoCampaign, demo_campaigns, selection_date
 from segmentation.datagen.generator import SUMMARY_FILE
-from segmentation.datagen.platform import (
-    CAMPAIGNS_TRUTH_FILE,
-    TRUTH_FOLDER,
-    SendOutcome,
-    raw_file,
-    send,
-)
+from segmentation.datagen.platform import SendOutcome, raw_file, send
+from segmentation.datagen.truth import CAMPAIGNS_TRUTH_FILE, TRUTH_DIR
 from segmentation.exports.audit import audit_log_path, read_records
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
@@ -74,14 +69,18 @@ def project_relative(path: Path) -> str:
         return str(resolved)
 
 
-def run(command: list[str], what: str) -> None:
-    completed = subprocess.run(command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def run(command: list[str], what: str, env: dict[str, str] | None) -> None:
+    completed = subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     if completed.returncode != 0:
         sys.stdout.write(completed.stdout[-6000:])
         raise LoopFailed(f"{what} failed (exit {completed.returncode}); its output is above")
 
 
-def build_as_of(selected: dt.date, raw_dir: Path, database: Path, published: Path, log_file: Path) -> None:
+def build_as_of(
+    selected: dt.date, raw_dir: Path, database: Path, published: Path, log_file: Path, env: dict[str, str] | None
+) -> None:
     """The month-end cycle as of the selection date: the audiences are selected there."""
     variables = json.dumps({"campaigns_file": project_relative(raw_dir / CAMPAIGNS_FILE)})
     run(
@@ -103,10 +102,11 @@ def build_as_of(selected: dt.date, raw_dir: Path, database: Path, published: Pat
             variables,
         ],
         f"the month-end cycle as of {selected}",
+        env,
     )
 
 
-def export(campaign: DemoCampaign, published: Path) -> list[int]:
+def export(campaign: DemoCampaign, published: Path, env: dict[str, str] | None) -> list[int]:
     """The export command on the campaign (its audit record appended), and the ids it wrote."""
     log = audit_log_path(published)
     recorded = len(read_records(log))
@@ -125,6 +125,7 @@ def export(campaign: DemoCampaign, published: Path) -> list[int]:
             str(published),
         ],
         f"the export of {campaign.campaign_id}",
+        env,
     )
     new = [record for record in read_records(log)[recorded:] if record.campaign_id == campaign.campaign_id]
     if not new:
@@ -152,10 +153,13 @@ def describe(outcome: SendOutcome) -> str:
     )
 
 
-def run_loop(raw_dir: Path, database: Path, published: Path, log_file: Path) -> list[SendOutcome]:
-    """Build as of the selection month-end, then export and send each of the demo's sent campaigns."""
+def run_loop(
+    raw_dir: Path, database: Path, published: Path, log_file: Path, env: dict[str, str] | None = None
+) -> list[SendOutcome]:
+    """Build as of the selection month-end, then export and send each of the demo's sent campaigns. ``env``: the
+    commands' environment (default this process's; tests keep dbt's target/ and logs/ in their own folder)."""
     as_of, seed = world_of(raw_dir)
-    truth = raw_dir / TRUTH_FOLDER / CAMPAIGNS_TRUTH_FILE
+    truth = raw_dir / TRUTH_DIR / CAMPAIGNS_TRUTH_FILE
     if truth.exists():
         raise LoopFailed(f"the campaigns of {raw_dir} were already sent ({truth} exists): generate the demo again")
     # no campaign has been sent in this world yet: an empty log is no file (the build refuses a header alone)
@@ -163,11 +167,11 @@ def run_loop(raw_dir: Path, database: Path, published: Path, log_file: Path) -> 
     selected = selection_date(as_of)
     started = time.perf_counter()
     print(f"marketing loop: the month-end cycle as of {selected}… ", end="", flush=True)
-    build_as_of(selected, raw_dir, database, published, log_file)
+    build_as_of(selected, raw_dir, database, published, log_file, env)
     print(f"done in {time.perf_counter() - started:.1f}s", flush=True)
     outcomes = []
     for campaign in sent_campaigns(as_of):
-        treatment = export(campaign, published)
+        treatment = export(campaign, published, env)
         outcome = send(raw_dir, campaign, treatment, holdout_of(campaign, published), as_of, seed)
         print(f"marketing loop: {describe(outcome)}", flush=True)
         outcomes.append(outcome)
@@ -198,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(
         f"marketing loop done in {time.perf_counter() - started:.1f}s: {len(outcomes)} campaign(s) sent, their log,"
-        f" unsubscribes and planted conversions appended to {raw_dir}, the truth in {raw_dir / TRUTH_FOLDER}"
+        f" unsubscribes and planted conversions appended to {raw_dir}, the truth in {raw_dir / TRUTH_DIR}"
     )
     return 0
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from segmentation.datagen.categories import CATEGORIES
 from segmentation.datagen.demo_campaigns import DemoCampaign
+from segmentation.datagen.truth import CAMPAIGN_TRUTH_COLUMNS, CAMPAIGNS_TRUTH_FILE, TRUTH_DIR, read_customer_truth
 
 CONVERSION_WINDOW_DAYS = 14  # the var conversion_window_days' default, which the demo's build uses
 DELIVERY_COLUMNS: tuple[str, ...] = (
@@ -46,10 +47,6 @@ DELIVERY_COLUMNS: tuple[str, ...] = (
     "clicked_at",
     "unsubscribed_at",
 )
-TRUTH_COLUMNS: tuple[str, ...] = ("campaign_id", "channel", "holdout_conversion_rate", "planted_uplift")
-TRUTH_FOLDER = "truth"
-CAMPAIGNS_TRUTH_FILE = "campaigns_truth.csv"
-CUSTOMERS_TRUTH_FILE = "customers_truth.csv"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,15 +166,11 @@ def natural_converters(
 
 def stopped_at(raw_dir: Path) -> dict[int, dt.date]:
     """The truth's stop dates: a customer who stopped cannot be converted after their last transaction."""
-    path = raw_dir / TRUTH_FOLDER / CUSTOMERS_TRUTH_FILE
-    result: dict[int, dt.date] = {}
-    if not path.exists():
-        return result
-    with open(path, newline="", encoding="utf-8") as file:
-        for row in csv.DictReader(file):
-            if row.get("stopped_at"):
-                result[int(row["customer_id"])] = dt.date.fromisoformat(row["stopped_at"])
-    return result
+    return {
+        customer_id: truth.stopped_at
+        for customer_id, truth in read_customer_truth(raw_dir).items()
+        if truth.stopped_at is not None
+    }
 
 
 def delivery_rows(
@@ -427,13 +420,13 @@ def send(
 
 def write_truth(raw_dir: Path, campaign: DemoCampaign, outcome: SendOutcome) -> None:
     """Append the campaign's truth row: what was planted, and the untouched holdout's conversion rate."""
-    path = raw_dir / TRUTH_FOLDER / CAMPAIGNS_TRUTH_FILE
+    path = raw_dir / TRUTH_DIR / CAMPAIGNS_TRUTH_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     with open(path, "a", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\n")
         if new:
-            writer.writerow(TRUTH_COLUMNS)
+            writer.writerow(CAMPAIGN_TRUTH_COLUMNS)
         writer.writerow(
             [
                 campaign.campaign_id,

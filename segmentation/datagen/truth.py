@@ -2,6 +2,9 @@
 under ``truth/`` (never read by any model), and how a built warehouse's figures compare with it
 (docs/data-quality.md#the-planted-truth).
 
+``campaigns_truth.csv`` (written by the marketing loop): ``campaign_id, channel, holdout_conversion_rate`` (the share
+of the untouched holdout group that made the campaign's conversion), ``planted_uplift`` (absolute).
+
 ``customers_truth.csv``: ``customer_id, profile, stopped_at`` (the date of the last transaction of a customer
 who stopped for good, else empty), ``decline_started_at`` (empty if none), ``purchase_days_per_year`` (the rate
 their purchase days are drawn at while active, averaged over the season; empty for a customer who never pays).
@@ -24,6 +27,9 @@ from segmentation.datagen.timeline import day_dates
 
 TRUTH_DIR = "truth"
 CUSTOMERS_TRUTH_FILE = "customers_truth.csv"
+# Written by the marketing loop's platform (segmentation/datagen/platform.py), one row per campaign it sent.
+CAMPAIGNS_TRUTH_FILE = "campaigns_truth.csv"
+CAMPAIGN_TRUTH_COLUMNS: tuple[str, ...] = ("campaign_id", "channel", "holdout_conversion_rate", "planted_uplift")
 TRUTH_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "profile",
@@ -115,6 +121,33 @@ def read_customer_truth(raw_dir: Path) -> dict[int, CustomerTruth]:
                 purchase_days_per_year=float(row["purchase_days_per_year"]) if row["purchase_days_per_year"] else None,
             )
             for row in reader
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignTruth:
+    """One sent campaign's planted truth."""
+
+    campaign_id: str
+    channel: str
+    holdout_conversion_rate: float
+    planted_uplift: float
+
+
+def read_campaign_truth(raw_dir: Path) -> dict[str, CampaignTruth]:
+    """The campaigns the marketing loop sent in a generated folder, by campaign_id (none before it ran)."""
+    path = Path(raw_dir) / TRUTH_DIR / CAMPAIGNS_TRUTH_FILE
+    if not path.exists():
+        return {}
+    with path.open(newline="") as handle:
+        return {
+            row["campaign_id"]: CampaignTruth(
+                campaign_id=row["campaign_id"],
+                channel=row["channel"],
+                holdout_conversion_rate=float(row["holdout_conversion_rate"]),
+                planted_uplift=float(row["planted_uplift"]),
+            )
+            for row in csv.DictReader(handle)
         }
 
 

@@ -31,7 +31,9 @@ import duckdb
 
 from segmentation.arguments import whole_number_at_least
 from segmentation.campaigns.build import read_campaigns
+from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
 from segmentation.datagen.generator import generate
+from segmentation.datagen.loop import run_loop
 from segmentation.engines import compare as compare_engines
 from segmentation.engines import load_raw, postgres_server
 from segmentation.engines.compare import Table
@@ -116,15 +118,18 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def definitions_variables(target: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """What an engine that runs no dbt Python model (Postgres, Spark) is told of the definitions files DuckDB's build
-    reads itself: each campaign's channel (campaigns.yml), for segment_daily_performance's email rates. The segments
-    file is validated for the engine first, as DuckDB's build validates it: a definition naming a lifetime-value
-    column stops with the engine named (those models run on DuckDB only). Raises DefinitionErrors."""
+def definitions_variables(target: str, raw_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """The definitions the build reads: the sample's campaigns file (beside its raw files, as `make build` passes
+    the demo's). What an engine that runs no dbt Python model (Postgres, Spark) is told of it instead: each
+    campaign's channel, for segment_daily_performance's email rates. The segments file is validated for the engine
+    first, as DuckDB's build validates it: a definition naming a lifetime-value column stops with the engine named
+    (those models run on DuckDB only). Raises DefinitionErrors."""
+    campaigns_file = str(raw_dir / CAMPAIGNS_FILE)
     if target == "duckdb":
-        return {}
+        return {"campaigns_file": campaigns_file}
     read_segments(project_dir, None, None, target)
-    return {"campaign_channels": {c.campaign_id: c.channel for c in read_campaigns(project_dir, None, None)}}
+    campaigns = read_campaigns(project_dir, campaigns_file, None)
+    return {"campaign_channels": {c.campaign_id: c.channel for c in campaigns}}
 
 
 def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> list[str]:
@@ -132,7 +137,7 @@ def dbt_arguments(target: str, work: Path, raw_dir: Path, as_of: dt.date, backfi
         "raw_data_dir": str(raw_dir),
         "as_of_date": as_of.isoformat(),
         "backfill_months": backfill_months,
-        **definitions_variables(target),
+        **definitions_variables(target, raw_dir),
     }
     return [
         "build",
@@ -384,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
             f"as of {SAMPLE.as_of}) ..."
         )
         generate(SAMPLE.customers, SAMPLE.transactions, SAMPLE.as_of, SAMPLE.seed, raw_dir)
+        say("The sample's marketing loop (a DuckDB build as of the campaigns' selection date, exports, sends) ...")
+        loop = work / "loop"
+        run_loop(raw_dir, loop / "warehouse.duckdb", loop / "published" / "warehouse.duckdb", loop / "run_month.log")
         runs = []
         for engine in ("duckdb", *args.engines):
             say(f"{engine}: dbt build with a {args.backfill_months}-month backfill ...")

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,9 @@ from typing import Any
 
 import duckdb
 
+from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
 from segmentation.datagen.generator import generate
+from segmentation.datagen.loop import run_loop
 from segmentation.sample import TEST_SAMPLE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -69,7 +72,12 @@ class Warehouse:
         as_of_text = as_of if isinstance(as_of, str) else as_of.isoformat()
         # As the README runs it: from the project root, no --project-dir, the raw folder relative to the root.
         raw_dir = os.path.relpath(self.raw_dir, PROJECT_DIR)
-        all_variables = json.dumps({"raw_data_dir": raw_dir, "as_of_date": as_of_text, **(variables or {})})
+        # a generated world's campaigns are defined beside its files, as `make build` passes them
+        campaigns = self.raw_dir / CAMPAIGNS_FILE
+        definitions = {"campaigns_file": str(campaigns)} if campaigns.exists() else {}
+        all_variables = json.dumps(
+            {"raw_data_dir": raw_dir, "as_of_date": as_of_text, **definitions, **(variables or {})}
+        )
         command = [
             str(DBT),
             *args,
@@ -118,9 +126,33 @@ def commands_env(work: Path) -> dict[str, str]:
     }
 
 
+_generated: dict[str, Path] = {}
+
+
 def generate_sample(out_dir: Path, fmt: str = "csv") -> Path:
-    generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, out_dir, fmt=fmt)
+    """The test sample in ``out_dir``, as `make build` makes the demo: the world, then its marketing loop (a
+    month-end cycle of the sample as of the campaigns' selection date, the exports, the platform's log). Made once
+    per process and format and copied, since the loop builds a warehouse."""
+    if fmt not in _generated:
+        cache = Path(tempfile.mkdtemp(prefix=f"segmentation-sample-{fmt}-"))
+        generate(SAMPLE_CUSTOMERS, SAMPLE_TRANSACTIONS, SAMPLE_AS_OF, SAMPLE_SEED, cache / "raw", fmt=fmt)
+        loop = cache / "loop"
+        run_loop(
+            cache / "raw",
+            loop / "warehouse.duckdb",
+            loop / "published" / "warehouse.duckdb",
+            loop / "run_month.log",
+            commands_env(loop),
+        )
+        _generated[fmt] = cache / "raw"
+    shutil.copytree(_generated[fmt], out_dir, dirs_exist_ok=True)
     return out_dir
+
+
+def sample_loop_published(fmt: str = "csv") -> Path:
+    """The warehouse the sample's marketing loop selected and exported its campaigns from (published), with the
+    export audit log in exports/ beside it; generate_sample must have run in this process."""
+    return _generated[fmt].parent / "loop" / "published" / "warehouse.duckdb"
 
 
 def assert_succeeded(run: DbtRun) -> None:

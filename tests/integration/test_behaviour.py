@@ -14,7 +14,6 @@ import yaml
 
 from integration import behaviour_reference, catalog_reference, reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse
-from segmentation.project import PROJECT_DIR
 
 SUMMARY_COLUMNS = (
     "total_events, total_page_views, total_product_views, total_add_to_cart, total_purchases, total_spent,"
@@ -110,7 +109,7 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
     # delivery with its campaign's channel as the campaigns file says
     channels = {
         campaign["id"]: campaign["channel"]
-        for campaign in yaml.safe_load((PROJECT_DIR / "campaigns.yml").read_text())["campaigns"]
+        for campaign in yaml.safe_load((sample_raw_dir / "campaigns.yml").read_text())["campaigns"]
     }
     deliveries = [
         behaviour_reference.Delivery(

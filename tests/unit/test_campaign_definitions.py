@@ -14,6 +14,7 @@ import pytest
 from segmentation.campaigns.build import compiled_rows, read_campaigns
 from segmentation.campaigns.definitions import validate_campaigns
 from segmentation.datagen.consent import holdout_bucket
+from segmentation.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
 from segmentation.segments.definitions import DefinitionErrors
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -42,12 +43,31 @@ def error_of(**changes: Any) -> tuple[str, str]:
     return error.key, error.message
 
 
-def test_the_example_file_is_valid_and_has_every_status() -> None:
-    campaigns = read_campaigns(PROJECT_DIR, None, None)
+@pytest.mark.parametrize("as_of", [dt.date(2025, 6, 30), dt.date(2026, 12, 6), dt.date(2024, 1, 1)])
+def test_the_demo_s_campaigns_file_is_valid_and_has_every_status(tmp_path: Path, as_of: dt.date) -> None:
+    """The file the demo generator writes beside its raw files, read by the build's own validation, agrees with
+    the campaigns the demo's platform sends (segmentation/datagen/demo_campaigns.py)."""
+    path = write_campaigns_file(tmp_path, as_of)
+    campaigns = read_campaigns(PROJECT_DIR, str(path), None)
     ids = [campaign.campaign_id for campaign in campaigns]
     assert len(ids) == len(set(ids)) >= 5
     assert {campaign.declared_status for campaign in campaigns} == {None, "draft", "cancelled"}
     assert {campaign.channel for campaign in campaigns} >= {"email", "sms", "push"}
+    defined = {campaign.campaign_id: campaign for campaign in campaigns}
+    for demo in demo_campaigns(as_of):
+        campaign = defined[demo.campaign_id]
+        assert (campaign.channel, campaign.segment_id, campaign.scheduled_at) == (
+            demo.channel,
+            demo.segment,
+            demo.scheduled_at,
+        )
+        assert campaign.holdout_pct == Decimal(demo.holdout_pct)
+        assert campaign.offer_cost == demo.offer_cost
+        if demo.conversion is not None:
+            assert campaign.conversion_min_amount == demo.conversion.min_amount
+            assert campaign.conversion_categories == (
+                tuple(name.lower() for name in demo.conversion.categories) or None
+            )
 
 
 def test_a_valid_campaign_reads_its_defaults() -> None:
@@ -172,20 +192,6 @@ def test_criteria_may_name_a_user_defined_segment() -> None:
     entry = {**VALID, "segment": "static/vip_list", "criteria": {"in_segment": "static/vip_list"}}
     (campaign,) = validate_campaigns({"campaigns": [entry]}, "campaigns.yml", PROJECT_DIR, BUILTIN, user)
     assert "customer_id in (1, 2)" in campaign.predicate
-
-
-def test_the_generator_s_demo_campaigns_are_the_example_file_s_past_campaigns() -> None:
-    # the demo's campaigns left the generator with its campaign log (the marketing loop brings them back)
-    from segmentation.datagen.consent import DEMO_CAMPAIGNS  # type: ignore[attr-defined]
-
-    defined = {campaign.campaign_id: campaign for campaign in read_campaigns(PROJECT_DIR, None, None)}
-    for demo in DEMO_CAMPAIGNS:
-        campaign = defined[demo.campaign_id]
-        assert campaign.channel == demo.channel
-        assert campaign.scheduled_at == demo.sent_at
-        assert campaign.holdout_pct == Decimal(str(demo.holdout_pct))
-        assert campaign.audience_limit == demo.audience_limit
-        assert campaign.declared_status is None
 
 
 def test_the_holdout_bucket_is_md5_hex_prefix_mod_10000() -> None:

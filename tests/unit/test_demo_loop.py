@@ -22,11 +22,11 @@ from segmentation.datagen.demo_campaigns import (
 )
 from segmentation.datagen.platform import (
     CHANNEL_RATES,
-    TRUTH_FOLDER,
     append_rows,
     delivery_rows,
     send,
 )
+from segmentation.datagen.truth import TRUTH_DIR
 
 SEND = dt.datetime(2025, 3, 1)
 AS_OF = dt.date(2025, 6, 30)
@@ -57,10 +57,11 @@ def campaign(
 @pytest.mark.parametrize(
     ("as_of", "selected"),
     [
-        (dt.date(2026, 12, 6), dt.date(2026, 8, 31)),
-        (dt.date(2025, 6, 30), dt.date(2025, 2, 28)),
-        (dt.date(2024, 4, 1), dt.date(2023, 12, 31)),
-        (dt.date(2024, 7, 31), dt.date(2024, 3, 31)),
+        (dt.date(2026, 12, 6), dt.date(2026, 10, 31)),
+        (dt.date(2025, 6, 30), dt.date(2025, 4, 30)),
+        (dt.date(2024, 4, 1), dt.date(2024, 2, 29)),
+        (dt.date(2024, 3, 31), dt.date(2024, 1, 31)),
+        (dt.date(2024, 1, 31), dt.date(2023, 11, 30)),
     ],
 )
 def test_sent_campaigns_are_selected_at_a_recorded_month_end_and_sent_at_the_next_midnight(
@@ -76,6 +77,7 @@ def test_sent_campaigns_are_selected_at_a_recorded_month_end_and_sent_at_the_nex
         assert c.scheduled_at == dt.datetime.combine(selected + dt.timedelta(days=1), dt.time())
         assert selected in recorded
         assert c.scheduled_at.date() + dt.timedelta(days=14) < as_of
+        assert as_of - dt.timedelta(days=89) <= c.scheduled_at.date()  # a day of segment_daily_performance
     # exclusive segments: no customer is in two sent campaigns' audiences
     assert len({c.segment for c in sent}) == len(sent)
     assert all(c.segment.startswith("behavioral/") for c in sent)
@@ -154,8 +156,8 @@ def write_world(raw: Path, transactions: list[tuple[int, int, str, str, str]], s
         "customer_id,communication_channel,marketing_consent,notification_enabled,updated_at\n"
         + "".join(f"{i},email,true,true,2024-01-0{1 + i % 5} 10:00:00\n" for i in range(1, 11))
     )
-    (raw / TRUTH_FOLDER).mkdir()
-    (raw / TRUTH_FOLDER / "customers_truth.csv").write_text(
+    (raw / TRUTH_DIR).mkdir()
+    (raw / TRUTH_DIR / "customers_truth.csv").write_text(
         "customer_id,profile,stopped_at,decline_started_at,purchase_days_per_year\n"
         + "".join(f"{i},traveller,{stops.get(i, '')},,50\n" for i in range(1, 11))
     )
@@ -181,7 +183,7 @@ def test_natural_conversions_are_read_as_the_build_types_them(tmp_path: Path) ->
     assert outcome.treatment_converted_anyway == 2
     assert outcome.holdout_converted == 1 and outcome.holdout_conversion_rate == 0.5
     assert outcome.planted == 0
-    truth = read_csv(raw / TRUTH_FOLDER / "campaigns_truth.csv")
+    truth = read_csv(raw / TRUTH_DIR / "campaigns_truth.csv")
     assert truth == [
         {
             "campaign_id": "test_2025_03",
@@ -228,7 +230,7 @@ def test_the_planted_uplift_is_the_intention_to_treat_uplift_on_average(tmp_path
     shares = []
     for seed in range(40):
         (raw / "transactions.csv").write_bytes(baseline)
-        (raw / TRUTH_FOLDER / "campaigns_truth.csv").unlink(missing_ok=True)
+        (raw / TRUTH_DIR / "campaigns_truth.csv").unlink(missing_ok=True)
         (raw / "campaign_deliveries.csv").unlink(missing_ok=True)
         outcome = send(raw, campaign(uplift=0.08), list(range(1, n + 1)), [], AS_OF, seed=seed)
         shares.append(outcome.planted / n)

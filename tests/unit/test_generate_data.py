@@ -392,6 +392,7 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
         "behavior_events": "behavior_events.parquet",
         "customer_preferences": "customer_preferences.parquet",
         "suppressions": "suppressions.parquet",
+        "campaigns": "campaigns.yml",
         "customers_truth": "truth/customers_truth.csv",
     }
     assert not (tmp_path / "campaign_deliveries.parquet").exists()

@@ -2,8 +2,8 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
+from segmentation.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
 from segmentation.engines import portability
 from segmentation.segments import DefinitionErrors
 
@@ -42,16 +42,16 @@ def test_every_mart_is_compared_between_engines() -> None:
     assert marts == {*portability.HISTORY_MARTS, *portability.SNAPSHOT_MARTS, *portability.DUCKDB_ONLY_MARTS}
 
 
-def test_engines_without_python_models_are_told_each_campaign_s_channel() -> None:
-    """Postgres and Spark cannot read campaigns.yml (a dbt Python model does on DuckDB): the check passes the
-    channels, as the file has them, for segment_daily_performance's email rates."""
-    campaigns = yaml.safe_load((portability.PROJECT_DIR / "campaigns.yml").read_text())["campaigns"]
-    expected = {campaign["id"]: campaign["channel"] for campaign in campaigns}
+def test_engines_without_python_models_are_told_each_campaign_s_channel(tmp_path: Path) -> None:
+    """Postgres and Spark cannot read the campaigns file (a dbt Python model does on DuckDB): the check passes the
+    channels, as the sample's file has them, for segment_daily_performance's email rates; DuckDB gets the file."""
+    path = write_campaigns_file(tmp_path, portability.SAMPLE.as_of)
+    expected = {campaign.campaign_id: campaign.channel for campaign in demo_campaigns(portability.SAMPLE.as_of)}
     assert {"email", "sms"} <= set(expected.values())
-    assert portability.definitions_variables("duckdb") == {}
+    assert portability.definitions_variables("duckdb", tmp_path) == {"campaigns_file": str(path)}
     for target in ("postgres", "spark"):
-        assert portability.definitions_variables(target) == {"campaign_channels": expected}
-        arguments = portability.dbt_arguments(target, Path("/w"), Path("/raw"), portability.SAMPLE.as_of, 12)
+        assert portability.definitions_variables(target, tmp_path) == {"campaign_channels": expected}
+        arguments = portability.dbt_arguments(target, Path("/w"), tmp_path, portability.SAMPLE.as_of, 12)
         assert json.loads(arguments[arguments.index("--vars") + 1])["campaign_channels"] == expected
 
 
@@ -60,6 +60,7 @@ def test_a_lifetime_value_key_stops_an_engine_without_those_models(tmp_path: Pat
     (tmp_path / "segments.yml").write_text(
         "segments:\n  - id: at_risk\n    type: dynamic\n    criteria: {churn_probability: {gte: 0.5}}\n"
     )
-    assert portability.definitions_variables("duckdb", tmp_path) == {}
+    raw = tmp_path / "raw"
+    assert portability.definitions_variables("duckdb", raw, tmp_path) == {"campaigns_file": str(raw / "campaigns.yml")}
     with pytest.raises(DefinitionErrors, match=f"segment 'at_risk', key 'criteria.churn_probability': .*, {target} "):
-        portability.definitions_variables(target, tmp_path)
+        portability.definitions_variables(target, raw, tmp_path)
