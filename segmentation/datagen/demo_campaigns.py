@@ -90,7 +90,7 @@ def demo_campaigns(as_of: dt.date) -> list[DemoCampaign]:
         DemoCampaign(
             key="travel_perks",
             name=f"Travel perks, {send:%B %Y}",
-            description="Lounge passes for a flight or hotel booking, to the High-Value Travelers, best first.",
+            description="Lounge passes for a flight or hotel booking of 1,000 or more, to the High-Value Travelers.",
             campaign_type="email",
             channel="email",
             segment="behavioral/high_value_travelers",
@@ -98,9 +98,9 @@ def demo_campaigns(as_of: dt.date) -> list[DemoCampaign]:
             holdout_pct=20,
             cost_per_message=Decimal("0.002"),
             offer_cost=Decimal("40.00"),
-            conversion=Conversion(("Airlines", "Hotels"), Decimal("750.00")),
+            conversion=Conversion(("Airlines", "Hotels"), Decimal("1000.00")),
             scheduled_at=send,
-            planted_uplift=0.06,
+            planted_uplift=0.07,
         ),
         DemoCampaign(
             key="winback_sms",

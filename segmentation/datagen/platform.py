@@ -99,12 +99,14 @@ def campaign_rng(seed: int, campaign_id: str) -> np.random.Generator:
 
 
 def raw_file(raw_dir: Path, entity: str) -> Path:
-    """The entity's file in the folder, CSV or Parquet (whichever the world was written as)."""
+    """The entity's file in the folder, CSV or Parquet (whichever the world was written as); a new file takes the
+    format of the world's transactions."""
     for suffix in ("csv", "parquet"):
         path = raw_dir / f"{entity}.{suffix}"
         if path.exists():
             return path
-    return raw_dir / f"{entity}.csv"
+    suffix = "parquet" if (raw_dir / "transactions.parquet").exists() else "csv"
+    return raw_dir / f"{entity}.{suffix}"
 
 
 def _reader(path: Path) -> str:
@@ -310,7 +312,7 @@ def append_rows(con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[st
     """Append rows to a raw file as the next delivery of it would: new lines at the end of a CSV (its header's
     column order, blanks for columns the rows do not have); a Parquet file is rewritten with the rows added."""
     if path.suffix == ".parquet":
-        _append_parquet(con, path, rows)
+        _append_parquet(con, path, columns, rows)
         return
     if not path.exists() or path.stat().st_size == 0:
         header, ending = list(columns), "\n"
@@ -334,20 +336,19 @@ def append_rows(con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[st
         file.write(prefix + buffer.getvalue())
 
 
-def _append_parquet(con: duckdb.DuckDBPyConnection, path: Path, rows: list[dict[str, str]]) -> None:
+def _append_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: Sequence[str], rows: list[dict[str, str]]
+) -> None:
     if not rows:
         return
-    existing = con.sql(f"select * from {_reader(path)} limit 0").columns
-    added = {name: [row.get(name) or None for row in rows] for name in existing}
-    con.register("added_rows", {name: np.asarray(values, dtype=object) for name, values in added.items()})
+    existing = con.sql(f"select * from {_reader(path)} limit 0").columns if path.exists() else list(columns)
+    added = {name: np.asarray([row.get(name) or None for row in rows], dtype=object) for name in existing}
+    con.register("added_rows", added)
     partial = path.with_name("." + path.name + ".partial")
     quoted = "'" + str(partial).replace("'", "''") + "'"
-    select_added = ", ".join(f"cast({name} as varchar) as {name}" for name in existing)
-    select_existing = ", ".join(f"cast({name} as varchar) as {name}" for name in existing)
-    con.execute(
-        f"copy (select {select_existing} from {_reader(path)} union all select {select_added} from added_rows)"
-        f" to {quoted} (format parquet)"
-    )
+    select_list = ", ".join(f"cast({name} as varchar) as {name}" for name in existing)
+    earlier = f"select {select_list} from {_reader(path)} union all " if path.exists() else ""
+    con.execute(f"copy ({earlier}select {select_list} from added_rows) to {quoted} (format parquet)")
     con.unregister("added_rows")
     os.replace(partial, path)
 

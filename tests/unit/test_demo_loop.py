@@ -24,6 +24,7 @@ from segmentation.datagen.platform import (
     CHANNEL_RATES,
     append_rows,
     delivery_rows,
+    raw_file,
     send,
 )
 from segmentation.datagen.truth import TRUTH_DIR
@@ -139,6 +140,12 @@ def test_append_rows_rewrites_a_parquet_file_with_the_rows_added(tmp_path: Path)
         con.execute(f"copy (select '1' as a, '2' as b) to '{path}' (format parquet)")
         append_rows(con, path, (), [{"a": "3"}])
         assert con.sql(f"select * from read_parquet('{path}') order by a").fetchall() == [("1", "2"), ("3", None)]
+        # a Parquet world's first log file is Parquet too, with the columns it is given
+        (tmp_path / "transactions.parquet").write_bytes(path.read_bytes())
+        new = raw_file(tmp_path, "campaign_deliveries")
+        append_rows(con, new, ("x", "y"), [{"y": "1"}])
+        assert new.name == "campaign_deliveries.parquet"
+        assert con.sql(f"select * from read_parquet('{new}')").fetchall() == [(None, "1")]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
