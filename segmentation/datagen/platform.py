@@ -354,10 +354,10 @@ def _append_parquet(
 
 
 def max_transaction_id(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> int:
-    value = con.execute(
+    rows = con.execute(
         f"select max(try_cast(transaction_id as bigint)) from {_reader(raw_file(raw_dir, 'transactions'))}"
-    ).fetchone()
-    return int(value[0]) if value and value[0] is not None else 0
+    ).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def send(
