@@ -6,7 +6,9 @@
 #   make dashboard   the Streamlit dashboard on the published demo warehouse (or PUBLISHED_PATH=<file>), headless
 #   make serve       the segment service (HTTP API) on the published demo warehouse (or WAREHOUSE=<file>), PORT=8000
 #   make token       ROLE=<viewer|editor|admin> NAME=<who>: a token for the service (LIST=1 lists, REVOKE=<id> revokes)
-# Both need only python3 and make; everything else is installed into .venv from the lock files.
+#   make system-deps the system packages the tests need (Chromium, a Java runtime, PostgreSQL), as root or with sudo
+# Each needs only python3 and make; every target installs the Python packages it needs into .venv from the lock files.
+# System packages are installed only by `make system-deps`, never by a test or another target (docs/testing.md).
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
 #   engines.portability (test-portability), exports (export), service (serve), service.tokens (token);
@@ -45,7 +47,7 @@ build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability system-deps dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
@@ -77,6 +79,23 @@ lint: install-dev
 # sample; fails if any customer's segment (or any mart row) differs (segmentation/engines/portability.py).
 test-portability: install-engines
 	$(BIN)/python -m segmentation.engines.portability
+
+# The system packages the tests and the engine comparison need, from Debian's (or Ubuntu's) archive, installed only
+# when missing: Chromium and its driver for the dashboard's browser test (`make test`; without them it skips, saying
+# so), a Java runtime for Spark and a PostgreSQL server for `make test-portability` (which stops, naming this target,
+# without them). As root, or through sudo. CI runs it first (.ci/run).
+APT_GET ?= apt-get
+POSTGRES_ROOT ?= /usr/lib/postgresql
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+SYSTEM_PACKAGES_MISSING = $(strip \
+	$(if $(shell command -v chromium),,chromium) \
+	$(if $(shell command -v chromedriver),,chromium-driver) \
+	$(if $(or $(JAVA_HOME),$(shell command -v java)),,default-jre-headless) \
+	$(if $(wildcard $(POSTGRES_ROOT)/*/bin/initdb),,postgresql))
+APT_INSTALL = $(SUDO) env DEBIAN_FRONTEND=noninteractive $(APT_GET)
+system-deps:
+	$(if $(SYSTEM_PACKAGES_MISSING),$(APT_INSTALL) update -qq && $(APT_INSTALL) install -y -qq $(SYSTEM_PACKAGES_MISSING),\
+		@echo "system-deps: Chromium, chromedriver, a Java runtime and PostgreSQL are installed")
 
 install: $(BIN)/.installed
 

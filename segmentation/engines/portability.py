@@ -276,6 +276,16 @@ def stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
+def find_java(environ: dict[str, str] | None = None) -> Path | None:
+    """The Java runtime pyspark starts, found as its launcher finds it: $JAVA_HOME/bin/java, else java on PATH."""
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("JAVA_HOME"):
+        java = Path(environ["JAVA_HOME"]) / "bin" / "java"
+        return java if java.exists() else None
+    found = shutil.which("java", path=environ.get("PATH", ""))
+    return Path(found) if found else None
+
+
 def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
     """dbt runs in this process, so its Spark session, and the views in its in-memory catalog,
     can still be read when the build is over."""
@@ -283,6 +293,9 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
     from pyspark.sql import SparkSession
 
     run = EngineRun("spark")
+    if find_java() is None:
+        run.error = "no Java runtime ($JAVA_HOME/bin/java or java on PATH): install one with `make system-deps`"
+        return run
     warehouse_dir = work / "spark-warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     os.environ.update({**base_environment(), "SPARK_WAREHOUSE_DIR": str(warehouse_dir)})
