@@ -68,8 +68,9 @@ build: install
 test: install-dev install-engines install-dashboard install-service lint
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
-# Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
-lint: install-dev
+# Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff. mypy reads
+# every module, so it needs every package they import: the engines', the dashboard's and the service's too.
+lint: install-dev install-engines install-dashboard install-service
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
