@@ -35,6 +35,7 @@ from dashboard.pages import PAGES
 from integration import clv_worlds
 from integration.harness import PROJECT_DIR, Warehouse, assert_succeeded
 from segmentation import summary
+from segmentation.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 from segmentation.publish import publish
 from segmentation.segments import DefinitionErrors, load_segments
 from segmentation.segments.preview import preview
@@ -212,11 +213,11 @@ def bare(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def segments_file(tmp_path: Path) -> Path:
-    """A copy of the project's segments.yml, with the id lists it names, for the builder to save into."""
-    shutil.copy(PROJECT_DIR / "segments.yml", tmp_path / "segments.yml")
-    shutil.copytree(PROJECT_DIR / "segment_lists", tmp_path / "segment_lists")
-    return tmp_path / "segments.yml"
+def segments_file(built: Warehouse, tmp_path: Path) -> Path:
+    """A copy of the sample's segments file (the demo's), with the id lists it names, for the builder to save into."""
+    shutil.copy(built.raw_dir / SEGMENTS_FILE, tmp_path / SEGMENTS_FILE)
+    shutil.copytree(built.raw_dir / LISTS_DIR, tmp_path / LISTS_DIR)
+    return tmp_path / SEGMENTS_FILE
 
 
 @pytest.fixture()
@@ -388,7 +389,7 @@ def test_the_builder_rejects_a_bad_definition_with_the_builds_message(
     app.text_input(key="builder_slug").input("dash_bad")
     app.text_input(key="builder_name").input("Bad")
     app.text_area(key="builder_yaml").input("total_orders: {between: [5, 2]}")
-    _button(app, "Save to segments.yml").click().run()
+    _button(app, "Save to the segments file").click().run()
     assert not app.exception
     # What the build says about the same entry appended by hand to the same file.
     by_hand = tmp_path / "by-hand" / "segments.yml"
@@ -423,7 +424,7 @@ def test_the_builder_previews_and_saves_a_good_definition(
     assert segments_file.read_text() == original  # a preview saves nothing
     shown = next(metric.value for metric in app.metric if metric.label.startswith("Members as of"))
 
-    _button(app, "Save to segments.yml").click().run()
+    _button(app, "Save to the segments file").click().run()
     assert not app.exception and not app.error
     saved = segments_file.read_text()
     assert saved.startswith(original)  # comments and the other segments kept as they were
