@@ -1,12 +1,15 @@
 # The commands (see README.md):
 #   make build       install, generate the demo data into data/demo/, build it with a year of segment history,
 #                    publish, print the summary; never touches data/raw or data/warehouse.duckdb
-#   make warehouse   RAW_DIR=<your folder> AS_OF=<date>: the month-end cycle on your own files (never generates)
+#   make warehouse   RAW_DIR=<your folder> AS_OF=<date>: the month-end cycle on your own files (never generates), with
+#                    the definitions you name (SEGMENTS_FILE=, CAMPAIGNS_FILE=) or none
 #   make test        the linters (make lint), then the whole test suite
 #   make dashboard   the Streamlit dashboard on the published demo warehouse (or PUBLISHED_PATH=<file>), headless
 #   make serve       the segment service (HTTP API) on the published demo warehouse (or WAREHOUSE=<file>), PORT=8000
 #   make token       ROLE=<viewer|editor|admin> NAME=<who>: a token for the service (LIST=1 lists, REVOKE=<id> revokes)
-# Both need only python3 and make; everything else is installed into .venv from the lock files.
+#   make system-deps the system packages the tests need (Chromium, a Java runtime, PostgreSQL), as root or with sudo
+# Each needs only python3 and make; every target installs the Python packages it needs into .venv from the lock files.
+# System packages are installed only by `make system-deps`, never by a test or another target (docs/testing.md).
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
 #   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
 #   engines.portability (test-portability), exports (export), service (serve), service.tokens (token);
@@ -35,6 +38,13 @@ VARS ?=
 VARS_FLAG := $(if $(VARS),--vars '$(VARS)')
 # The monthly cycle's log, appended to on every run.
 RUN_LOG ?= logs/run_month.log
+# The definitions your build reads (docs/segment-authors.md, docs/marketing.md), relative to the project root or
+# absolute: `make warehouse SEGMENTS_FILE=<your segments.yml> CAMPAIGNS_FILE=<your campaigns.yml>`. None by default;
+# the cycle's log and the summary say which it read. `make build` names the demo's, beside its raw files.
+SEGMENTS_FILE ?=
+CAMPAIGNS_FILE ?=
+DEFINITIONS_FLAGS = $(if $(SEGMENTS_FILE),--segments-file '$(SEGMENTS_FILE)') \
+	$(if $(CAMPAIGNS_FILE),--campaigns-file '$(CAMPAIGNS_FILE)')
 
 # The demo's own tree: `make build` generates into $(DEMO_DIR)/raw (or RAW_DIR= if given) and builds
 # $(DEMO_DIR)/warehouse.duckdb, published to $(DEMO_DIR)/published/warehouse.duckdb, whatever DUCKDB_PATH says.
@@ -42,10 +52,13 @@ DEMO_DIR ?= data/demo
 build: RAW_DIR = $(DEMO_DIR)/raw
 build: override DUCKDB_PATH = $(DEMO_DIR)/warehouse.duckdb
 build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
+# The demo's definitions, which its generator writes beside its raw files.
+build: override SEGMENTS_FILE = $(RAW_DIR)/segments.yml
+build: override CAMPAIGNS_FILE = $(RAW_DIR)/campaigns.yml
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability system-deps dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
 # old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
@@ -53,21 +66,22 @@ DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 # marker in the ones it does) before the demo's warehouse is deleted, so `make build RAW_DIR=<your
 # folder>` stops with nothing changed. Then the demo's marketing loop (docs/marketing.md): the month-end
 # cycle as of the campaigns' selection date, the export command, the simulated platform's log; and the
-# demo's build from a new warehouse file, with the campaigns defined beside the demo's files.
+# demo's build from a new warehouse file, with the segments and campaigns defined beside the demo's files.
 build: install
 	$(DATAGEN)
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 	$(LOOP)
 	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
-	$(BACKFILL) --vars '{campaigns_file: $(RAW_DIR)/campaigns.yml}'
+	$(BACKFILL)
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
 # worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
 test: install-dev install-engines install-dashboard install-service lint
 	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
-# Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff.
-lint: install-dev
+# Python: ruff (lint and format) and mypy, settings in pyproject.toml; SQL: sqlfluff, settings in .sqlfluff. mypy reads
+# every module, so it needs every package they import: the engines', the dashboard's and the service's too.
+lint: install-dev install-engines install-dashboard install-service
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -77,6 +91,23 @@ lint: install-dev
 # sample; fails if any customer's segment (or any mart row) differs (segmentation/engines/portability.py).
 test-portability: install-engines
 	$(BIN)/python -m segmentation.engines.portability
+
+# The system packages the tests and the engine comparison need, from Debian's (or Ubuntu's) archive, installed only
+# when missing: Chromium and its driver for the dashboard's browser test (`make test`; without them it skips, saying
+# so), a Java runtime for Spark and a PostgreSQL server for `make test-portability` (which stops, naming this target,
+# without them). As root, or through sudo. CI runs it first (.ci/run).
+APT_GET ?= apt-get
+POSTGRES_ROOT ?= /usr/lib/postgresql
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+SYSTEM_PACKAGES_MISSING = $(strip \
+	$(if $(shell command -v chromium),,chromium) \
+	$(if $(shell command -v chromedriver),,chromium-driver) \
+	$(if $(or $(JAVA_HOME),$(shell command -v java)),,default-jre-headless) \
+	$(if $(wildcard $(POSTGRES_ROOT)/*/bin/initdb),,postgresql))
+APT_INSTALL = $(SUDO) env DEBIAN_FRONTEND=noninteractive $(APT_GET)
+system-deps:
+	$(if $(SYSTEM_PACKAGES_MISSING),$(APT_INSTALL) update -qq && $(APT_INSTALL) install -y -qq $(SYSTEM_PACKAGES_MISSING),\
+		@echo "system-deps: Chromium, chromedriver, a Java runtime and PostgreSQL are installed")
 
 install: $(BIN)/.installed
 
@@ -119,7 +150,7 @@ DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --trans
 # The month-end cycle (segmentation/run_month.py): build with the data tests, publish only when it
 # passes, then the summary with the reject lines; exits non-zero when a step fails.
 CYCLE = $(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --raw-dir $(RAW_DIR) \
-	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
+	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG) $(DEFINITIONS_FLAGS)
 BACKFILL = $(CYCLE) --backfill-months $(BACKFILL_MONTHS)
 LOOP = $(BIN)/python -m segmentation.datagen.loop --raw-dir $(RAW_DIR) --database $(DUCKDB_PATH) \
 	--published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
@@ -135,15 +166,17 @@ data: install
 backfill: install
 	$(BACKFILL)
 
-# Your own data: the monthly cycle as of AS_OF on the files already in RAW_DIR. Never generates data,
-# keeps the warehouse and its history; FULL_REFRESH=1 stages the whole transactions file again, VARS= passes
-# dbt vars. Like the scheduled build it leaves the dbt unit tests, which run on fixtures, to `make test`.
+# Your own data: the monthly cycle as of AS_OF on the files already in RAW_DIR, with the definitions SEGMENTS_FILE and
+# CAMPAIGNS_FILE name (none unless given). Never generates data, keeps the warehouse and its history; FULL_REFRESH=1
+# stages the whole transactions file again, VARS= passes dbt vars. Like the scheduled build it leaves the dbt unit
+# tests, which run on fixtures, to `make test`.
 warehouse: install
 	$(CYCLE) $(FULL_REFRESH_FLAG) $(VARS_FLAG)
 
-# Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename.
+# Copy the working file's marts to $(PUBLISHED_PATH), the file readers open, in one rename (recording SEGMENTS_FILE and
+# CAMPAIGNS_FILE as the definitions the build read, when given).
 publish: install
-	$(BIN)/python -m segmentation.publish --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH)
+	$(BIN)/python -m segmentation.publish --database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) $(DEFINITIONS_FLAGS)
 
 summary: install
 	$(BIN)/python -m segmentation.summary --database $(PUBLISHED_PATH)
@@ -167,8 +200,15 @@ export: install
 		--format '$(FORMAT)' --fields '$(FIELDS)' \
 		--database '$(EXPORT_DATABASE)' $(if $(OUT),--out '$(OUT)')
 
+# The dbt docs: every model and column with its description, and the lineage (browse them with
+# `DBT_PROFILES_DIR=. .venv/bin/dbt docs serve`). With a built warehouse and its raw files (DUCKDB_PATH and RAW_DIR;
+# the demo's: `make docs DUCKDB_PATH=data/demo/warehouse.duckdb RAW_DIR=data/demo/raw`) they add each model's
+# compiled SQL and the columns' types as built; without them (a fresh clone) they come from the project alone, against
+# the empty in-memory database of profiles.yml's `lint` target, and create no warehouse file.
+DOCS_FROM_WAREHOUSE = $(and $(wildcard $(DUCKDB_PATH)),$(wildcard $(RAW_DIR)))
 docs: install
-	$(BIN)/dbt docs generate --vars $(DBT_VARS)
+	$(if $(DOCS_FROM_WAREHOUSE),$(BIN)/dbt docs generate --vars $(DBT_VARS),\
+		$(BIN)/dbt parse --target lint && $(BIN)/dbt docs generate --target lint --no-compile --empty-catalog)
 
 # The benchmark (segmentation/benchmark/): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
 # BENCH_REPEAT fresh builds and monthly runs; the demo's data and target/ are untouched.
@@ -187,15 +227,15 @@ dashboard: install-dashboard
 	$(BIN)/python -m dashboard.serve --database $(DASHBOARD_DATABASE) --port $(DASHBOARD_PORT) --address $(DASHBOARD_ADDRESS)
 
 # The segment service (docs/service.md): the segmentation API over HTTP on 127.0.0.1:PORT, on the demo's published
-# warehouse, or yours with `make serve WAREHOUSE=<published warehouse.duckdb> RAW_DIR=<its raw folder>`. It edits
-# SEGMENTS_FILE (segments.yml, the file the warehouse is built from) and refreshes through the monthly cycle with the
-# raw folder (the demo's data/demo/raw unless you name a WAREHOUSE). Tokens: `make token ROLE=editor NAME=me`.
+# warehouse, or yours with `make serve WAREHOUSE=<published warehouse.duckdb> RAW_DIR=<its raw folder>`. It edits the
+# segments file the warehouse was built from (its publication records it; SEGMENTS_FILE=<file> names another, for a
+# warehouse built without one) and refreshes through the monthly cycle with the raw folder (the demo's data/demo/raw
+# unless you name a WAREHOUSE) and the same definitions. Tokens: `make token ROLE=editor NAME=me`.
 PORT ?= 8000
 WAREHOUSE ?= $(DEMO_DIR)/published/warehouse.duckdb
-SEGMENTS_FILE ?= segments.yml
 SERVE_RAW_DIR = $(if $(filter file,$(origin WAREHOUSE)),$(DEMO_DIR)/raw,$(RAW_DIR))
 serve: install-service
-	$(BIN)/python -m segmentation.service --warehouse '$(WAREHOUSE)' --definitions '$(SEGMENTS_FILE)' \
+	$(BIN)/python -m segmentation.service --warehouse '$(WAREHOUSE)' $(if $(SEGMENTS_FILE),--definitions '$(SEGMENTS_FILE)') \
 		--raw-dir '$(SERVE_RAW_DIR)' --port $(PORT)
 
 # A token for the service on WAREHOUSE (the token is the last line printed; it is stored hashed and shown only once):

@@ -1,9 +1,9 @@
 """The dashboard served and driven in a real browser: headless Debian Chromium under Playwright.
 
-Used by the browser test (tests/integration/test_dashboard_browser.py) and by `python -m dashboard.screenshots`,
-which writes the pictures of docs/dashboard.md. Playwright's own browser download is not used: Chromium comes
-from Debian's `chromium` package, installed here when it is missing and this runs as root (as
-segmentation/engines/postgres_server.py installs PostgreSQL).
+Used by the browser test (tests/integration/test_dashboard.py) and by `python -m dashboard.screenshots`, which
+writes the pictures of docs/dashboard.md. Playwright's own browser download is not used: Chromium is the system's,
+found on PATH, from Debian's `chromium` package, which `make system-deps` installs (docs/testing.md). Nothing here
+installs it: a machine without it gets BrowserUnavailable, which the test turns into a skip that names the command.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 from dashboard.serve import streamlit_command
 from segmentation.project import PROJECT_DIR
 
-CHROMIUM = Path("/usr/bin/chromium")
-DEBIAN_PACKAGES = ("chromium", "chromium-driver")
+# The names Chromium's executable goes by on PATH (Debian's package, other distributions' builds).
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+INSTALL_HINT = "install it with `make system-deps` (Debian's chromium and chromium-driver packages)"
 # Headless, and nothing that reaches out to the network or writes outside the fresh profile.
 CHROMIUM_ARGS = (
     "--headless",
@@ -60,28 +61,16 @@ TEXTS_SHOWN = """
 
 
 class BrowserUnavailable(Exception):
-    """No Chromium here, and no way to install it."""
+    """No Chromium on this machine."""
 
 
-def ensure_chromium() -> Path:
-    """/usr/bin/chromium, installed from Debian's packages when missing (only root can)."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    if os.geteuid() != 0:
-        raise BrowserUnavailable(
-            f"{CHROMIUM} not found: install it (apt-get install {' '.join(DEBIAN_PACKAGES)}) or run as root"
-        )
-    print(f"Installing {', '.join(DEBIAN_PACKAGES)} from Debian's packages ...", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *DEBIAN_PACKAGES]):
-        completed = subprocess.run(command, env=env, capture_output=True, text=True)
-        if completed.returncode != 0:
-            raise BrowserUnavailable(
-                f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
-            )
-    if not CHROMIUM.exists():
-        raise BrowserUnavailable(f"{' '.join(DEBIAN_PACKAGES)} installed but no {CHROMIUM}")
-    return CHROMIUM
+def find_chromium(search_path: str | None = None) -> Path:
+    """Chromium's executable on PATH (or on `search_path`, in PATH's form)."""
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name, path=search_path)
+        if found:
+            return Path(found)
+    raise BrowserUnavailable(f"no Chromium on PATH ({' or '.join(CHROMIUM_NAMES)}): {INSTALL_HINT}")
 
 
 def free_port() -> int:
@@ -201,7 +190,7 @@ class Browser:
 def chromium(chromium_path: Path | None = None) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
-    executable = chromium_path or ensure_chromium()
+    executable = chromium_path or find_chromium()
     profile = Path(tempfile.mkdtemp(prefix="dashboard-chromium-"))
     try:
         with sync_playwright() as playwright:

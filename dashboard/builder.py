@@ -1,6 +1,7 @@
 """The segment builder's logic, apart from its page: turn the form into a definition, check the file it would
 save with the build's own validation (segmentation.segments.definitions), preview the member count with the
-build's own compiler on the published `segment_criteria_fields`, and append the definition to segments.yml.
+build's own compiler on the published `segment_criteria_fields`, and append the definition to the segments file the
+published warehouse was built from (its publication records it), or to $DASHBOARD_SEGMENTS_FILE.
 """
 
 from __future__ import annotations
@@ -13,19 +14,27 @@ from typing import Any
 
 import yaml
 
-from segmentation.project import PROJECT_DIR
-from segmentation.segments.build import DEFAULT_FILE
+from segmentation.build_definitions import recorded
 from segmentation.segments.compiler import compile_segments
 from segmentation.segments.definitions import DefinitionErrors, load_segments_text
 from segmentation.segments.rules import Segment
 
 SEGMENTS_FILE_VARIABLE = "DASHBOARD_SEGMENTS_FILE"
+# The name a definition's errors give when there is no file to save it to (nothing is read or written there).
+UNSAVED = Path("segments.yml")
 FIELDS_MART = "segment_criteria_fields"
 
 
-def segments_file() -> Path:
+def segments_file(database: Path) -> Path | None:
+    """The file the builder saves to: $DASHBOARD_SEGMENTS_FILE, else the one the published `database` was built from;
+    None when neither names one (a warehouse built without user-defined segments)."""
     configured = os.environ.get(SEGMENTS_FILE_VARIABLE)
-    return Path(configured).expanduser().resolve() if configured else PROJECT_DIR / DEFAULT_FILE
+    if configured:
+        return Path(configured).expanduser().resolve()
+    if not database.exists():
+        return None
+    files = recorded(database)
+    return files.segments if files is not None else None
 
 
 @dataclass(frozen=True)
@@ -106,11 +115,12 @@ class Check:
     predicate: str  # the compiled SQL predicate over segment_criteria_fields
 
 
-def check(entry: Mapping[str, Any], path: Path, builtin_ids: Iterable[str] | None) -> Check:
-    """Validate the whole file as it would be saved, as the build will; raises the build's DefinitionErrors."""
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
+def check(entry: Mapping[str, Any], path: Path | None, builtin_ids: Iterable[str] | None) -> Check:
+    """Validate the whole file as it would be saved, as the build will; raises the build's DefinitionErrors. With no
+    file (`path` None) the entry is checked on its own."""
+    current = path.read_text(encoding="utf-8") if path is not None and path.exists() else ""
     text = candidate_text(current, entry)
-    segments = load_segments_text(text, path, builtin_ids)
+    segments = load_segments_text(text, path or UNSAVED, builtin_ids)
     segment_id = f"{entry.get('type')}/{entry.get('id')}"
     chosen = next(segment for segment in segments if segment.segment_id == segment_id)
     return Check(chosen, text, compile_segments(segments)[segment_id])

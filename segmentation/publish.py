@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from segmentation.build_definitions import DefinitionFiles, resolve
+
 MARTS_SCHEMA = "main"
 # The oldest storage format every DuckDB from 1.0 on reads; DuckDB 2.0's default ("latest")
 # is refused by 1.5 and older. The marts use no type that needs a newer format.
@@ -104,9 +106,10 @@ def _copy_views(con: duckdb.DuckDBPyConnection) -> int:
     return created
 
 
-def _write_publication_row(con: duckdb.DuckDBPyConnection, working: Path) -> None:
+def _write_publication_row(con: duckdb.DuckDBPyConnection, working: Path, definitions: DefinitionFiles) -> None:
     """A one-row table telling readers what they are looking at; `publication_id` is new on every
-    publish, so a long-running reader can tell whether it still holds the file it opened."""
+    publish, so a long-running reader can tell whether it still holds the file it opened. The
+    definitions files the build read (null: none) are what the segment service edits and refreshes with."""
     con.execute(
         f"""
         create table published.{MARTS_SCHEMA}.publication as
@@ -115,9 +118,18 @@ def _write_publication_row(con: duckdb.DuckDBPyConnection, working: Path) -> Non
             (select max(as_of_date) from published.{MARTS_SCHEMA}.customer_segments) as as_of_date,
             cast(? as timestamp) as published_at,
             cast(? as varchar) as working_file,
-            cast(? as varchar) as storage_version
+            cast(? as varchar) as storage_version,
+            cast(? as varchar) as segments_file,
+            cast(? as varchar) as campaigns_file
         """,
-        [uuid.uuid4().hex, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), str(working), STORAGE_VERSION],
+        [
+            uuid.uuid4().hex,
+            dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            str(working),
+            STORAGE_VERSION,
+            str(definitions.segments) if definitions.segments else None,
+            str(definitions.campaigns) if definitions.campaigns else None,
+        ],
     )
 
 
@@ -129,8 +141,9 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def publish(working: Path, published: Path) -> Publication:
-    """Copy the working warehouse's marts to `published`, replacing it in one rename."""
+def publish(working: Path, published: Path, definitions: DefinitionFiles | None = None) -> Publication:
+    """Copy the working warehouse's marts to `published`, replacing it in one rename, recording the definitions
+    files its build read (none when not given)."""
     if not working.exists():
         raise PublishError(f"no working warehouse at {working}: run the build first")
     started = time.perf_counter()
@@ -152,7 +165,7 @@ def publish(working: Path, published: Path) -> Publication:
         con.execute(f"use published.{MARTS_SCHEMA}")
         tables = _copy_tables(con)
         views = _copy_views(con)
-        _write_publication_row(con, working)
+        _write_publication_row(con, working, definitions or DefinitionFiles())
         con.execute("use memory")
         con.execute("detach published")
     _fsync(staging)
@@ -175,10 +188,18 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where readers open it (default: published/<name> beside --database)",
     )
+    for kind in ("segments", "campaigns"):
+        parser.add_argument(
+            f"--{kind}-file",
+            default=None,
+            help=f"the {kind} file the build read, recorded in the publication (relative to the project root or "
+            "absolute; default: none)",
+        )
     args = parser.parse_args(argv)
     published = args.published or default_published_path(args.database)
+    definitions = DefinitionFiles(resolve(args.segments_file), resolve(args.campaigns_file))
     try:
-        result = publish(args.database, published)
+        result = publish(args.database, published, definitions)
     except (PublishError, duckdb.Error) as error:
         print(f"publish failed, the published warehouse is unchanged: {error}", file=sys.stderr)
         return 1

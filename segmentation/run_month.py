@@ -31,6 +31,7 @@ from typing import IO, Any, TextIO
 
 import yaml
 
+from segmentation.build_definitions import CAMPAIGNS_VAR, SEGMENTS_VAR, DefinitionFiles, describe, resolve
 from segmentation.campaigns.build import read_campaigns
 from segmentation.project import PROJECT_DIR
 from segmentation.publish import default_published_path
@@ -41,8 +42,8 @@ EXIT_FAILED = 1
 EXIT_BUSY = 75  # EX_TEMPFAIL: a scheduler may retry later
 # The scheduled build leaves out the dbt unit tests, as dbt Labs advises for production: they run on
 # fixed fixtures, so they check the models' SQL, which only changes with a commit, and `make test` (CI)
-# runs them, as does any plain `dbt build`. Every data test still runs on the month's data. They were
-# about 5.5 s of a build's fixed dbt cost (README, Performance).
+# runs them, as does any plain `dbt build`. Every data test still runs on the month's data. `make bench`
+# times them on their own (docs/performance.md).
 SCHEDULED_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
 RECONCILE_TEST = "test.segmentation.assert_raw_rows_reconcile"
 
@@ -176,7 +177,8 @@ def cycle_commands(
     """The cycle's steps, in order: build (models, tests, snapshots, history) into the working
     file, publish its marts for readers, then the summary, read from what readers now see.
     `full_refresh` stages the whole raw transactions file again instead of its new rows;
-    `extra_vars` adds dbt vars (a quality gate's limit for a delivery known to be off)."""
+    `extra_vars` adds dbt vars (the definitions files, a quality gate's limit for a delivery known to be off);
+    the publication records the definitions files the build read."""
     bin_dir = Path(sys.executable).parent
     # The as-of date is not among them: it reaches dbt through cycle_env, so that month after month
     # the vars stay the same and dbt reuses its parse of the project (a new var means a full parse).
@@ -203,6 +205,7 @@ def cycle_commands(
                 str(database),
                 "--published",
                 str(published),
+                *DefinitionFiles.from_vars(extra_vars).publish_arguments(),
             ],
         ),
         ("summary", [sys.executable, "-m", "segmentation.summary", "--database", str(published)]),
@@ -217,29 +220,33 @@ def cycle_env(as_of: dt.date, database: Path, environ: dict[str, str]) -> dict[s
 
 
 def segments_are_valid(segments_file: str | None, published: Path, log: TextIO) -> bool:
-    """Validate the user-defined segments (segments.yml, or the var segments_file) before dbt starts, with
-    the build's own code: a bad definition stops the cycle before any model runs. The built-in ids that
-    in_segment may name are checked by the build itself (it reads them from the catalog)."""
+    """Validate the user-defined segments of the file the var segments_file names (none when it names none) before
+    dbt starts, with the build's own code: a bad definition stops the cycle before any model runs. The built-in ids
+    that in_segment may name are checked by the build itself (it reads them from the catalog). The log says which
+    file the build reads."""
     try:
         segments = read_segments(PROJECT_DIR, segments_file, None)
     except DefinitionErrors as errors:
         say(str(errors), log)
         say(f"month-end cycle not started: fix the segment definitions; readers still see {published}", log)
         return False
-    say(f"--- segments: {len(segments)} user-defined segment(s) valid", log)
+    path = resolve(segments_file)
+    say(f"--- segments: {describe(SEGMENTS_VAR, path, len(segments))}" + (", valid" if path else ""), log)
     return True
 
 
 def campaigns_are_valid(campaigns_file: str | None, segments_file: str | None, published: Path, log: TextIO) -> bool:
-    """Validate campaigns.yml (or the var campaigns_file) before dbt starts, with the build's own code, as the
-    segments are; the catalog's segment ids a campaign names are checked by the build itself."""
+    """Validate the campaigns of the file the var campaigns_file names (none when it names none) before dbt starts,
+    with the build's own code, as the segments are; the catalog's segment ids a campaign names are checked by the
+    build itself."""
     try:
         campaigns = read_campaigns(PROJECT_DIR, campaigns_file, None, segments_file)
     except DefinitionErrors as errors:
         say(str(errors), log)
         say(f"month-end cycle not started: fix the campaign definitions; readers still see {published}", log)
         return False
-    say(f"--- campaigns: {len(campaigns)} campaign(s) valid", log)
+    path = resolve(campaigns_file)
+    say(f"--- campaigns: {describe(CAMPAIGNS_VAR, path, len(campaigns))}" + (", valid" if path else ""), log)
     return True
 
 
@@ -335,12 +342,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="more dbt vars for the build, as YAML, e.g. '{max_reject_share: 0.1}' to build a delivery the "
         "quality gates stop (docs/data-quality.md)",
     )
+    for kind, variable in (("segments", SEGMENTS_VAR), ("campaigns", CAMPAIGNS_VAR)):
+        parser.add_argument(
+            f"--{kind}-file",
+            default=None,
+            help=f"the {kind} definitions file the build reads (the dbt var {variable}; relative to the project root "
+            "or absolute); default: none",
+        )
     parser.add_argument(
         "--wait", type=float, default=0, help="seconds to wait for another run to finish before giving up (default 0)"
     )
     args = parser.parse_args(argv)
     if args.backfill_months < 0:
         parser.error("--backfill-months must be 0 or more")
+    for option, variable in ((args.segments_file, SEGMENTS_VAR), (args.campaigns_file, CAMPAIGNS_VAR)):
+        if option is not None:
+            if args.vars.get(variable, option) != option:
+                parser.error(f"--{variable.replace('_', '-')} and --vars name two different files")
+            args.vars[variable] = option
     return args
 
 

@@ -1,7 +1,8 @@
 """Print the segment summary that ends `make build`: per segment, count, share and average
 lifetime value, what the run did with the raw rows, the latest segment migrations, the lifetime-value
 fits' statuses (on how many dates both are ok, and why the latest date's are not) and the holdout
-check, and last, which file and publication (id, as-of date, time) it read.
+check, the definitions files the build read (the user-defined segments and campaigns: which files, or none), and
+last, which file and publication (id, as-of date, time) it read.
 
 Reads the warehouse read-only, so it can run beside a BI tool holding the file open.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from segmentation.build_definitions import CAMPAIGNS_VAR, SEGMENTS_VAR, DefinitionFiles, describe, recorded
 
 SEGMENT_ORDER_SQL = """
 select
@@ -184,6 +187,42 @@ def read_publication(database: Path) -> tuple[str, str, str] | None:
     return str(row[0]), str(row[1]), published_at
 
 
+@dataclass(frozen=True)
+class DefinitionsRead:
+    """The definitions files a published warehouse's build read, and what it built from each."""
+
+    files: DefinitionFiles
+    user_segments: int
+    campaigns: int
+
+
+def read_definitions(database: Path) -> DefinitionsRead | None:
+    """The files the publication records, with the user-defined segments and campaigns in its marts; None where
+    nothing is recorded (a working file, or one published without them)."""
+    files = recorded(database)
+    if files is None:
+        return None
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {name for (name,) in con.sql("select table_name from information_schema.tables").fetchall()}
+        user_segments = (
+            con.sql("select count(*) from segments where segment_type in ('static', 'dynamic')").fetchall()[0][0]
+            if "segments" in tables
+            else 0
+        )
+        campaigns = con.sql("select count(*) from campaigns").fetchall()[0][0] if "campaigns" in tables else 0
+    return DefinitionsRead(files, int(user_segments), int(campaigns))
+
+
+def format_definitions(definitions: DefinitionsRead | None) -> str:
+    """Which definitions the build read: the user's own, the demo's, or none."""
+    if definitions is None:
+        return ""
+    return (
+        f"definitions: {describe(SEGMENTS_VAR, definitions.files.segments, definitions.user_segments)}; "
+        f"{describe(CAMPAIGNS_VAR, definitions.files.campaigns, definitions.campaigns)}"
+    )
+
+
 def format_publication(database: Path, publication: tuple[str, str, str] | None) -> str:
     """Which file and which publication the summary was read from."""
     if publication is None:
@@ -345,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             format_catalog(read_catalog(args.database)),
             format_missing_optional_inputs(read_missing_optional_inputs(args.database)),
             format_lifetime_value(*read_lifetime_value(args.database)),
+            format_definitions(read_definitions(args.database)),
         ):
             if line:
                 print(line)

@@ -1,5 +1,5 @@
 """Segment builder: a form for the common criteria and a YAML box for the rest, validated by the build's own code,
-previewed on the published warehouse, saved to segments.yml for the next build."""
+previewed on the published warehouse, saved to the segments file the warehouse is built from, for the next build."""
 
 from __future__ import annotations
 
@@ -12,11 +12,20 @@ from segmentation.segments.definitions import DefinitionErrors
 BEHAVIORAL = ("High-Value Travelers", "Declining", "New & Growing", "Budget-Conscious", "Stable Mid-Spenders")
 
 st.title("Segment builder")
-path = builder.segments_file()
-st.caption(
-    f"Definitions are written in the segment language (docs/segment-authors.md) and saved to {path}; "
-    "the next build evaluates them on every recorded date."
-)
+saved_to = builder.segments_file(data.database_path())
+if saved_to is None:
+    st.caption(
+        "Definitions are written in the segment language (docs/segment-authors.md). This warehouse was built "
+        "without a segments file, so they can be checked and previewed here but not saved: set "
+        f"{builder.SEGMENTS_FILE_VARIABLE}=<your segments.yml> for the dashboard, and build with it "
+        "(make warehouse SEGMENTS_FILE=...)."
+    )
+else:
+    st.caption(
+        f"Definitions are written in the segment language (docs/segment-authors.md) and saved to {saved_to}; "
+        "the next build evaluates them on every recorded date."
+    )
+
 catalog = (
     data.query("select segment_id, segment_type from segments order by segment_id") if data.has("segments") else None
 )
@@ -60,7 +69,7 @@ with st.form("segment"):
     )
     action_left, action_right = st.columns(2)
     validate = action_left.form_submit_button("Validate and preview")
-    save = action_right.form_submit_button("Save to segments.yml")
+    save = action_right.form_submit_button("Save to the segments file", disabled=saved_to is None)
 
 if validate or save:
     try:
@@ -87,7 +96,11 @@ if validate or save:
         st.stop()
     st.code(builder.entry_text(entry), language="yaml")
     try:
-        result = builder.save(entry, path, builtin_ids) if save else builder.check(entry, path, builtin_ids)
+        result = (
+            builder.save(entry, saved_to, builtin_ids)
+            if save and saved_to is not None
+            else builder.check(entry, saved_to, builtin_ids)
+        )
     except DefinitionErrors as errors:
         st.error("The build would refuse this definition:\n\n" + "\n\n".join(f"`{error}`" for error in errors.errors))
         st.stop()
@@ -101,6 +114,6 @@ if validate or save:
     else:
         st.info(f"`{builder.FIELDS_MART}`: {data.NOT_BUILT}; the definition is valid but cannot be previewed.")
     if save:
-        st.success(f"Saved {result.segment.segment_id} to {path}; the next build adds it to the catalog.")
+        st.success(f"Saved {result.segment.segment_id} to {saved_to}; the next build adds it to the catalog.")
     else:
         st.success(f"{result.segment.segment_id} is valid.")

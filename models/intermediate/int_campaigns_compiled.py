@@ -1,7 +1,7 @@
 """The campaigns of campaigns.yml (spec section 11), validated and compiled for the campaign models.
 
 Like int_user_segments_compiled: dbt's Jinja cannot read a file, so this reads the file named by the var
-`campaigns_file` (default campaigns.yml at the project root) with segmentation.campaigns, the same code the
+`campaigns_file` (none by default: no campaigns) with segmentation.campaigns, the same code the
 monthly cycle validates with, and stops the build with every definition error before any campaign model
 runs. One row per campaign; every value is bound as a parameter, and `criteria` arrive as the segment
 language's compiled predicate. DuckDB only (docs/decisions.md).
@@ -27,8 +27,8 @@ def model(dbt, session):
 
     catalog = dbt.ref("int_segments_combined")
     segment_ids = [row[0] for row in catalog.select("segment_id").fetchall()]
-    campaigns_file = dbt.config.get("campaigns_file") or "campaigns.yml"
-    segments_file = dbt.config.get("segments_file") or "segments.yml"
+    campaigns_file = dbt.config.get("campaigns_file") or None
+    segments_file = dbt.config.get("segments_file") or None
     campaigns = read_campaigns(project_dir, campaigns_file, segment_ids, segments_file)
 
     session.execute(f"create or replace temp table campaigns_compiled ({COLUMNS})")

@@ -1,7 +1,7 @@
 """The user-defined segments of segments.yml (spec section 9), validated and compiled to SQL.
 
 A dbt Python model because dbt's Jinja cannot read a file: this reads the file named by the var
-`segments_file` (default segments.yml at the project root) with segmentation.segments, the same
+`segments_file` (none by default: no user-defined segments) with segmentation.segments, the same
 code the monthly cycle and the preview command use, and stops the build with every definition
 error (file, segment, key) before any model that reads user-defined segments runs. One row per
 segment with its SQL predicate; int_customers_user_segmented evaluates them. DuckDB only
@@ -29,7 +29,7 @@ def model(dbt, session):
 
     builtin = dbt.ref("int_segments_defined")
     builtin_ids = [row[0] for row in builtin.select("segment_id").fetchall()]
-    segments_file = dbt.config.get("segments_file") or "segments.yml"
+    segments_file = dbt.config.get("segments_file") or None
     # the adapter this build runs on: the lifetime-value columns exist only where their models run
     engine = dbt.config.get("target_type") or "duckdb"
     segments = read_segments(project_dir, segments_file, builtin_ids, engine)

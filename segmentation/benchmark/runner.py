@@ -16,8 +16,21 @@ from segmentation.benchmark.next_month import append_next_month, next_month_end
 from segmentation.benchmark.report import MB
 from segmentation.benchmark.stats import Repeat, parse_run_results
 from segmentation.benchmark.workspace import Paths, dbt_env, fresh_warehouse, link_raw_files, target_args
+from segmentation.build_definitions import SEGMENTS_VAR
+from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.project import PROJECT_DIR
 from segmentation.run_month import SCHEDULED_BUILD_FLAGS
+
+
+def segments_file(paths: Paths) -> Path:
+    """The demo's segments file, which the generator writes beside the raw files: the builds it times read the
+    demo's user-defined segments, as `make build` does (a build reads no definitions it is not given)."""
+    return paths.raw / SEGMENTS_FILE
+
+
+def dbt_variables(paths: Paths) -> dict[str, Any]:
+    """The vars of every timed dbt command: the same as the monthly run's, so that it reuses the build's parse."""
+    return {"raw_data_dir": str(paths.current), "backfill_months": 0, SEGMENTS_VAR: str(segments_file(paths))}
 
 
 def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly: str | None) -> Repeat:
@@ -28,7 +41,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
     # (macros/as_of.sql): the vars then match the monthly run's, which reuses the build's parse.
     env = {**dbt_env(paths), "SEGMENTATION_AS_OF_DATE": args.as_of.isoformat()}
     dbt = str(Path(sys.executable).parent / "dbt")
-    variables = {"raw_data_dir": str(paths.current), "backfill_months": 0}
+    variables = dbt_variables(paths)
     # Parsed first, as any earlier dbt command in the project would have: the build then reuses the
     # saved manifest (partial parsing), as an analyst's second build does. The cold parse is a figure.
     parse_command = [dbt, "parse", "--vars", json.dumps(variables), *target_args(args.target)]
@@ -75,6 +88,8 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
             str(paths.database),
             "--log-file",
             str(paths.logs / "run_month.log"),
+            "--segments-file",
+            str(segments_file(paths)),
             *target_args(args.target),
         ]
         with progress(f"{prefix}: monthly run as of {monthly_as_of}") as detail:

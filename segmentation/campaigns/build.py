@@ -12,7 +12,6 @@ from segmentation.campaigns.definitions import Campaign, load_campaigns
 from segmentation.segments.build import segments_path
 from segmentation.segments.definitions import DefinitionError, DefinitionErrors
 
-DEFAULT_FILE = "campaigns.yml"
 COLUMNS = (
     "campaign_id varchar, campaign_name varchar, description varchar, campaign_type varchar, channel varchar,"
     " segment_id varchar, criteria varchar, predicate varchar, order_by_column varchar, order_by_direction varchar,"
@@ -22,15 +21,18 @@ COLUMNS = (
 )
 
 
-def campaigns_path(project_dir: Path, campaigns_file: str | None) -> Path:
-    path = Path(campaigns_file or DEFAULT_FILE)
+def campaigns_path(project_dir: Path, campaigns_file: str | None) -> Path | None:
+    """The var `campaigns_file`, relative to the project root unless absolute; None when no file is named."""
+    if not campaigns_file:
+        return None
+    path = Path(campaigns_file)
     return path if path.is_absolute() else project_dir / path
 
 
 def user_segment_entries(project_dir: Path, segments_file: str | None) -> list[Any]:
-    """segments.yml's raw entries (already validated by the segments' own step), for criteria that name them."""
+    """The segments file's raw entries (already validated by the segments' own step), for criteria that name them."""
     path = segments_path(project_dir, segments_file)
-    if not path.exists():
+    if path is None or not path.exists():
         return []
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     entries = document.get("segments") if isinstance(document, dict) else None
@@ -40,17 +42,17 @@ def user_segment_entries(project_dir: Path, segments_file: str | None) -> list[A
 def read_campaigns(
     project_dir: Path, campaigns_file: str | None, builtin_ids: Iterable[str] | None, segments_file: str | None = None
 ) -> list[Campaign]:
-    """The file's campaigns, validated; no file at the default path means no campaigns, a file named by the var
-    that is missing is an error."""
+    """The file's campaigns, validated; none when no file is named, and an error when the file named is missing."""
     path = campaigns_path(project_dir, campaigns_file)
-    if not path.exists() and (campaigns_file or DEFAULT_FILE) == DEFAULT_FILE:
+    if path is None:
         return []
+    segments = segments_path(project_dir, segments_file)
     try:
         return load_campaigns(
             path,
             builtin_ids,
             user_segment_entries(project_dir, segments_file),
-            segments_path(project_dir, segments_file).parent,
+            segments.parent if segments is not None else None,
         )
     except DefinitionErrors as errors:
         header = DefinitionError(
@@ -60,7 +62,7 @@ def read_campaigns(
 
 
 def compiled_rows(campaigns: list[Campaign], campaigns_file: str | None) -> list[tuple[Any, ...]]:
-    """One row per campaign, bound as parameters (never pasted into SQL)."""
+    """One row per campaign, bound as parameters (never pasted into SQL); none without a file."""
     return [
         (
             c.campaign_id,
@@ -80,7 +82,7 @@ def compiled_rows(campaigns: list[Campaign], campaigns_file: str | None) -> list
             c.cost_per_message,
             c.discount_pct,
             c.discount_code,
-            campaigns_file or DEFAULT_FILE,
+            campaigns_file,
             list(c.conversion_categories) if c.conversion_categories is not None else None,
             c.conversion_min_amount,
             c.offer_cost,

@@ -18,6 +18,7 @@ import numpy as np
 from segmentation.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS, build_consent
 from segmentation.datagen.customers import build_customers, build_name_pools
 from segmentation.datagen.demo_campaigns import write_campaigns_file
+from segmentation.datagen.demo_segments import LISTS_DIR, write_segments_file
 from segmentation.datagen.dirt import (
     CUSTOMER_DIRT_RATES,
     TRANSACTION_DIRT_RATES,
@@ -268,6 +269,9 @@ def generate(
         truth_path = write_truth(con, truth, out_dir)
     files["customers_truth"] = str(truth_path.relative_to(out_dir))
     files["campaigns"] = write_campaigns_file(out_dir, as_of).name
+    segments_file = write_segments_file(out_dir)
+    files["segments"] = segments_file.name
+    files["segment_lists"] = str(segments_file.with_name(LISTS_DIR).relative_to(out_dir))
     report.done(", ".join(files.values()))
 
     profile_counts = np.bincount(behaviour.profile, minlength=len(PROFILES))

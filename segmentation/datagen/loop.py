@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE, DemoCampaign, demo_campaigns, selection_date
+from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.datagen.generator import SUMMARY_FILE
 from segmentation.datagen.platform import SendOutcome, raw_file, send
 from segmentation.datagen.truth import CAMPAIGNS_TRUTH_FILE, TRUTH_DIR
@@ -81,8 +82,13 @@ def run(command: list[str], what: str, env: dict[str, str] | None) -> None:
 def build_as_of(
     selected: dt.date, raw_dir: Path, database: Path, published: Path, log_file: Path, env: dict[str, str] | None
 ) -> None:
-    """The month-end cycle as of the selection date: the audiences are selected there."""
-    variables = json.dumps({"campaigns_file": project_relative(raw_dir / CAMPAIGNS_FILE)})
+    """The month-end cycle as of the selection date, with the demo's definitions: the audiences are selected there."""
+    variables = json.dumps(
+        {
+            "campaigns_file": project_relative(raw_dir / CAMPAIGNS_FILE),
+            "segments_file": project_relative(raw_dir / SEGMENTS_FILE),
+        }
+    )
     run(
         [
             sys.executable,

@@ -32,6 +32,7 @@ import duckdb
 from segmentation.arguments import whole_number_at_least
 from segmentation.campaigns.build import read_campaigns
 from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.datagen.generator import generate
 from segmentation.datagen.loop import run_loop
 from segmentation.engines import compare as compare_engines
@@ -89,8 +90,8 @@ DUCKDB_ONLY_MARTS = (
     "segment_analytics",
 )
 SEGMENT_RELATION = "customer_segment_snapshots"
-# User-defined segments (segments.yml) are built on DuckDB only (a dbt Python model compiles them; docs/decisions.md):
-# DuckDB's rows of them are left out of the comparison, every other row must match.
+# User-defined segments (the sample's segments file) are built on DuckDB only (a dbt Python model compiles them;
+# docs/decisions.md): DuckDB's rows of them are left out of the comparison, every other row must match.
 USER_DEFINED_ROWS = "segment_type in ('static', 'dynamic')"
 PROGRESS_SECONDS = 15
 
@@ -119,16 +120,16 @@ def say(message: str) -> None:
 
 
 def definitions_variables(target: str, raw_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """The definitions the build reads: the sample's campaigns file (beside its raw files, as `make build` passes
-    the demo's). What an engine that runs no dbt Python model (Postgres, Spark) is told of it instead: each
-    campaign's channel, for segment_daily_performance's email rates. The segments file is validated for the engine
-    first, as DuckDB's build validates it: a definition naming a lifetime-value column stops with the engine named
-    (those models run on DuckDB only). Raises DefinitionErrors."""
-    campaigns_file = str(raw_dir / CAMPAIGNS_FILE)
+    """The definitions the build reads: the sample's segments and campaigns files (beside its raw files, as `make
+    build` passes the demo's). What an engine that runs no dbt Python model (Postgres, Spark) is told of them instead:
+    each campaign's channel, for segment_daily_performance's email rates. The segments file is validated for the
+    engine first, as DuckDB's build validates it: a definition naming a lifetime-value column stops with the engine
+    named (those models run on DuckDB only). Raises DefinitionErrors."""
+    campaigns_file, segments_file = str(raw_dir / CAMPAIGNS_FILE), str(raw_dir / SEGMENTS_FILE)
     if target == "duckdb":
-        return {"campaigns_file": campaigns_file}
-    read_segments(project_dir, None, None, target)
-    campaigns = read_campaigns(project_dir, campaigns_file, None)
+        return {"campaigns_file": campaigns_file, "segments_file": segments_file}
+    read_segments(project_dir, segments_file, None, target)
+    campaigns = read_campaigns(project_dir, campaigns_file, None, segments_file)
     return {"campaign_channels": {c.campaign_id: c.channel for c in campaigns}}
 
 
@@ -276,6 +277,16 @@ def stderr_to(path: Path) -> Iterator[None]:
         os.close(saved)
 
 
+def find_java(environ: dict[str, str] | None = None) -> Path | None:
+    """The Java runtime pyspark starts, found as its launcher finds it: $JAVA_HOME/bin/java, else java on PATH."""
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("JAVA_HOME"):
+        java = Path(environ["JAVA_HOME"]) / "bin" / "java"
+        return java if java.exists() else None
+    found = shutil.which("java", path=environ.get("PATH", ""))
+    return Path(found) if found else None
+
+
 def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
     """dbt runs in this process, so its Spark session, and the views in its in-memory catalog,
     can still be read when the build is over."""
@@ -283,6 +294,9 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
     from pyspark.sql import SparkSession
 
     run = EngineRun("spark")
+    if find_java() is None:
+        run.error = "no Java runtime ($JAVA_HOME/bin/java or java on PATH): install one with `make system-deps`"
+        return run
     warehouse_dir = work / "spark-warehouse"
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     os.environ.update({**base_environment(), "SPARK_WAREHOUSE_DIR": str(warehouse_dir)})

@@ -1,9 +1,9 @@
 """A throwaway PostgreSQL server on loopback, for building the warehouse on Postgres in CI.
 
-The server binaries come from Debian's packages; when they are missing and this runs as root,
-they are installed. `initdb` refuses to run as root, so as root the server runs as the
-`postgres` user the package creates. The data folder is temporary and fsync is off: nothing
-here outlives the run.
+The server binaries come from Debian's `postgresql` package, which `make system-deps` installs (docs/engines.md);
+nothing here installs them: without them the run stops with PostgresUnavailable naming that command. `initdb`
+refuses to run as root, so as root the server runs as the `postgres` user the package creates. The data folder is
+temporary and fsync is off: nothing here outlives the run.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-DEBIAN_PACKAGE = "postgresql-15"
 SEARCH_ROOT = Path("/usr/lib/postgresql")
 DEFAULT_PORT = 54329
 
 
 class PostgresUnavailable(Exception):
-    """No server binaries, and no way to install them here."""
+    """No server binaries here, or the server would not start."""
 
 
 @dataclass(frozen=True)
@@ -49,30 +48,6 @@ def find_bin_dir(search_root: Path = SEARCH_ROOT) -> Path | None:
 
 def _major_version(name: str) -> int:
     return int(name) if name.isdigit() else -1
-
-
-def install_server() -> Path:
-    """Install Debian's server package; only root can."""
-    if os.geteuid() != 0:
-        raise PostgresUnavailable(
-            f"PostgreSQL server binaries not found under {SEARCH_ROOT}; install them "
-            f"(apt-get install {DEBIAN_PACKAGE}) or run as root so this can"
-        )
-    print(f"Installing {DEBIAN_PACKAGE} from Debian's packages ...", flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", DEBIAN_PACKAGE],
-    ):
-        completed = subprocess.run(command, env=env, capture_output=True, text=True)
-        if completed.returncode != 0:
-            raise PostgresUnavailable(
-                f"{' '.join(command)} failed:\n{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
-            )
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        raise PostgresUnavailable(f"{DEBIAN_PACKAGE} installed but no initdb under {SEARCH_ROOT}")
-    return bin_dir
 
 
 def free_port(preferred: int = DEFAULT_PORT) -> int:
@@ -100,9 +75,16 @@ def _run(command: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def running_server(database: str = "segmentation", port: int = DEFAULT_PORT) -> Iterator[PostgresServer]:
+def running_server(
+    database: str = "segmentation", port: int = DEFAULT_PORT, search_root: Path = SEARCH_ROOT
+) -> Iterator[PostgresServer]:
     """Start a server in a temporary folder, create `database`, and stop and remove it all afterwards."""
-    bin_dir = find_bin_dir() or install_server()
+    bin_dir = find_bin_dir(search_root)
+    if bin_dir is None:
+        raise PostgresUnavailable(
+            f"no PostgreSQL server binaries under {search_root}: install them with `make system-deps` "
+            "(Debian's postgresql package)"
+        )
     work = Path(tempfile.mkdtemp(prefix="segmentation-postgres-"))
     data_dir = work / "data"
     if os.geteuid() == 0:

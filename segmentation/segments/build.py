@@ -11,22 +11,23 @@ from segmentation.segments.definitions import DefinitionError, DefinitionErrors,
 from segmentation.segments.fields import DEFAULT_ENGINE
 from segmentation.segments.rules import CustomerIds, Segment
 
-DEFAULT_FILE = "segments.yml"
 
-
-def segments_path(project_dir: Path, segments_file: str | None) -> Path:
-    """The var `segments_file`, relative to the project root unless absolute."""
-    path = Path(segments_file or DEFAULT_FILE)
+def segments_path(project_dir: Path, segments_file: str | None) -> Path | None:
+    """The var `segments_file`, relative to the project root unless absolute; None when no file is named (the
+    default: a build reads the definitions it is pointed at, or none)."""
+    if not segments_file:
+        return None
+    path = Path(segments_file)
     return path if path.is_absolute() else project_dir / path
 
 
 def read_segments(
     project_dir: Path, segments_file: str | None, builtin_ids: Iterable[str] | None, engine: str = DEFAULT_ENGINE
 ) -> list[Segment]:
-    """The file's segments, validated for the dbt adapter type `engine`; no file at the default path means no
-    user-defined segments, a file named by the var that is missing is an error."""
+    """The file's segments, validated for the dbt adapter type `engine`; none when no file is named, and an error
+    when the file named is missing."""
     path = segments_path(project_dir, segments_file)
-    if not path.exists() and (segments_file or DEFAULT_FILE) == DEFAULT_FILE:
+    if path is None:
         return []
     try:
         return load_segments(path, builtin_ids, engine)
@@ -42,6 +43,7 @@ def read_segments(
 
 
 def compiled_rows(segments: list[Segment], segments_file: str | None) -> list[tuple[Any, ...]]:
+    """One row per segment (none without a file, so `segments_file` is set wherever there is a row)."""
     predicates = compile_segments(segments)
     return [
         (
@@ -54,7 +56,7 @@ def compiled_rows(segments: list[Segment], segments_file: str | None) -> list[tu
             segment.source,
             predicates[segment.segment_id],
             list(segment.rule.ids) if isinstance(segment.rule, CustomerIds) else [],
-            segments_file or DEFAULT_FILE,
+            segments_file,
         )
         for segment in segments
     ]

@@ -1,7 +1,8 @@
 """Preview user-defined segments against the published warehouse, without a build.
 
 `python -m segmentation.segments [SEGMENT_ID ...] [--file segments.yml] [--database <published file>]`
-validates the whole file exactly as the build does (the same errors, naming the file, segment and
+validates the whole file (by default the one the published warehouse was built from, which its publication
+records) exactly as the build does (the same errors, naming the file, segment and
 key; exit 1) and, when it is valid, prints each chosen segment's member count as of the published
 date and a few customer ids. It opens the published file read-only and briefly, evaluating the
 compiled predicates on the mart `segment_criteria_fields`, so it answers in well under 2 s and
@@ -18,9 +19,10 @@ from pathlib import Path
 
 import duckdb
 
+from segmentation.build_definitions import recorded
 from segmentation.project import PROJECT_DIR
 from segmentation.project import default_published_database as default_database
-from segmentation.segments.build import DEFAULT_FILE, segments_path
+from segmentation.segments.build import segments_path
 from segmentation.segments.compiler import compile_segments
 from segmentation.segments.definitions import DefinitionErrors, load_segments
 from segmentation.segments.fields import FEATURE_COLUMNS
@@ -138,26 +140,41 @@ def format_previews(result: Previews, segments_file: Path, database: Path) -> st
     return "\n".join(lines)
 
 
+def built_from(database: Path) -> Path:
+    """The segments file the published warehouse was built from, as its publication records it."""
+    if not database.exists():
+        raise PreviewError(f"no published warehouse at {database} (build one with `make build`, or pass --database)")
+    files = recorded(database)
+    if files is None or files.segments is None:
+        raise PreviewError(
+            f"{database} records no segments file its build read (built without one, or not published by the monthly "
+            "cycle): name one with --file"
+        )
+    return files.segments
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m segmentation.segments",
-        description="Validate segments.yml and preview its segments' members in the published warehouse (read-only).",
+        description="Validate a segments file and preview its segments' members in the published warehouse "
+        "(read-only).",
     )
     parser.add_argument(
         "segment_ids", nargs="*", help="segments to preview, e.g. dynamic/lapsed_travellers (default: all)"
     )
     parser.add_argument(
         "--file",
-        default=DEFAULT_FILE,
-        help="the segments file, relative to the project root or absolute (default: segments.yml, as the build's var)",
+        default=None,
+        help="the segments file, relative to the project root or absolute (default: the one the published warehouse "
+        "was built from)",
     )
     parser.add_argument(
         "--database", type=Path, default=None, help="the published warehouse (default: " + str(default_database()) + ")"
     )
     args = parser.parse_args(argv)
-    segments_file = segments_path(PROJECT_DIR, args.file)
     database = args.database or default_database()
     try:
+        segments_file = segments_path(PROJECT_DIR, args.file) or built_from(database)
         result = preview(segments_file, database, args.segment_ids)
     except DefinitionErrors as errors:
         print(str(errors), file=sys.stderr)

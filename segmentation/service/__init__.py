@@ -1,7 +1,7 @@
 """The segment service (docs/service.md): the segmentation API over HTTP, next to the warehouse.
 
 `make serve` (`python -m segmentation.service`) serves the published warehouse read-only and edits only the
-definitions file it is built from (segments.yml) and its own audit log. One concern per module:
+segments file it is built from (which the publication records) and its own audit log. One concern per module:
 
 - `settings`: which files the service reads and writes;
 - `app`, `routes`, `models`: the FastAPI application, its routes and every request and response as a pydantic model;

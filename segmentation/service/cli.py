@@ -1,5 +1,10 @@
-"""`python -m segmentation.service --warehouse PUBLISHED --definitions segments.yml --raw-dir RAW [--port 8000]`:
-serve the segmentation API with uvicorn (what `make serve` runs; docs/service.md)."""
+"""`python -m segmentation.service --warehouse PUBLISHED [--definitions segments.yml] --raw-dir RAW [--port 8000]`:
+serve the segmentation API with uvicorn (what `make serve` runs; docs/service.md).
+
+The service edits the segments file the served warehouse was built from, which the warehouse's publication records
+(segmentation/build_definitions.py), and refreshes with it and the campaigns file recorded beside it. --definitions
+names another: a warehouse built without a segments file has none to edit until one is named.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from segmentation.build_definitions import DefinitionFiles, recorded
 from segmentation.project import PROJECT_DIR, default_published_database
-from segmentation.segments.build import DEFAULT_FILE
 
 
 def _absolute(path: Path) -> Path:
@@ -24,8 +29,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--definitions",
         type=Path,
-        default=Path(DEFAULT_FILE),
-        help="the definitions file the warehouse is built from, which the service edits (default: segments.yml)",
+        default=None,
+        help="the segments file the service edits and refreshes with (default: the one the warehouse was built from, "
+        "as its publication records it)",
     )
     parser.add_argument("--raw-dir", default=None, help="the warehouse's raw folder, for refreshes (none: refused)")
     parser.add_argument(
@@ -36,12 +42,36 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+class NoDefinitionsFile(Exception):
+    """Neither named nor recorded: nothing for the service to edit."""
+
+
+def definitions_files(warehouse: Path, named: Path | None) -> DefinitionFiles:
+    """The segments file the service edits (`named`, else the recorded one) and the campaigns file the warehouse was
+    built from (recorded, or none)."""
+    built_from = recorded(warehouse) or DefinitionFiles()
+    segments = _absolute(named) if named is not None else built_from.segments
+    if segments is None:
+        raise NoDefinitionsFile(
+            f"make serve: {warehouse} records no segments file its build read (built without one, or published "
+            "without the monthly cycle); name the file the service is to edit and refresh with: "
+            "make serve SEGMENTS_FILE=<segments.yml> (python -m segmentation.service --definitions <file>)"
+        )
+    return DefinitionFiles(segments, built_from.campaigns)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warehouse = _absolute(args.warehouse or default_published_database())
     if not warehouse.exists():
         print(f"make serve: no published warehouse at {warehouse}; build one with `make build`", file=sys.stderr)
         return 2
+    try:
+        files = definitions_files(warehouse, args.definitions)
+    except NoDefinitionsFile as missing:
+        print(str(missing), file=sys.stderr)
+        return 2
+    assert files.segments is not None
     import uvicorn
 
     from segmentation.service.app import create_app
@@ -49,13 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings(
         published=warehouse,
-        definitions=_absolute(args.definitions),
+        definitions=files.segments,
         raw_dir=args.raw_dir,
         working=_absolute(args.working) if args.working else None,
+        campaigns=files.campaigns,
     )
     print(
         f"segment service on http://{args.host}:{args.port} (OpenAPI: /openapi.json, docs: /docs) serving {warehouse}, "
-        f"definitions {settings.definitions}; tokens: make token ROLE=<viewer|editor|admin> NAME=<who>",
+        f"definitions {settings.definitions}, campaigns {settings.campaigns or 'none'}; "
+        "tokens: make token ROLE=<viewer|editor|admin> NAME=<who>",
         flush=True,
     )
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")

@@ -1,12 +1,12 @@
 """Refreshes: the served warehouse rebuilt as of its current as-of date, as a background job.
 
 A refresh runs the project's own monthly cycle (`python -m segmentation.run_month`) on the served warehouse: its
-working file, its raw folder, the as-of date of the publication being served and the definitions file the service
-edits; never the demo's data generation. The cycle validates the definitions, builds with the data tests under the
-warehouse's lock and publishes only when everything passed, so a failed refresh leaves the published warehouse as it
-was. One refresh at a time: a second request while one runs, from this service or from any other cycle holding the
-warehouse's lock (a `make build`, a scheduled run), is refused (409). The cycle's log goes to
-`service/jobs/<job id>.log` beside the published file.
+working file, its raw folder, the as-of date of the publication being served, the segments file the service edits
+and the campaigns file the warehouse was built from; never the demo's data generation. The cycle validates the
+definitions, builds with the data tests under the warehouse's lock and publishes only when everything passed, so a
+failed refresh leaves the published warehouse as it was. One refresh at a time: a second request while one runs,
+from this service or from any other cycle holding the warehouse's lock (a `make build`, a scheduled run), is refused
+(409). The cycle's log goes to `service/jobs/<job id>.log` beside the published file.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
-import json
 import os
 import subprocess
 import sys
@@ -55,6 +54,7 @@ class RefreshPlan:
     published: Path
     definitions: Path
     backfill_months: int
+    campaigns: Path | None = None
 
 
 class RefreshRefused(Exception):
@@ -98,8 +98,9 @@ def cycle_command(plan: RefreshPlan, log_file: Path) -> list[str]:
         str(plan.published),
         "--log-file",
         str(log_file),
-        "--vars",
-        json.dumps({"segments_file": str(plan.definitions.resolve())}),
+        "--segments-file",
+        str(plan.definitions.resolve()),
+        *(["--campaigns-file", str(plan.campaigns.resolve())] if plan.campaigns else []),
         "--wait",
         "0",
     ]

@@ -350,6 +350,7 @@ def refresh(
         settings.published,
         settings.definitions,
         settings.backfill_months,
+        settings.campaigns,
     )
     jobs: Jobs = request.app.state.jobs
     try:

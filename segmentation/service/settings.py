@@ -23,10 +23,11 @@ def state_dir(published: Path) -> Path:
 @dataclass(frozen=True)
 class Settings:
     published: Path  # the published warehouse, opened read-only per request
-    definitions: Path  # the definitions file the served warehouse is built from (segments.yml)
+    definitions: Path  # the segments file the served warehouse is built from, which the service edits
     raw_dir: str | None = None  # the raw files of the served warehouse, for a refresh (none: refresh refused)
     working: Path | None = None  # the working file a refresh builds (none: the one the publication names)
     backfill_months: int = 0  # month-ends a refresh records besides the as-of date
+    campaigns: Path | None = None  # the campaigns file the served warehouse is built from, for a refresh (none: none)
 
     @property
     def state(self) -> Path:

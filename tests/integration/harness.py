@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.datagen.generator import generate
 from segmentation.datagen.loop import run_loop
 from segmentation.sample import TEST_SAMPLE
@@ -72,9 +73,12 @@ class Warehouse:
         as_of_text = as_of if isinstance(as_of, str) else as_of.isoformat()
         # As the README runs it: from the project root, no --project-dir, the raw folder relative to the root.
         raw_dir = os.path.relpath(self.raw_dir, PROJECT_DIR)
-        # a generated world's campaigns are defined beside its files, as `make build` passes them
-        campaigns = self.raw_dir / CAMPAIGNS_FILE
-        definitions = {"campaigns_file": str(campaigns)} if campaigns.exists() else {}
+        # a generated world's segments and campaigns are defined beside its files, as `make build` passes them
+        definitions = {
+            variable: str(self.raw_dir / name)
+            for variable, name in (("campaigns_file", CAMPAIGNS_FILE), ("segments_file", SEGMENTS_FILE))
+            if (self.raw_dir / name).exists()
+        }
         all_variables = json.dumps(
             {"raw_data_dir": raw_dir, "as_of_date": as_of_text, **definitions, **(variables or {})}
         )

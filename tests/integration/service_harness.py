@@ -18,6 +18,9 @@ from pathlib import Path
 import httpx
 
 from integration.harness import PROJECT_DIR, Warehouse, commands_env
+from segmentation.build_definitions import DefinitionFiles
+from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 from segmentation.publish import publish
 
 STARTUP_SECONDS = 60
@@ -60,17 +63,18 @@ class Service:
 
 
 def published_copy(built: Warehouse, work: Path) -> Path:
-    """The sample's marts published into `work/published/`, as `make build` publishes the demo."""
+    """The sample's marts published into `work/published/`, as `make build` publishes the demo, recording the
+    sample's definitions files as the build's."""
     path = work / "published" / "warehouse.duckdb"
-    publish(built.database, path)
+    publish(built.database, path, DefinitionFiles(built.raw_dir / SEGMENTS_FILE, built.raw_dir / CAMPAIGNS_FILE))
     return path
 
 
-def definitions_copy(work: Path) -> Path:
-    """segments.yml as the project ships it, with the CSV of ids it names, in `work`."""
-    shutil.copytree(PROJECT_DIR / "segment_lists", work / "segment_lists", dirs_exist_ok=True)
-    path = work / "segments.yml"
-    shutil.copy(PROJECT_DIR / "segments.yml", path)
+def definitions_copy(built: Warehouse, work: Path) -> Path:
+    """The sample's segments file (the demo's), with the CSV of ids it names, in `work`: the service edits the copy."""
+    shutil.copytree(built.raw_dir / LISTS_DIR, work / LISTS_DIR, dirs_exist_ok=True)
+    path = work / SEGMENTS_FILE
+    shutil.copy(built.raw_dir / SEGMENTS_FILE, path)
     return path
 
 

@@ -98,6 +98,8 @@ def test_make_build_refuses_a_folder_of_user_files_and_changes_nothing(tmp_path:
 
 
 def test_make_warehouse_builds_publishes_and_summarises_your_files(sample_raw_dir: Path, tmp_path: Path) -> None:
+    """Your files, built with no definitions unless you name them: the sample's folder holds the demo's segments and
+    campaigns files, and the first build reads neither; the second names them."""
     database = tmp_path / "warehouse.duckdb"
     published = published_of(database)
 
@@ -122,11 +124,40 @@ def test_make_warehouse_builds_publishes_and_summarises_your_files(sample_raw_di
         " order by all",
     )
     segments = query(published, "select * exclude (customer_key) from customer_segments order by customer_id")
+    assert "--- segments: no user-defined segments (segments_file not given)" in lines
+    assert "--- campaigns: no campaigns (campaigns_file not given)" in lines
+    none_read = "no user-defined segments (segments_file not given); no campaigns (campaigns_file not given)"
+    assert f"definitions: {none_read}" in lines
+    assert query(published, "select count(*) from segments where segment_type in ('static', 'dynamic')") == [(0,)]
+    assert query(published, "select count(*) from campaigns") == [(0,)]
+    assert query(published, "select segments_file, campaigns_file from publication") == [(None, None)]
+    # the demo's VIP list (with its id that is no customer) is not built on your data, so nothing warns about it
+    assert any("PASS assert_static_segment_ids_are_customers" in line for line in lines)
 
-    again = make(*warehouse_args(sample_raw_dir, database, SAMPLE_AS_OF, "FULL_REFRESH=1"), work=tmp_path)
+    own_segments, own_campaigns = sample_raw_dir / "segments.yml", sample_raw_dir / "campaigns.yml"
+    again = make(
+        *warehouse_args(
+            sample_raw_dir,
+            database,
+            SAMPLE_AS_OF,
+            "FULL_REFRESH=1",
+            f"SEGMENTS_FILE={own_segments}",
+            f"CAMPAIGNS_FILE={own_campaigns}",
+        ),
+        work=tmp_path,
+    )
 
     assert again.returncode == 0, again.stdout[-4000:]
     assert "--full-refresh" in again.stdout
+    again_lines = again.stdout.splitlines()
+    assert f"--- segments: 5 user-defined segment(s) from {own_segments}, valid" in again_lines
+    assert f"--- campaigns: 5 campaign(s) from {own_campaigns}, valid" in again_lines
+    assert f"definitions: 5 user-defined segment(s) from {own_segments}; 5 campaign(s) from {own_campaigns}" in (
+        again_lines
+    )
+    assert query(published, "select segments_file, campaigns_file from publication") == [
+        (str(own_segments), str(own_campaigns))
+    ]
     assert query(published, "select publication_id from publication") != [(publication_id,)]
     assert query(published, "select * exclude (customer_key) from customer_segments order by customer_id") == segments
     assert query(published, "select count(distinct as_of_date) from customer_segment_snapshots") == [(1,)]

@@ -49,7 +49,7 @@ READ_PAUSE_SECONDS = 0.05
 def service(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     work = tmp_path_factory.mktemp("service")
     published = published_copy(built, work)
-    definitions = definitions_copy(work)
+    definitions = definitions_copy(built, work)
     working = built.copy(work / "working").database
     with running_service(published, definitions, work, raw_dir=built.raw_dir, working=working) as running:
         yield running

@@ -55,7 +55,7 @@ JOB_SECONDS = 600
 def service(built: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     work = tmp_path_factory.mktemp("properties")
     published = published_copy(built, work)
-    definitions = definitions_copy(work)
+    definitions = definitions_copy(built, work)
     definitions.write_text(
         definitions.read_text() + "\n  - id: press_list\n    type: static\n    customer_ids: [1, 2, 3]\n"
     )

@@ -20,6 +20,7 @@ import yaml
 from dashboard import builder as dashboard_builder
 from integration import segment_reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
+from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.project import PROJECT_DIR
 from segmentation.segments import definitions, fields
 
@@ -211,8 +212,9 @@ def test_the_catalog_and_memberships_list_user_segments(built: Warehouse) -> Non
         "select segment_id, segment_type, customer_count, criteria from segments"
         " where segment_type in ('static', 'dynamic') order by segment_id"
     )
+    # the sample is built with the demo's definitions, written beside its raw files, as `make build` builds the demo
     example = {
-        f"{s['type']}/{s['id']}": s for s in yaml.safe_load((PROJECT_DIR / "segments.yml").read_text())["segments"]
+        f"{s['type']}/{s['id']}": s for s in yaml.safe_load((built.raw_dir / SEGMENTS_FILE).read_text())["segments"]
     }
     assert {row["segment_id"] for row in catalog} == set(example)
     assert json.loads(next(r["criteria"] for r in catalog if r["segment_id"] == "static/vip_list"))["listed_ids"] == 21
@@ -271,6 +273,7 @@ def test_a_bad_definition_stops_the_build_naming_file_segment_and_key(built: War
 
 
 def test_the_preview_answers_from_the_published_file(built: Warehouse, tmp_path: Path) -> None:
+    """The preview reads the segments file the publication records (the sample's), unless --file names another."""
     published = tmp_path / "published.duckdb"
     subprocess.run(
         [
@@ -281,6 +284,8 @@ def test_the_preview_answers_from_the_published_file(built: Warehouse, tmp_path:
             str(built.database),
             "--published",
             str(published),
+            "--segments-file",
+            str(built.raw_dir / SEGMENTS_FILE),
         ],
         check=True,
         capture_output=True,

@@ -9,7 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from segmentation import run_month
 from segmentation.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
+from segmentation.datagen.demo_segments import write_segments_file
 
 
 @pytest.mark.parametrize(
@@ -327,3 +329,18 @@ def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: P
         "second transactions.csv\n",
     ]
     assert (first / "transactions.csv").read_text() == "first transactions.csv\n"
+
+
+def test_the_timed_builds_read_the_demo_segments_the_generator_wrote_and_the_monthly_run_the_same(
+    tmp_path: Path,
+) -> None:
+    paths = workspace.Paths(tmp_path / "bench")
+    written = write_segments_file(paths.raw)
+    variables = runner.dbt_variables(paths)
+    assert Path(variables["segments_file"]) == written
+    assert "campaigns_file" not in variables
+    # What the monthly run passes dbt from its options: equal vars, so it reuses the build's parse.
+    monthly = run_month.parse_args(
+        ["--raw-dir", variables["raw_data_dir"], "--segments-file", str(runner.segments_file(paths))]
+    )
+    assert {"raw_data_dir": str(paths.current), "backfill_months": 0, **monthly.vars} == variables

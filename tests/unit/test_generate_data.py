@@ -393,6 +393,8 @@ def test_parquet_has_same_columns_as_varchar_and_same_values(
         "customer_preferences": "customer_preferences.parquet",
         "suppressions": "suppressions.parquet",
         "campaigns": "campaigns.yml",
+        "segments": "segments.yml",
+        "segment_lists": "segment_lists",
         "customers_truth": "truth/customers_truth.csv",
     }
     assert not (tmp_path / "campaign_deliveries.parquet").exists()

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from segmentation.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
+from segmentation.datagen.demo_segments import write_segments_file
 from segmentation.engines import portability
 from segmentation.segments import DefinitionErrors
 
@@ -44,11 +45,15 @@ def test_every_mart_is_compared_between_engines() -> None:
 
 def test_engines_without_python_models_are_told_each_campaign_s_channel(tmp_path: Path) -> None:
     """Postgres and Spark cannot read the campaigns file (a dbt Python model does on DuckDB): the check passes the
-    channels, as the sample's file has them, for segment_daily_performance's email rates; DuckDB gets the file."""
+    channels, as the sample's file has them, for segment_daily_performance's email rates; DuckDB gets the files."""
     path = write_campaigns_file(tmp_path, portability.SAMPLE.as_of)
+    segments = write_segments_file(tmp_path)
     expected = {campaign.campaign_id: campaign.channel for campaign in demo_campaigns(portability.SAMPLE.as_of)}
     assert {"email", "sms"} <= set(expected.values())
-    assert portability.definitions_variables("duckdb", tmp_path) == {"campaigns_file": str(path)}
+    assert portability.definitions_variables("duckdb", tmp_path) == {
+        "campaigns_file": str(path),
+        "segments_file": str(segments),
+    }
     for target in ("postgres", "spark"):
         assert portability.definitions_variables(target, tmp_path) == {"campaign_channels": expected}
         arguments = portability.dbt_arguments(target, Path("/w"), tmp_path, portability.SAMPLE.as_of, 12)
@@ -57,10 +62,14 @@ def test_engines_without_python_models_are_told_each_campaign_s_channel(tmp_path
 
 @pytest.mark.parametrize("target", ["postgres", "spark"])
 def test_a_lifetime_value_key_stops_an_engine_without_those_models(tmp_path: Path, target: str) -> None:
-    (tmp_path / "segments.yml").write_text(
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "segments.yml").write_text(
         "segments:\n  - id: at_risk\n    type: dynamic\n    criteria: {churn_probability: {gte: 0.5}}\n"
     )
-    raw = tmp_path / "raw"
-    assert portability.definitions_variables("duckdb", raw, tmp_path) == {"campaigns_file": str(raw / "campaigns.yml")}
+    assert portability.definitions_variables("duckdb", raw, tmp_path) == {
+        "campaigns_file": str(raw / "campaigns.yml"),
+        "segments_file": str(raw / "segments.yml"),
+    }
     with pytest.raises(DefinitionErrors, match=f"segment 'at_risk', key 'criteria.churn_probability': .*, {target} "):
         portability.definitions_variables(target, raw, tmp_path)

@@ -37,7 +37,7 @@ TABLE_SEPARATOR = re.compile(r"^\|[\s:|-]+\|$")
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 RULES_CITATION = re.compile(r"docs/rules/([A-Za-z0-9-]+\.md)(?:#([\w-]+))?")
 CITING_PLACES = ("models", "macros", "segmentation", "tests", "dashboard", "docs", "seeds", "snapshots")
-CITING_FILES = ("README.md", "Makefile", "dbt_project.yml", "pyproject.toml", "segments.yml", "campaigns.yml")
+CITING_FILES = ("README.md", "Makefile", "dbt_project.yml", "pyproject.toml")
 TEXT_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".md", ".toml", ".txt", ".cfg"}
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from segmentation.datagen.demo_segments import write_segments_file
 from segmentation.segments import DefinitionError, DefinitionErrors, load_segments
+from segmentation.segments.definitions import load_segments_text
 
 BUILTIN_IDS = ["rfm/champions", "value/vip"]
 GOOD = """
@@ -225,7 +227,15 @@ def test_a_csv_of_ids_with_a_bad_line_names_the_file_and_line(tmp_path: Path) ->
     assert "ids.csv line 3: not a customer id: '2 or 1=1'" in error.message
 
 
-def test_the_example_file_is_valid() -> None:
-    segments = load_segments(Path(__file__).resolve().parents[2] / "segments.yml", None)
+def test_the_demo_s_file_is_valid(tmp_path: Path) -> None:
+    segments = load_segments(write_segments_file(tmp_path), None)
     assert {s.segment_type for s in segments} == {"static", "dynamic"}
     assert any(s.source == "import" for s in segments)
+
+
+def test_the_guide_s_first_example_is_a_valid_file() -> None:
+    """docs/segment-authors.md shows a whole file first (the repository keeps none): it must be one the build takes."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "segment-authors.md").read_text(encoding="utf-8")
+    example = guide.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (segment,) = load_segments_text(example, Path("segments.yml"), None)
+    assert segment.segment_id == "dynamic/lapsed_travellers"
