@@ -8,9 +8,9 @@
 #   make token       ROLE=<viewer|editor|admin> NAME=<who>: a token for the service (LIST=1 lists, REVOKE=<id> revokes)
 # Both need only python3 and make; everything else is installed into .venv from the lock files.
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
-#   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
-#   engines.portability (test-portability), exports (export), service (serve), service.tokens (token);
-#   engines.load_raw loads the raw files into Postgres.
+#   datagen (data), run_month (backfill, warehouse: it loads the raw files with segmentation.ingest, then builds),
+#   publish (publish), summary, benchmark (bench), engines.portability (test-portability), exports (export),
+#   service (serve), service.tokens (token).
 
 PYTHON ?= python3
 VENV := .venv
