@@ -10,7 +10,7 @@ import duckdb
 from segmentation.ingest.entities import RawEntity
 from segmentation.ingest.manifest import COLUMN_TYPES, TABLE, LoadMode, LoadRecord, record_from, record_values
 from segmentation.ingest.sql import identifier
-from segmentation.ingest.writer import RAW_SCHEMA
+from segmentation.ingest.writer import RAW_SCHEMA, quiet
 
 
 class DuckDBWriter:
@@ -19,7 +19,7 @@ class DuckDBWriter:
 
     def __init__(self, database: Path, settings: Mapping[str, str] | None = None) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(database), config=dict(settings or {}))
+        self._con = quiet(duckdb.connect(str(database), config=dict(settings or {})))
         self._con.execute("begin transaction")
 
     @property

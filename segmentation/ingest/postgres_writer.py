@@ -16,7 +16,7 @@ import duckdb
 
 from segmentation.ingest.entities import RawEntity
 from segmentation.ingest.manifest import COLUMN_TYPES, TABLE, LoadMode, LoadRecord, record_from, record_values
-from segmentation.ingest.writer import RAW_SCHEMA
+from segmentation.ingest.writer import RAW_SCHEMA, quiet
 
 BATCH_ROWS = 500_000
 
@@ -24,7 +24,7 @@ BATCH_ROWS = 500_000
 class PostgresWriter:
     def __init__(self, connection: Any, scratch: Path) -> None:
         self._connection = connection
-        self._reading = duckdb.connect(str(scratch / "reading.duckdb"))
+        self._reading = quiet(duckdb.connect(str(scratch / "reading.duckdb")))
 
     @property
     def reading(self) -> duckdb.DuckDBPyConnection:

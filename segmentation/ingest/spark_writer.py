@@ -18,7 +18,7 @@ import duckdb
 from segmentation.ingest.entities import RawEntity
 from segmentation.ingest.manifest import COLUMN_TYPES, TABLE, LoadMode, LoadRecord, record_from, record_values
 from segmentation.ingest.sql import literal
-from segmentation.ingest.writer import RAW_SCHEMA
+from segmentation.ingest.writer import RAW_SCHEMA, quiet
 
 SPARK_TYPES = {"text": "string", "bigint": "bigint", "boolean": "boolean", "timestamp": "timestamp"}
 
@@ -27,7 +27,7 @@ class SparkWriter:
     def __init__(self, session: Any, scratch: Path) -> None:
         self._session = session
         self._scratch = scratch
-        self._reading = duckdb.connect(str(scratch / "reading.duckdb"))
+        self._reading = quiet(duckdb.connect(str(scratch / "reading.duckdb")))
 
     @property
     def reading(self) -> duckdb.DuckDBPyConnection:

@@ -20,6 +20,13 @@ from segmentation.ingest.manifest import LoadMode, LoadRecord
 RAW_SCHEMA = "raw"
 
 
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The connection without DuckDB's progress bar, which it draws on stderr even when stderr is a file, so a long
+    read would fill the monthly cycle's log with it."""
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 class Writer(Protocol):
     @property
     def reading(self) -> duckdb.DuckDBPyConnection:
