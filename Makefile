@@ -11,9 +11,9 @@
 # Each needs only python3 and make; every target installs the Python packages it needs into .venv from the lock files.
 # System packages are installed only by `make system-deps`, never by a test or another target (docs/testing.md).
 # Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
-#   datagen (data), run_month (backfill), publish (warehouse, publish), summary, benchmark (bench),
-#   engines.portability (test-portability), exports (export), service (serve), service.tokens (token);
-#   engines.load_raw loads the raw files into Postgres.
+#   datagen (data), run_month (backfill, warehouse: it loads the raw files with segmentation.ingest, then builds),
+#   publish (publish), summary, benchmark (bench), engines.portability (test-portability), exports (export),
+#   service (serve), service.tokens (token).
 
 PYTHON ?= python3
 VENV := .venv

@@ -113,8 +113,9 @@
 #}
 {#
     The first checks of every raw row: a line the CSV reader could not split into the header's
-    fields (its reason set by macros/raw_csv.sql), and a copy of the header line inside the file,
-    as concatenated exports have. `columns` are the source's columns, read as `raw_<column>`.
+    fields (its reason set by the loader, segmentation/ingest/csv_reader.py), and a copy of the
+    header line inside the file, as concatenated exports have. `columns` are the source's columns,
+    read as `raw_<column>`.
 #}
 {% macro reject_if_not_a_row(columns) -%}
             when line_reject_reason is not null then line_reject_reason

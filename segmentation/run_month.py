@@ -1,9 +1,11 @@
-"""Run the month-end cycle: build, test and record the segments as of a month-end, publish the
+"""Run the month-end cycle: load the raw files, build, test and record the segments as of a month-end, publish the
 marts for readers, then print the summary. Meant for a scheduler (the 1st of each month at
 02:00); safe to re-run.
 
-One `dbt build` does the models, their data tests and the snapshots, in dependency order, so the
-segment history records a month only after the segments' tests pass. Only then are the marts
+The loader (segmentation/ingest/) reads the raw folder into the warehouse's raw tables, a file it
+has loaded unchanged left alone; `dbt source freshness` then checks the monthly files brought new
+rows recently enough. One `dbt build` does the models, their data tests and the snapshots, in
+dependency order, so the segment history records a month only after the segments' tests pass. Only then are the marts
 published (segmentation/publish.py): a run that fails or is killed leaves readers the last published
 warehouse, unchanged. Re-running a month
 replaces that month's rows and nothing else, so a retry after a failure, or a second run of a
@@ -61,6 +63,15 @@ def reconcile_hint(full_refresh: bool) -> str:
         "Stage the whole file again: `make warehouse FULL_REFRESH=1` (with the same RAW_DIR and AS_OF) or "
         "`python -m segmentation.run_month --full-refresh` (with the same arguments); the segment history "
         "recorded so far is kept"
+    )
+
+
+def freshness_hint() -> str:
+    """What to do when `dbt source freshness` fails the cycle (docs/data-quality.md#freshness)."""
+    return (
+        "the customers or transactions file has brought no new rows for longer than raw_freshness_error_after_days "
+        "(dbt source freshness above): deliver the month's files, or accept the old ones for this run with "
+        "`--vars '{raw_freshness_error_after_days: <days>}'` (make warehouse VARS=...)"
     )
 
 
@@ -174,16 +185,32 @@ def cycle_commands(
     full_refresh: bool = False,
     extra_vars: dict[str, Any] | None = None,
 ) -> list[tuple[str, list[str]]]:
-    """The cycle's steps, in order: build (models, tests, snapshots, history) into the working
-    file, publish its marts for readers, then the summary, read from what readers now see.
-    `full_refresh` stages the whole raw transactions file again instead of its new rows;
-    `extra_vars` adds dbt vars (the definitions files, a quality gate's limit for a delivery known to be off);
-    the publication records the definitions files the build read."""
+    """The cycle's steps, in order: load the raw files, check their freshness, build (models, tests,
+    snapshots, history) into the working file, publish its marts for readers, then the summary, read
+    from what readers now see. `full_refresh` loads every raw file whole and stages the whole raw
+    transactions file again instead of its new rows; `extra_vars` adds dbt vars (the definitions files,
+    a quality gate's limit for a delivery known to be off); the publication records the definitions
+    files the build read."""
     bin_dir = Path(sys.executable).parent
+    refresh = ["--full-refresh"] if full_refresh else []
     # The as-of date is not among them: it reaches dbt through cycle_env, so that month after month
     # the vars stay the same and dbt reuses its parse of the project (a new var means a full parse).
     variables = {"raw_data_dir": raw_dir, "backfill_months": backfill_months, **(extra_vars or {})}
     return [
+        (
+            "load",
+            [
+                sys.executable,
+                "-m",
+                "segmentation.ingest",
+                "--raw-dir",
+                raw_dir,
+                "--database",
+                str(database),
+                *refresh,
+            ],
+        ),
+        ("source freshness", [str(bin_dir / "dbt"), "source", "freshness", "--vars", json.dumps(variables)]),
         (
             "dbt build",
             [
@@ -192,7 +219,7 @@ def cycle_commands(
                 "--vars",
                 json.dumps(variables),
                 *SCHEDULED_BUILD_FLAGS,
-                *(["--full-refresh"] if full_refresh else []),
+                *refresh,
             ],
         ),
         (
@@ -274,6 +301,8 @@ def run_cycle(
         if not run_step(name, command, log, env):
             if name == "dbt build" and RECONCILE_TEST in failed_nodes(dbt_target_path(env), step_started - 1):
                 say(reconcile_hint(full_refresh), log)
+            if name == "source freshness":
+                say(freshness_hint(), log)
             say(
                 f"month-end cycle for {as_of} FAILED at step '{name}' after {time.perf_counter() - started:.1f} s; "
                 f"readers still see the last published warehouse ({published}), and the history keeps what "
@@ -332,8 +361,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--full-refresh",
         action="store_true",
-        help="stage the whole raw transactions file again, not only its new rows (after a "
-        "delivery that changed or added rows dated before the last run)",
+        help="load every raw file whole and stage the whole raw transactions file again, not only its new "
+        "rows (after a delivery that changed or added rows dated before the last run)",
     )
     parser.add_argument(
         "--vars",

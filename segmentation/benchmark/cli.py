@@ -15,11 +15,9 @@ from segmentation.benchmark.measure import StepFailed
 from segmentation.benchmark.report import format_table, header_lines, notes, write_record
 from segmentation.benchmark.runner import (
     generate_data,
-    load_raw_into_postgres,
     monthly_skip,
     prepare_next_month,
     run_repeat,
-    target_type,
 )
 from segmentation.benchmark.stats import figures
 from segmentation.benchmark.workspace import Paths
@@ -75,8 +73,6 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         print(f"monthly run skipped: {skip_monthly}", flush=True)
     try:
         generation_seconds = generate_data(args, paths)
-        if target_type(args.target) == "postgres":
-            load_raw_into_postgres(paths)
         next_month_seconds = prepare_next_month(args, paths) if skip_monthly is None else None
         repeats = [run_repeat(number, args, paths, skip_monthly) for number in range(1, args.repeat + 1)]
     except StepFailed as failed:

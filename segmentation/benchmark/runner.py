@@ -59,6 +59,18 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         cold_parse = run_measured(
             f"{prefix}: dbt parse", parse_command, env, paths.logs / f"repeat{number}-dbt-parse.log"
         )
+    # Every file read whole, as into a new warehouse: a server target (Postgres) keeps its tables between repeats.
+    load_command = [
+        sys.executable,
+        "-m",
+        "segmentation.ingest",
+        "--raw-dir",
+        str(paths.current),
+        "--full-refresh",
+        *target_args(args.target),
+    ]
+    with progress(f"{prefix}: raw files loaded (python -m segmentation.ingest)"):
+        loaded = run_measured(f"{prefix}: load", load_command, env, paths.logs / f"repeat{number}-load.log")
     with progress(f"{prefix}: dbt build as of {args.as_of}") as detail:
         build = run_measured(f"{prefix}: dbt build", build_command, env, paths.logs / f"repeat{number}-dbt-build.log")
         results = parse_run_results(json.loads((paths.target / "run_results.json").read_text()))
@@ -104,6 +116,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         monthly.peak_rss_bytes if monthly else None,
         cold_parse.seconds,
         unit_tests.seconds,
+        loaded.seconds,
     )
 
 
@@ -142,20 +155,6 @@ def project_profile() -> dict[str, Any]:
 
     profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
     return next(iter(profiles.values()), {})
-
-
-def target_type(target: str | None) -> str | None:
-    """The adapter type of a named target in profiles.yml ('postgres', ...); None for the default."""
-    if target is None:
-        return None
-    return project_profile().get("outputs", {}).get(target, {}).get("type")
-
-
-def load_raw_into_postgres(paths: Paths) -> float:
-    """A Postgres server cannot read the generated files: load them once, as a user would (README)."""
-    command = [sys.executable, "-m", "segmentation.engines.load_raw", "--raw-dir", str(paths.raw)]
-    with progress(f"loading {paths.raw} into Postgres (python -m segmentation.engines.load_raw)"):
-        return run_measured("raw load", command, os.environ, paths.logs / "load_raw.log").seconds
 
 
 def monthly_skip_reason(target: str | None, default_target: str | None, run_month_help: str) -> str | None:

@@ -75,6 +75,7 @@ class Repeat:
     monthly_peak_rss_bytes: int | None
     cold_parse_seconds: float | None = None  # `dbt parse` with no saved manifest, run before the build
     unit_test_seconds: float | None = None  # the dbt unit tests, which the build leaves out, on their own
+    load_seconds: float | None = None  # the loader reading every raw file into the raw tables, before the build
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -106,6 +107,7 @@ def figures(
         Figure("data generation (once)", "s", [generation_seconds]),
         Figure("next month's rows appended (once)", "s", present([next_month_seconds])),
         Figure("dbt parse, cold (before the build)", "s", present([r.cold_parse_seconds for r in repeats])),
+        Figure("raw files loaded (segmentation.ingest), wall", "s", present([r.load_seconds for r in repeats])),
         Figure("dbt build, wall", "s", [r.build_seconds for r in repeats]),
         Figure("  start-up + parse (wall - elapsed)", "s", [r.startup_parse_seconds for r in repeats]),
         Figure("  run (run_results elapsed_time)", "s", [r.run_results.elapsed_seconds for r in repeats]),

@@ -1,11 +1,13 @@
 """Build and test the warehouse on DuckDB, Postgres and Spark from the same small data, and compare.
 
-`make test-portability` runs this. It generates the test sample, builds it with `dbt build`
+`make test-portability` runs this. It generates the test sample, loads it with the loader
+(segmentation/ingest/, the same reading of the files for every engine) and builds it with `dbt build`
 (models, tests, snapshots and a backfilled segment history) on DuckDB as the reference, then on
-a throwaway Postgres server (postgres_server.py, raw files loaded by load_raw.py)
-and on Spark in this process (the snapshot and the marts built on it excluded: Spark's parquet
-tables cannot hold a dbt snapshot without Delta, Iceberg or Hudi). Every mart each engine built is
-compared with DuckDB's row for row, and every customer's segment on every recorded as-of date.
+a throwaway Postgres server (postgres_server.py) and on Spark in this process (the snapshot and the
+marts built on it excluded: Spark's parquet tables cannot hold a dbt snapshot without Delta, Iceberg
+or Hudi). Every mart each engine built is compared with DuckDB's row for row, and every customer's
+segment on every recorded as-of date; so are the raw tables the loader wrote (the malformed lines
+among them), its manifest, and staging's reject tables.
 Exit 0 when every build passes and nothing differs, 1 otherwise.
 """
 
@@ -22,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,11 @@ from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.datagen.generator import generate
 from segmentation.datagen.loop import run_loop
 from segmentation.engines import compare as compare_engines
-from segmentation.engines import load_raw, postgres_server
+from segmentation.engines import postgres_server
 from segmentation.engines.compare import Table
+from segmentation.ingest import RawInputError, load_raw_files
+from segmentation.ingest.entities import raw_entities
+from segmentation.ingest.targets import postgres_connection, read_target
 from segmentation.project import PROJECT_DIR
 from segmentation.sample import TEST_SAMPLE
 from segmentation.segments.build import read_segments
@@ -78,6 +83,16 @@ OTHER_COMPARED = (
     "intermediate.int_customers_calibrated",
     "intermediate.int_campaigns_channeled",
 )
+# What the loader wrote, on every engine: each raw table (its malformed lines included) and the manifest; and the
+# reject tables staging and the unknown-customer check make from them.
+RAW_COMPARED = (*(f"raw.{entity.name}" for entity in raw_entities()), "raw.load_manifest")
+REJECTS_COMPARED = (
+    *(f"staging.stg_{entity.name}__rejected" for entity in raw_entities()),
+    "intermediate.int_transactions_unmatched",
+)
+LOADED_COMPARED = (*RAW_COMPARED, *REJECTS_COMPARED)
+# Columns that describe the run, not the data: left out of the comparison.
+VOLATILE = {"raw.load_manifest": ("loaded_at",)}
 SNAPSHOT_MARTS = ("customer_segments", "dim_customer")
 # Marts only DuckDB builds (they serve user-defined segments, a dbt Python model's work): not compared.
 # The campaign marts read campaigns.yml through a dbt Python model, as the user-defined segments do (docs/decisions.md).
@@ -99,6 +114,7 @@ PROGRESS_SECONDS = 15
 @dataclass
 class EngineRun:
     engine: str
+    load_seconds: float = 0.0
     build_seconds: float = 0.0
     passed: int = 0
     failed: list[str] = field(default_factory=list)
@@ -216,15 +232,41 @@ def build_duckdb(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int
     run = EngineRun("duckdb")
     database = work / "warehouse.duckdb"
     env = {**base_environment(), "DUCKDB_PATH": str(database)}
+    try:
+        load(run, raw_dir, "duckdb", database)
+    except RawInputError as error:
+        run.error = str(error)
+        return run
     run_dbt(run, dbt_arguments("duckdb", work, raw_dir, as_of, backfill_months), work, env)
     if run.built:
         with duckdb.connect(str(database), read_only=True) as con:
-            for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED):
+            for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED, *LOADED_COMPARED):
                 result = con.sql(f"select * from {qualified(relation, 'main')}")
                 if "segment_type" in result.columns:
                     result = result.filter(f"not ({USER_DEFINED_ROWS})")
-                run.tables[relation] = compare_engines.table_from(result.columns, result.fetchall())
+                run.tables[relation] = comparable(relation, result.columns, result.fetchall())
     return run
+
+
+def load(run: EngineRun, raw_dir: Path, target: str, database: Path | None = None) -> None:
+    """The raw files into the engine's raw tables, by the loader every build path uses; its time into `run`."""
+    started = time.perf_counter()
+    loaded = load_raw_files(str(raw_dir), target, database)
+    run.load_seconds = time.perf_counter() - started
+    say(
+        f"  raw files loaded in {run.load_seconds:.1f} s ("
+        + ", ".join(f"{item.entity} {item.rows_read:,}" for item in loaded)
+        + ")"
+    )
+
+
+def comparable(relation: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    """The relation's rows without the columns that describe the run."""
+    volatile = VOLATILE.get(relation, ())
+    kept = [index for index, column in enumerate(columns) if column.lower() not in volatile]
+    return compare_engines.table_from(
+        [columns[index] for index in kept], [tuple(row[index] for index in kept) for row in rows]
+    )
 
 
 def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int) -> EngineRun:
@@ -235,22 +277,16 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
             say(f"  server {server.host}:{server.port} up in {time.perf_counter() - started:.1f} s")
             env = {**base_environment(), **server.environment()}
             os.environ.update(server.environment())
-            connection = load_raw.postgres_connection()
-            try:
-                loaded_at = time.perf_counter()
-                tables = load_raw.load(raw_dir, connection)
-                say(
-                    f"  raw files loaded in {time.perf_counter() - loaded_at:.1f} s ("
-                    + ", ".join(f"{t.entity} {t.rows:,}" for t in tables)
-                    + ")"
-                )
-                run_dbt(run, dbt_arguments("postgres", work, raw_dir, as_of, backfill_months), work, env)
-                if run.built:
-                    for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED):
+            load(run, raw_dir, "postgres")
+            run_dbt(run, dbt_arguments("postgres", work, raw_dir, as_of, backfill_months), work, env)
+            if run.built:
+                connection = postgres_connection(read_target("postgres"))
+                try:
+                    for relation in (*HISTORY_MARTS, *SNAPSHOT_MARTS, *OTHER_COMPARED, *LOADED_COMPARED):
                         run.tables[relation] = _postgres_table(connection, relation)
-            finally:
-                connection.close()
-    except (postgres_server.PostgresUnavailable, load_raw.RawInputError, DefinitionErrors) as error:
+                finally:
+                    connection.close()
+    except (postgres_server.PostgresUnavailable, RawInputError, DefinitionErrors) as error:
         run.error = str(error)
     return run
 
@@ -258,7 +294,7 @@ def build_postgres(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: i
 def _postgres_table(connection: Any, relation: str) -> Table:
     with connection.cursor() as cursor:
         cursor.execute(f"select * from {qualified(relation, 'public')}")
-        return compare_engines.table_from([column.name for column in cursor.description], cursor.fetchall())
+        return comparable(relation, [column.name for column in cursor.description], cursor.fetchall())
 
 
 @contextlib.contextmanager
@@ -324,7 +360,12 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
 
     try:
         with stderr_to(work / "spark.err"):
+            # into the session dbt-spark then finds running: its catalog lives in this process only
+            load(run, raw_dir, "spark")
             result = dbtRunner(callbacks=[count_nodes]).invoke(arguments)
+    except RawInputError as error:
+        run.error = str(error)
+        return run
     finally:
         os.chdir(previous_dir)
     run.build_seconds = time.perf_counter() - started
@@ -334,9 +375,9 @@ def build_spark(work: Path, raw_dir: Path, as_of: dt.date, backfill_months: int)
     if run.built:
         # dbt-spark leaves its session open; this is the same one, catalog and all
         session = SparkSession.builder.getOrCreate()
-        for relation in (*HISTORY_MARTS, *OTHER_COMPARED):
+        for relation in (*HISTORY_MARTS, *OTHER_COMPARED, *LOADED_COMPARED):
             frame = session.sql(f"select * from {qualified(relation, 'main')}")
-            run.tables[relation] = compare_engines.table_from(frame.columns, [tuple(row) for row in frame.collect()])
+            run.tables[relation] = comparable(relation, frame.columns, [tuple(row) for row in frame.collect()])
     return run
 
 
@@ -423,9 +464,12 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"{run.engine} against duckdb:")
                 all_identical &= compare(reference, run)
         say("")
-        say("engine     dbt build   nodes  result")
+        say("engine        load   dbt build   nodes  result")
         for run in runs:
-            say(f"{run.engine:<10} {run.build_seconds:7.1f} s  {run.passed:5d}  {'built' if run.built else 'FAILED'}")
+            say(
+                f"{run.engine:<10} {run.load_seconds:5.1f} s  {run.build_seconds:7.1f} s  {run.passed:5d}  "
+                + ("built" if run.built else "FAILED")
+            )
         verdict = "every engine built and matches DuckDB" if all_identical else "engines DIFFER or failed (see above)"
         kept = args.work_dir is not None or not all_identical
         say(

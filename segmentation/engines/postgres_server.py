@@ -34,7 +34,7 @@ class PostgresServer:
     database: str
 
     def environment(self) -> dict[str, str]:
-        """The variables the `postgres` target in profiles.yml and load_raw.py read."""
+        """The variables the `postgres` target in profiles.yml reads (and the loader, from it)."""
         return {"PGHOST": self.host, "PGPORT": str(self.port), "PGUSER": self.user, "PGDATABASE": self.database}
 
 

@@ -1,6 +1,7 @@
 """Spec section 1, "Real exports are messy": each fault a real export has, in a small hand-made export of its own
 (10 customers, 60 transactions), either loads without losing a line (raw lines = clean + rejected + duplicates,
-counted here from the file itself) or stops before any model runs with a message naming the file and what to do.
+counted here from the file itself) or stops the loader, before dbt runs any model, with a message naming the file and
+what to do.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def line_rejects(warehouse: Warehouse, entity: str = "transactions") -> list[tup
 
 
 def assert_stopped_before_models(run: DbtRun, warehouse: Warehouse, *phrases: str) -> None:
-    """The build failed in on-run-start, before any model ran, with every phrase in its message."""
+    """The loader stopped, so no model ran, with every phrase in its message."""
     assert run.returncode != 0
     for phrase in phrases:
         assert phrase in run.output, run.output[-3000:]

@@ -175,6 +175,9 @@ def test_a_case_variant_in_the_category_map_fails_and_cannot_double_count(tmp_pa
     }
 
     def build(*args: str) -> subprocess.CompletedProcess[str]:
+        load = [sys.executable, "-m", "segmentation.ingest", "--raw-dir", str(raw)]
+        loaded = subprocess.run(load, cwd=project, env=env, capture_output=True, text=True)
+        assert loaded.returncode == 0, loaded.stderr
         command = [str(DBT), "build", *args, "--vars", f"{{raw_data_dir: '{raw}', as_of_date: {A}}}"]
         return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
 

@@ -176,6 +176,7 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             20.0 if monthly else None,
             1_500_000_000 if monthly else None,
             unit_test_seconds=9.0,
+            load_seconds=12.0,
         ),
         stats.Repeat(
             46.0,
@@ -185,6 +186,7 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             24.0 if monthly else None,
             1_700_000_000 if monthly else None,
             unit_test_seconds=11.0,
+            load_seconds=14.0,
         ),
     ]
 
@@ -196,6 +198,7 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
         "data generation (once)",
         "next month's rows appended (once)",
         "dbt parse, cold (before the build)",
+        "raw files loaded (segmentation.ingest), wall",
         "dbt build, wall",
         "start-up + parse (wall - elapsed)",
         "run (run_results elapsed_time)",
@@ -217,6 +220,7 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     assert by_label["node time, summed over nodes"] == [28.0, 36.0]
     assert by_label["model m7"] == [7.0, 8.0]
     assert by_label["dbt unit tests, wall (not in the build)"] == [9.0, 11.0]
+    assert by_label["raw files loaded (segmentation.ingest), wall"] == [12.0, 14.0]
     assert by_label["monthly run / dbt build"] == [0.5, 24.0 / 46.0]
     assert by_label["next month's rows appended (once)"] == []
     assert by_label["dbt parse, cold (before the build)"] == []
@@ -244,6 +248,8 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
     )  # already after the as-of date: copied, not repeated
     added = next_month.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
     assert added == 2
+    # appended to the file as it was, so the loader reads the new lines alone
+    assert (out / "transactions.csv").read_bytes().startswith((raw / "transactions.csv").read_bytes())
     assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
     with duckdb.connect() as con:
         rows = con.sql(f"select * from read_csv('{out / 'transactions.csv'}', all_varchar = true)").fetchall()
@@ -306,13 +312,6 @@ def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
     label = stats.node_label(unique_id)
     assert len(label) == stats.NODE_LABEL_MAX
     assert label.startswith("test accepted_values_base_transactions_reject_reason__") and label.endswith("…")
-
-
-def test_named_targets_are_typed_from_the_profile() -> None:
-    assert runner.target_type(None) is None
-    assert runner.target_type("postgres") == "postgres"
-    assert runner.target_type("spark") == "spark"
-    assert runner.target_type("no-such-target") is None
 
 
 def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: Path) -> None:

@@ -66,19 +66,24 @@ def test_main_exits_75_and_logs_when_the_warehouse_is_busy(tmp_path: Path, capsy
     assert "not started: another run holds" in log.read_text()
 
 
-def test_the_cycle_builds_the_working_file_publishes_it_then_summarises_what_readers_see(tmp_path: Path) -> None:
+def test_the_cycle_loads_builds_the_working_file_publishes_it_then_summarises_what_readers_see(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     published = tmp_path / "published" / "w.duckdb"
     steps = run_month.cycle_commands(dt.date(2026, 10, 31), 12, "data/raw", database, published)
-    (build_name, build), (publish_name, publish), (summary_name, summary) = steps
-    assert (build_name, publish_name, summary_name) == ("dbt build", "publish", "summary")
+    assert [name for name, _ in steps] == ["load", "source freshness", "dbt build", "publish", "summary"]
+    commands = dict(steps)
+    # the loader fills the working file's raw tables from the raw folder before dbt reads them
+    assert commands["load"][1:] == ["-m", "segmentation.ingest", "--raw-dir", "data/raw", "--database", str(database)]
+    freshness, build = commands["source freshness"], commands["dbt build"]
+    assert freshness[1:4] == ["source", "freshness", "--vars"]
     assert build[1:3] == ["build", "--vars"]
-    assert json.loads(build[3]) == {"raw_data_dir": "data/raw", "backfill_months": 12}
+    # the same vars, so the build reuses the parse of the freshness check
+    assert json.loads(build[3]) == json.loads(freshness[4]) == {"raw_data_dir": "data/raw", "backfill_months": 12}
     # the data tests run on the month's data; the unit tests, on fixtures, are left to CI
     assert build[4:] == ["--exclude-resource-type", "unit_test"]
     assert "--select" not in build and "--exclude" not in build
-    assert publish[-4:] == ["--database", str(database), "--published", str(published)]
-    assert summary[-2:] == ["--database", str(published)]
+    assert commands["publish"][-4:] == ["--database", str(database), "--published", str(published)]
+    assert commands["summary"][-2:] == ["--database", str(published)]
 
 
 def test_the_as_of_date_and_the_warehouse_reach_every_step_through_the_environment(tmp_path: Path) -> None:
@@ -92,14 +97,16 @@ def test_the_as_of_date_and_the_warehouse_reach_every_step_through_the_environme
     )
 
 
-def test_a_full_refresh_is_passed_to_the_build_only_when_asked(tmp_path: Path) -> None:
+def test_a_full_refresh_is_passed_to_the_loader_and_the_build_only_when_asked(tmp_path: Path) -> None:
     args = run_month.parse_args(["--full-refresh"])
     assert args.full_refresh and not run_month.parse_args([]).full_refresh
     database, published = tmp_path / "w.duckdb", tmp_path / "p.duckdb"
-    [(_, plain), *_] = run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published)
-    [(_, refresh), *_] = run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published, True)
-    assert "--full-refresh" not in plain
-    assert refresh == [*plain, "--full-refresh"]
+    plain = dict(run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published))
+    refresh = dict(run_month.cycle_commands(dt.date(2026, 10, 31), 0, "data/raw", database, published, True))
+    for step in ("load", "dbt build"):
+        assert "--full-refresh" not in plain[step]
+        assert refresh[step] == [*plain[step], "--full-refresh"]
+    assert refresh["source freshness"] == plain["source freshness"]
 
 
 def test_the_published_file_defaults_to_a_folder_beside_the_working_file() -> None:
@@ -127,6 +134,10 @@ def test_failed_nodes_come_from_this_build_s_run_results_only(tmp_path: Path) ->
     assert run_month.failed_nodes(tmp_path / "none", since=0) == set()
 
 
+def test_the_freshness_hint_names_the_var_that_accepts_old_files() -> None:
+    assert "raw_freshness_error_after_days" in run_month.freshness_hint()
+
+
 def test_the_reconciliation_hint_names_the_full_refresh() -> None:
     hint = run_month.reconcile_hint(full_refresh=False)
     assert "no longer matches what earlier builds staged" in hint
@@ -143,9 +154,10 @@ def test_extra_vars_reach_the_build_and_must_be_a_mapping(tmp_path: Path) -> Non
     args = run_month.parse_args(["--vars", "{max_reject_share: 0.1, max_delivery_lag_days: 31}"])
     assert args.vars == {"max_reject_share": 0.1, "max_delivery_lag_days": 31}
     assert run_month.parse_args([]).vars == {}
-    [(_, build), *_] = run_month.cycle_commands(
+    steps = run_month.cycle_commands(
         dt.date(2026, 10, 31), 0, "data/raw", tmp_path / "w.duckdb", tmp_path / "p.duckdb", extra_vars=args.vars
     )
+    build = dict(steps)["dbt build"]
     assert json.loads(build[3]) == {
         "raw_data_dir": "data/raw",
         "backfill_months": 0,

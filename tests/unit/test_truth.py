@@ -167,18 +167,26 @@ def test_judge_warehouse_reads_the_recorded_date_and_the_lifetime_value_rows(tmp
 
 
 def test_the_truth_is_never_a_raw_input_of_the_build() -> None:
-    """The build reads `<entity>.csv|parquet` of the raw folder for the `raw` source's tables only (DuckDB and
-    Spark in macros/register_raw_files.sql, Postgres in segmentation/engines/load_raw.py), so truth/ is never
-    read: no raw table is named after it, and no model, macro, data test, loader or dashboard page names it."""
-    from segmentation.engines.load_raw import required_columns
+    """The build reads `<entity>.csv|parquet` of the raw folder for the `raw` source's tables only (the loader,
+    segmentation/ingest/, for every engine), so truth/ is never read: no raw table is named after it, and no model,
+    macro, data test, loader or dashboard page names it."""
+    from segmentation.ingest.entities import raw_entities
 
-    entities = set(required_columns())
+    entities = {entity.name for entity in raw_entities()}
     assert entities >= {"customers", "transactions", "customer_preferences", "suppressions"}
     assert not {name for name in entities if "truth" in name}
     project = Path(__file__).resolve().parents[2]
     readers = [
         path
-        for folder in ("models", "macros", "snapshots", "seeds", "dashboard", "segmentation/engines")
+        for folder in (
+            "models",
+            "macros",
+            "snapshots",
+            "seeds",
+            "dashboard",
+            "segmentation/engines",
+            "segmentation/ingest",
+        )
         for path in (project / folder).rglob("*")
         if path.suffix in {".sql", ".py", ".yml", ".yaml"}
     ] + list((project / "tests").glob("*.sql"))

@@ -1,0 +1,5 @@
+import sys
+
+from segmentation.ingest.cli import main
+
+sys.exit(main())
