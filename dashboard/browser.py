@@ -3,7 +3,7 @@
 Used by the browser test (tests/integration/test_dashboard_browser.py) and by `python -m dashboard.screenshots`,
 which writes the pictures of docs/dashboard.md. Playwright's own browser download is not used: Chromium comes
 from Debian's `chromium` package, installed here when it is missing and this runs as root (as
-segmentation/engines/postgres_server.py installs PostgreSQL).
+segmentation_tools/engines/postgres_server.py installs PostgreSQL).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from segmentation.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
+from segmentation_tools.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
 
 
 @pytest.mark.parametrize(

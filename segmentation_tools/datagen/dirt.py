@@ -7,10 +7,10 @@ import datetime as dt
 
 import numpy as np
 
-from segmentation.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
-from segmentation.datagen.customers import iso_dates
-from segmentation.datagen.profiles import Behaviour
-from segmentation.datagen.transactions import Transactions
+from segmentation_tools.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
+from segmentation_tools.datagen.customers import iso_dates
+from segmentation_tools.datagen.profiles import Behaviour
+from segmentation_tools.datagen.transactions import Transactions
 
 # Dirty-row rates as a share of rows. Together they are ~0.3 % of transactions and
 # ~0.4 % of customers: enough to exercise every cleaning rule, too few to move segments.

@@ -4,7 +4,7 @@ The demo runs its marketing as a bank would (docs/marketing.md, "The demo's mark
 a recorded month-end inside the history, exported, sent, measured. Their dates move with the as-of date so that
 every demo, whatever day it is generated on, has sent campaigns inside its recorded year; a few later, draft and
 cancelled campaigns show the other statuses. The planted uplift is the demo's truth, written to
-``truth/campaigns_truth.csv`` by the platform (segmentation/datagen/platform.py), never to the campaigns file.
+``truth/campaigns_truth.csv`` by the platform (segmentation_tools/datagen/platform.py), never to the campaigns file.
 """
 
 from __future__ import annotations

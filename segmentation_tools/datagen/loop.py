@@ -1,9 +1,9 @@
-"""`python -m segmentation.datagen.loop --raw-dir DIR --database FILE [--published FILE]`: the demo's marketing
+"""`python -m segmentation_tools.datagen.loop --raw-dir DIR --database FILE [--published FILE]`: the demo's marketing
 loop, run as the bank runs its own (docs/marketing.md).
 
 For each month-end the demo's sent campaigns were selected at: the month-end cycle as of that date (the same
 command a scheduler runs, into the given working file, published), then for each campaign the export command
-(audited) and the simulated messaging platform (segmentation/datagen/platform.py), which appends the campaign's
+(audited) and the simulated messaging platform (segmentation_tools/datagen/platform.py), which appends the campaign's
 log, its unsubscribes and the world's answer to the raw files. Then the demo's real build starts from a new
 warehouse file (the Makefile's `build`), which must select the same audiences again: eligibility is judged as of
 the selection date, so nothing the campaigns caused after it can change them.
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import duckdb
 
-from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE, DemoCampaign, demo_campaigns, selection_date
-from segmentation.datagen.generator import SUMMARY_FILE
-from segmentation.datagen.platform import SendOutcome, raw_file, send
-from segmentation.datagen.truth import CAMPAIGNS_TRUTH_FILE, TRUTH_DIR
 from segmentation.exports.audit import audit_log_path, read_records
-from segmentation.project import PROJECT_DIR
+from segmentation.project import PROJECT_DIR, from_work_dir
 from segmentation.publish import default_published_path
+from segmentation_tools.datagen.demo_campaigns import CAMPAIGNS_FILE, DemoCampaign, demo_campaigns, selection_date
+from segmentation_tools.datagen.generator import SUMMARY_FILE
+from segmentation_tools.datagen.platform import SendOutcome, raw_file, send
+from segmentation_tools.datagen.truth import CAMPAIGNS_TRUTH_FILE, TRUTH_DIR
 
 # What the platform needs of each customer: the id, and the contact the channel sends to.
 EXPORT_FIELDS: dict[str, str] = {
@@ -191,9 +191,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    database = args.database if args.database.is_absolute() else PROJECT_DIR / args.database
+    database = from_work_dir(args.database)
     published = args.published or default_published_path(database)
-    raw_dir = args.raw_dir if args.raw_dir.is_absolute() else PROJECT_DIR / args.raw_dir
+    raw_dir = from_work_dir(args.raw_dir)
     started = time.perf_counter()
     try:
         outcomes = run_loop(raw_dir, database, published, args.log_file)

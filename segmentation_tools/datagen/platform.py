@@ -31,9 +31,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from segmentation.datagen.categories import CATEGORIES
-from segmentation.datagen.demo_campaigns import DemoCampaign
-from segmentation.datagen.truth import CAMPAIGN_TRUTH_COLUMNS, CAMPAIGNS_TRUTH_FILE, TRUTH_DIR, read_customer_truth
+from segmentation_tools.datagen.categories import CATEGORIES
+from segmentation_tools.datagen.demo_campaigns import DemoCampaign
+from segmentation_tools.datagen.truth import (
+    CAMPAIGN_TRUTH_COLUMNS,
+    CAMPAIGNS_TRUTH_FILE,
+    TRUTH_DIR,
+    read_customer_truth,
+)
 
 CONVERSION_WINDOW_DAYS = 14  # the var conversion_window_days' default, which the demo's build uses
 DELIVERY_COLUMNS: tuple[str, ...] = (

@@ -33,19 +33,19 @@ import duckdb
 
 from segmentation.arguments import whole_number_at_least
 from segmentation.campaigns.build import read_campaigns
-from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
-from segmentation.datagen.generator import generate
-from segmentation.datagen.loop import run_loop
-from segmentation.engines import compare as compare_engines
-from segmentation.engines import postgres_server
-from segmentation.engines.compare import Table
 from segmentation.ingest import RawInputError, load_raw_files
 from segmentation.ingest.entities import raw_entities
 from segmentation.ingest.targets import postgres_connection, read_target
 from segmentation.project import PROJECT_DIR
-from segmentation.sample import TEST_SAMPLE
 from segmentation.segments.build import read_segments
 from segmentation.segments.definitions import DefinitionErrors
+from segmentation_tools.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation_tools.datagen.generator import generate
+from segmentation_tools.datagen.loop import run_loop
+from segmentation_tools.engines import compare as compare_engines
+from segmentation_tools.engines import postgres_server
+from segmentation_tools.engines.compare import Table
+from segmentation_tools.sample import TEST_SAMPLE
 
 DBT = Path(sys.executable).with_name("dbt")
 

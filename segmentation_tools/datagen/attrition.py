@@ -12,8 +12,8 @@ import dataclasses
 
 import numpy as np
 
-from segmentation.datagen.acquisition import NEVER
-from segmentation.datagen.timeline import DAYS_PER_MONTH
+from segmentation_tools.datagen.acquisition import NEVER
+from segmentation_tools.datagen.timeline import DAYS_PER_MONTH
 
 # The abrupt-stop hazard is multiplied by 1 + EARLY_CHURN_BOOST * exp(-tenure_months / EARLY_CHURN_MONTHS):
 # new customers leave more often in their first months (what makes cohort retention fall with age).

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from segmentation.benchmark.memory import tree_rss_bytes
 from segmentation.project import PROJECT_DIR
+from segmentation_tools.benchmark.memory import tree_rss_bytes
 
 SAMPLE_SECONDS = 0.1
 TAIL_LINES = 30

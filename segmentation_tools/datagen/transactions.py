@@ -14,11 +14,11 @@ import itertools
 
 import numpy as np
 
-from segmentation.datagen.acquisition import NEVER
-from segmentation.datagen.attrition import level_at
-from segmentation.datagen.categories import category_lookup
-from segmentation.datagen.profiles import Behaviour
-from segmentation.datagen.timeline import DAYS_PER_MONTH, DAYS_PER_YEAR, HISTORY_START, DayClock
+from segmentation_tools.datagen.acquisition import NEVER
+from segmentation_tools.datagen.attrition import level_at
+from segmentation_tools.datagen.categories import category_lookup
+from segmentation_tools.datagen.profiles import Behaviour
+from segmentation_tools.datagen.timeline import DAYS_PER_MONTH, DAYS_PER_YEAR, HISTORY_START, DayClock
 
 TRANSACTION_COLUMNS: tuple[str, ...] = (
     "transaction_id",
@@ -26,7 +26,7 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
     "transaction_date",
     "amount",
     "merchant_category",
-    "product_id",  # optional (spec section 7), from segmentation/datagen/extras.py
+    "product_id",  # optional (spec section 7), from segmentation_tools/datagen/extras.py
 )
 # Typical ticket size of one transaction per group relative to "other": flights and
 # hotels are big, groceries and fuel are small. The per-customer count mix is derived

@@ -18,6 +18,6 @@ class Sample:
     backfill_months: int  # month-ends recorded in the segment history besides the as-of date
 
 
-# What the integration tests and the engine comparison (segmentation/engines/portability.py) build: a year of
+# What the integration tests and the engine comparison (segmentation_tools/engines/portability.py) build: a year of
 # month-ends recorded, as `make build` does.
 TEST_SAMPLE = Sample(customers=1_500, transactions=150_000, seed=11, as_of=dt.date(2025, 6, 30), backfill_months=12)

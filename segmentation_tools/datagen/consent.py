@@ -15,8 +15,8 @@ import hashlib
 
 import numpy as np
 
-from segmentation.datagen.profiles import Behaviour
-from segmentation.datagen.timeline import DAYS_PER_YEAR, HISTORY_START
+from segmentation_tools.datagen.profiles import Behaviour
+from segmentation_tools.datagen.timeline import DAYS_PER_YEAR, HISTORY_START
 
 PREFERENCE_COLUMNS: tuple[str, ...] = (
     "customer_id",

@@ -1,4 +1,4 @@
-"""The command line of `python -m segmentation.benchmark`."""
+"""The command line of `python -m segmentation_tools.benchmark`."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from segmentation.arguments import iso_date, whole_number_at_least
-from segmentation.benchmark.host import machine, versions
-from segmentation.benchmark.lock import bench_lock
-from segmentation.benchmark.measure import StepFailed
-from segmentation.benchmark.report import format_table, header_lines, notes, write_record
-from segmentation.benchmark.runner import (
+from segmentation.project import PROJECT_DIR, from_work_dir
+from segmentation_tools.benchmark.host import machine, versions
+from segmentation_tools.benchmark.lock import bench_lock
+from segmentation_tools.benchmark.measure import StepFailed
+from segmentation_tools.benchmark.report import format_table, header_lines, notes, write_record
+from segmentation_tools.benchmark.runner import (
     generate_data,
     monthly_skip,
     prepare_next_month,
     run_repeat,
 )
-from segmentation.benchmark.stats import figures
-from segmentation.benchmark.workspace import Paths
-from segmentation.project import PROJECT_DIR
+from segmentation_tools.benchmark.stats import figures
+from segmentation_tools.benchmark.workspace import Paths
 
 DESCRIPTION = "Benchmark the pipeline: generate data once, then time K fresh builds and monthly runs."
 # A fixed month-end rather than today: the data is generated relative to the as-of date, so a
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    paths = Paths(args.dir if args.dir.is_absolute() else PROJECT_DIR / args.dir)
+    paths = Paths(from_work_dir(args.dir))
     with bench_lock(paths.root) as alone:
         if not alone:
             print(f"not started: another benchmark is running in {paths.root}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The command line of `python -m segmentation.datagen`: parse, generate, print the summary."""
+"""The command line of `python -m segmentation_tools.datagen`: parse, generate, print the summary."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 
 from segmentation.arguments import iso_date, non_negative_int
-from segmentation.datagen.generator import SUMMARY_FILE, GenerationSummary, generate
-from segmentation.datagen.writing import FORMATS
+from segmentation_tools.datagen.generator import SUMMARY_FILE, GenerationSummary, generate
+from segmentation_tools.datagen.writing import FORMATS
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

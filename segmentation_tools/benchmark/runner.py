@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from segmentation.benchmark.measure import Measured, progress, run_measured
-from segmentation.benchmark.next_month import append_next_month, next_month_end
-from segmentation.benchmark.report import MB
-from segmentation.benchmark.stats import Repeat, parse_run_results
-from segmentation.benchmark.workspace import Paths, dbt_env, fresh_warehouse, link_raw_files, target_args
 from segmentation.project import PROJECT_DIR
 from segmentation.run_month import SCHEDULED_BUILD_FLAGS
+from segmentation_tools.benchmark.measure import Measured, progress, run_measured
+from segmentation_tools.benchmark.next_month import append_next_month, next_month_end
+from segmentation_tools.benchmark.report import MB
+from segmentation_tools.benchmark.stats import Repeat, parse_run_results
+from segmentation_tools.benchmark.workspace import Paths, dbt_env, fresh_warehouse, link_raw_files, target_args
 
 
 def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly: str | None) -> Repeat:
@@ -118,7 +118,7 @@ def generate_data(args: argparse.Namespace, paths: Paths) -> float:
     command = [
         sys.executable,
         "-m",
-        "segmentation.datagen",
+        "segmentation_tools.datagen",
         "--customers",
         str(args.customers),
         "--transactions",

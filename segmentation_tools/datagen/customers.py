@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 from faker import Faker
 
-from segmentation.datagen.acquisition import NEVER
-from segmentation.datagen.profiles import Behaviour
+from segmentation_tools.datagen.acquisition import NEVER
+from segmentation_tools.datagen.profiles import Behaviour
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
     "customer_id",
@@ -25,7 +25,7 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
     "postal_code",
     "signup_date",
     "account_status",
-    # optional (spec section 7), from segmentation/datagen/extras.py
+    # optional (spec section 7), from segmentation_tools/datagen/extras.py
     "loyalty_points",
     "last_login",
     "customer_type",

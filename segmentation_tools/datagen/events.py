@@ -20,9 +20,9 @@ import dataclasses
 
 import numpy as np
 
-from segmentation.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
-from segmentation.datagen.profiles import PROFILE_NAMES, Behaviour
-from segmentation.datagen.transactions import Transactions
+from segmentation_tools.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
+from segmentation_tools.datagen.profiles import PROFILE_NAMES, Behaviour
+from segmentation_tools.datagen.transactions import Transactions
 
 EVENT_COLUMNS: tuple[str, ...] = (
     "event_id",
@@ -113,7 +113,7 @@ BAD_TIMESTAMPS: tuple[str, ...] = ("2026-02-30 10:00:00", "yesterday", "31/12/20
 
 @dataclasses.dataclass
 class Events:
-    """Numeric event columns, turned into text by DuckDB (segmentation/datagen/writing.py)."""
+    """Numeric event columns, turned into text by DuckDB (segmentation_tools/datagen/writing.py)."""
 
     event_id: np.ndarray  # int64; a bad id is id_code > 0
     id_code: np.ndarray  # int8, 0 = real id, k > 0 = BAD_EVENT_IDS[k - 1]

@@ -8,9 +8,9 @@ import dataclasses
 
 import numpy as np
 
-from segmentation.datagen.acquisition import NEVER, draw_first_days, draw_signup_days
-from segmentation.datagen.attrition import draw_attrition
-from segmentation.datagen.timeline import DAYS_PER_YEAR, DayClock
+from segmentation_tools.datagen.acquisition import NEVER, draw_first_days, draw_signup_days
+from segmentation_tools.datagen.attrition import draw_attrition
+from segmentation_tools.datagen.timeline import DAYS_PER_YEAR, DayClock
 
 # Purchase days a year are kept inside these bounds: a few purchases a year to near-daily card use.
 MIN_PURCHASE_DAYS = 3.0

@@ -31,6 +31,6 @@ the injected exact-duplicate rows; the transactions file holds exactly
 ``transactions`` rows, dirty rows included.
 
 Usage:
-    python -m segmentation.datagen --customers 50000 --transactions 13500000 \
+    python -m segmentation_tools.datagen --customers 50000 --transactions 13500000 \
         --as-of 2026-11-22 --seed 42 --out data/demo/raw --format csv
 """

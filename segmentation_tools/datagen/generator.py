@@ -15,10 +15,10 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from segmentation.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS, build_consent
-from segmentation.datagen.customers import build_customers, build_name_pools
-from segmentation.datagen.demo_campaigns import write_campaigns_file
-from segmentation.datagen.dirt import (
+from segmentation_tools.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS, build_consent
+from segmentation_tools.datagen.customers import build_customers, build_name_pools
+from segmentation_tools.datagen.demo_campaigns import write_campaigns_file
+from segmentation_tools.datagen.dirt import (
     CUSTOMER_DIRT_RATES,
     TRANSACTION_DIRT_RATES,
     dirt_counts,
@@ -27,19 +27,19 @@ from segmentation.datagen.dirt import (
     move_signups_after_as_of,
     pick_disjoint_rows,
 )
-from segmentation.datagen.events import draw_events, event_dirt_counts
-from segmentation.datagen.extras import build_customer_extras, build_products
-from segmentation.datagen.profiles import PROFILES, Behaviour, draw_behaviour
-from segmentation.datagen.timeline import HISTORY_DAYS, HISTORY_START, build_clock, day_dates
-from segmentation.datagen.transactions import draw_transactions
-from segmentation.datagen.truth import (
+from segmentation_tools.datagen.events import draw_events, event_dirt_counts
+from segmentation_tools.datagen.extras import build_customer_extras, build_products
+from segmentation_tools.datagen.profiles import PROFILES, Behaviour, draw_behaviour
+from segmentation_tools.datagen.timeline import HISTORY_DAYS, HISTORY_START, build_clock, day_dates
+from segmentation_tools.datagen.transactions import draw_transactions
+from segmentation_tools.datagen.truth import (
     CAMPAIGNS_TRUTH_FILE,
     CUSTOMERS_TRUTH_FILE,
     TRUTH_DIR,
     truth_columns,
     write_truth,
 )
-from segmentation.datagen.writing import (
+from segmentation_tools.datagen.writing import (
     FORMATS,
     write_customers,
     write_events,
@@ -175,7 +175,7 @@ def remove_earlier_output(out_dir: Path) -> None:
 def write_marker(out_dir: Path, customers: int, transactions: int, as_of: dt.date, seed: int, fmt: str) -> None:
     """Claim the folder for the generator, with the arguments of the run that fills it."""
     marker = {
-        "generated_by": "python -m segmentation.datagen",
+        "generated_by": "python -m segmentation_tools.datagen",
         "customers": customers,
         "transactions": transactions,
         "as_of": as_of.isoformat(),

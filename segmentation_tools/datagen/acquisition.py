@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from segmentation.datagen.timeline import DAYS_PER_YEAR, HISTORY_START, DayClock
+from segmentation_tools.datagen.timeline import DAYS_PER_YEAR, HISTORY_START, DayClock
 
 # Share of customers who were already customers when the history starts.
 EXISTING_SHARE = 0.40

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from segmentation.datagen.categories import CATEGORIES, category_labels
-from segmentation.datagen.customers import CUSTOMER_COLUMNS
-from segmentation.datagen.events import (
+from segmentation_tools.datagen.categories import CATEGORIES, category_labels
+from segmentation_tools.datagen.customers import CUSTOMER_COLUMNS
+from segmentation_tools.datagen.events import (
     BAD_EVENT_IDS,
     BAD_TIMESTAMPS,
     DEVICES,
@@ -20,8 +20,8 @@ from segmentation.datagen.events import (
     SOURCES,
     Events,
 )
-from segmentation.datagen.extras import PRODUCT_COLUMNS, product_id_sql
-from segmentation.datagen.transactions import Transactions
+from segmentation_tools.datagen.extras import PRODUCT_COLUMNS, product_id_sql
+from segmentation_tools.datagen.transactions import Transactions
 
 FORMATS: tuple[str, ...] = ("csv", "parquet")
 

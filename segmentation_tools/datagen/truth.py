@@ -21,13 +21,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from segmentation.datagen.acquisition import NEVER
-from segmentation.datagen.profiles import PROFILE_NAMES, Behaviour, purchase_days_per_year
-from segmentation.datagen.timeline import day_dates
+from segmentation_tools.datagen.acquisition import NEVER
+from segmentation_tools.datagen.profiles import PROFILE_NAMES, Behaviour, purchase_days_per_year
+from segmentation_tools.datagen.timeline import day_dates
 
 TRUTH_DIR = "truth"
 CUSTOMERS_TRUTH_FILE = "customers_truth.csv"
-# Written by the marketing loop's platform (segmentation/datagen/platform.py), one row per campaign it sent.
+# Written by the marketing loop's platform (segmentation_tools/datagen/platform.py), one row per campaign it sent.
 CAMPAIGNS_TRUTH_FILE = "campaigns_truth.csv"
 CAMPAIGN_TRUTH_COLUMNS: tuple[str, ...] = ("campaign_id", "channel", "holdout_conversion_rate", "planted_uplift")
 TRUTH_COLUMNS: tuple[str, ...] = (

@@ -10,8 +10,8 @@ import datetime as dt
 
 import numpy as np
 
-from segmentation.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
-from segmentation.datagen.profiles import Behaviour
+from segmentation_tools.datagen.categories import CATEGORIES, EMPTY_CATEGORY_CODE, N_MESSY_VARIANTS
+from segmentation_tools.datagen.profiles import Behaviour
 
 EXTRA_CUSTOMER_COLUMNS: tuple[str, ...] = ("loyalty_points", "last_login", "customer_type")
 PRODUCT_COLUMNS: tuple[str, ...] = ("product_id", "product_name", "product_category", "price")

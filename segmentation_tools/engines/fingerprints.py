@@ -1,8 +1,8 @@
 """Fingerprints of every mart: its row count and one digest of its rows, so that a change to how the warehouse is
 built (the loader, the layers, the monthly run) can show it leaves what the warehouse holds as it was.
 
-    python -m segmentation.engines.fingerprints --database data/demo/warehouse.duckdb [--out marts.json]
-    python -m segmentation.engines.fingerprints --database ... --compare tests/fixtures/sample_fingerprints.json
+    python -m segmentation_tools.engines.fingerprints --database data/demo/warehouse.duckdb [--out marts.json]
+    python -m segmentation_tools.engines.fingerprints --database ... --compare tests/fixtures/sample_fingerprints.json
 
 A digest is order-free (the sorted rows' texts), and a value's text is its meaning, not the engine's printing:
 decimals without trailing zeros, doubles to 12 significant digits (their last bits depend on the order a sum was

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from segmentation.benchmark.measure import SAMPLE_SECONDS
-from segmentation.benchmark.next_month import next_month_end
-from segmentation.benchmark.stats import Figure, Repeat, spread
+from segmentation_tools.benchmark.measure import SAMPLE_SECONDS
+from segmentation_tools.benchmark.next_month import next_month_end
+from segmentation_tools.benchmark.stats import Figure, Repeat, spread
 
 MB = 1_000_000
 
