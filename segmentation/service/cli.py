@@ -8,12 +8,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from segmentation.project import PROJECT_DIR, default_published_database
+from segmentation.project import default_published_database, from_work_dir
 from segmentation.segments.build import DEFAULT_FILE
 
 
 def _absolute(path: Path) -> Path:
-    return path if path.is_absolute() else PROJECT_DIR / path
+    return from_work_dir(path)
 
 
 def parser() -> argparse.ArgumentParser:
