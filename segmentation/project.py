@@ -16,6 +16,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The folder name the wheel's copy of the dbt project has inside the package (setup.py writes it there).
 PACKAGED_PROJECT_NAME = "dbt_project"
+# An installed package's work directory, handed to the commands it starts in the project's folder (dbt_output_env).
+WORK_DIR_VARIABLE = "SEGMENTATION_WORK_DIR"
 
 
 def find_project_dir(package_dir: Path = PACKAGE_DIR) -> Path:
@@ -37,9 +39,11 @@ IS_CHECKOUT = PACKAGE_DIR.parent == PROJECT_DIR
 
 
 def work_dir() -> Path:
-    """The base of relative paths and the home of data/, logs/ and dbt's target/: the checkout, or where the
-    command runs when the package is installed (read when called, so a tool that changes directory follows)."""
-    return PROJECT_DIR if IS_CHECKOUT else Path.cwd()
+    """The base of relative paths and the home of data/, logs/ and dbt's target/: the checkout, or when the package
+    is installed where the command runs, or where the command that started this one ran ($SEGMENTATION_WORK_DIR)."""
+    if IS_CHECKOUT:
+        return PROJECT_DIR
+    return Path(os.environ.get(WORK_DIR_VARIABLE) or Path.cwd())
 
 
 def from_work_dir(path: Path | str) -> Path:
@@ -49,12 +53,14 @@ def from_work_dir(path: Path | str) -> Path:
 
 
 def dbt_output_env(environ: dict[str, str]) -> dict[str, str]:
-    """dbt's target/ and logs/ in work_dir() for an installed package, unless the environment already names them;
-    a checkout's dbt writes them in the project, as dbt does by default."""
+    """The environment of a command started in the project's folder: for an installed package, dbt's target/ and
+    logs/ in work_dir() unless the environment already names them, and work_dir() itself for the package's own
+    commands; a checkout's dbt writes them in the project, as dbt does by default."""
     if IS_CHECKOUT:
         return dict(environ)
     return {
         **environ,
+        WORK_DIR_VARIABLE: str(work_dir()),
         "DBT_TARGET_PATH": environ.get("DBT_TARGET_PATH") or str(work_dir() / "target"),
         "DBT_LOG_PATH": environ.get("DBT_LOG_PATH") or str(work_dir() / "logs"),
     }

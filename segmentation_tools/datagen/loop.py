@@ -17,6 +17,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from segmentation.exports.audit import audit_log_path, read_records
-from segmentation.project import PROJECT_DIR, from_work_dir
+from segmentation.project import PROJECT_DIR, dbt_output_env, from_work_dir
 from segmentation.publish import default_published_path
 from segmentation_tools.datagen.demo_campaigns import CAMPAIGNS_FILE, DemoCampaign, demo_campaigns, selection_date
 from segmentation_tools.datagen.generator import SUMMARY_FILE
@@ -71,7 +72,12 @@ def project_relative(path: Path) -> str:
 
 def run(command: list[str], what: str, env: dict[str, str] | None) -> None:
     completed = subprocess.run(
-        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=PROJECT_DIR,
+        env=dbt_output_env(env if env is not None else dict(os.environ)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     if completed.returncode != 0:
         sys.stdout.write(completed.stdout[-6000:])
