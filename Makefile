@@ -8,12 +8,16 @@
 #   make serve       the segment service (HTTP API) on the published demo warehouse (or WAREHOUSE=<file>), PORT=8000
 #   make token       ROLE=<viewer|editor|admin> NAME=<who>: a token for the service (LIST=1 lists, REVOKE=<id> revokes)
 #   make system-deps the system packages the tests need (Chromium, a Java runtime, PostgreSQL), as root or with sudo
-# Each needs only python3 and make; every target installs the Python packages it needs into .venv from the lock files.
-# System packages are installed only by `make system-deps`, never by a test or another target (docs/testing.md).
-# Every target runs the Python package segmentation/ as `python -m segmentation.<tool>`:
-#   datagen (data), run_month (backfill, warehouse: it loads the raw files with segmentation.ingest, then builds),
-#   publish (publish), summary, benchmark (bench), engines.portability (test-portability), exports (export),
-#   service (serve), service.tokens (token).
+# Each needs only python3 and make; every target installs the Python packages it needs into .venv from the lock files,
+# and this checkout itself as the package (editable, so the dbt Python models import it like any library;
+# pyproject.toml). System packages are installed only by `make system-deps`, never by a test or another target
+# (docs/testing.md). Every target runs a module of the runtime package segmentation/ or of the tools package
+# segmentation_tools/, each also a console script once installed (segmentation/__init__.py lists them):
+#   segmentation_tools.demo (build), segmentation_tools.datagen (data), segmentation.run_month (backfill,
+#   warehouse: it loads the raw files with segmentation.ingest, then builds), segmentation.publish (publish),
+#   segmentation.summary, segmentation_tools.benchmark (bench), segmentation_tools.engines.portability
+#   (test-portability), segmentation.exports (export), dashboard.serve (dashboard), segmentation.service (serve),
+#   segmentation.service.tokens (token).
 
 PYTHON ?= python3
 VENV := .venv
@@ -52,27 +56,23 @@ DEMO_DIR ?= data/demo
 build: RAW_DIR = $(DEMO_DIR)/raw
 build: override DUCKDB_PATH = $(DEMO_DIR)/warehouse.duckdb
 build: override PUBLISHED_PATH = $(DEMO_DIR)/published/warehouse.duckdb
-# The demo's definitions, which its generator writes beside its raw files.
-build: override SEGMENTS_FILE = $(RAW_DIR)/segments.yml
-build: override CAMPAIGNS_FILE = $(RAW_DIR)/campaigns.yml
 
 DBT_VARS := '{raw_data_dir: "$(RAW_DIR)", as_of_date: "$(AS_OF)"}'
 
-.PHONY: build test lint test-portability system-deps dashboard serve token install install-dev install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
+.PHONY: build test lint test-portability system-deps dashboard serve token install install-dev install-tools install-engines install-dashboard install-service data backfill warehouse publish summary docs bench clean
 
 # The demo data is generated relative to AS_OF, so a new demo gets a new warehouse: keeping the
-# old file would record every regenerated customer as a changed profile in the snapshot. One recipe,
-# in this order: the generator refuses a folder it did not fill (it leaves a .generated-by-segmentation
-# marker in the ones it does) before the demo's warehouse is deleted, so `make build RAW_DIR=<your
-# folder>` stops with nothing changed. Then the demo's marketing loop (docs/marketing.md): the month-end
-# cycle as of the campaigns' selection date, the export command, the simulated platform's log; and the
-# demo's build from a new warehouse file, with the segments and campaigns defined beside the demo's files.
-build: install
-	$(DATAGEN)
-	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
-	$(LOOP)
-	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
-	$(BACKFILL)
+# old file would record every regenerated customer as a changed profile in the snapshot. One command
+# (segmentation_tools/demo.py, also `segmentation-demo`), in this order: the generator refuses a folder it did
+# not fill (it leaves a .generated-by-segmentation marker in the ones it does) before the demo's warehouse is
+# deleted, so `make build RAW_DIR=<your folder>` stops with nothing changed. Then the demo's marketing loop
+# (docs/marketing.md): the month-end cycle as of the campaigns' selection date, the export command, the simulated
+# platform's log; and the demo's build from a new warehouse file, with the segments and campaigns defined beside
+# the demo's files.
+build: install-tools
+	$(BIN)/python -m segmentation_tools.demo --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
+		--as-of $(AS_OF) --seed $(SEED) --raw-dir $(RAW_DIR) --database $(DUCKDB_PATH) \
+		--published $(PUBLISHED_PATH) --log-file $(RUN_LOG) --backfill-months $(BACKFILL_MONTHS)
 
 # The linters first, so that CI (which runs `make test`) fails on a style or type violation. The suite runs in a
 # worker process per CPU (up to four), a test file to a worker, since most of its time is dbt builds of its own files.
@@ -88,9 +88,9 @@ lint: install-dev install-engines install-dashboard install-service
 	$(BIN)/sqlfluff lint models macros tests
 
 # The same models built and tested on DuckDB, a throwaway Postgres server and Spark, from the test
-# sample; fails if any customer's segment (or any mart row) differs (segmentation/engines/portability.py).
-test-portability: install-engines
-	$(BIN)/python -m segmentation.engines.portability
+# sample; fails if any customer's segment (or any mart row) differs (segmentation_tools/engines/portability.py).
+test-portability: install-engines install-tools
+	$(BIN)/python -m segmentation_tools.engines.portability
 
 # The system packages the tests and the engine comparison need, from Debian's (or Ubuntu's) archive, installed only
 # when missing: Chromium and its driver for the dashboard's browser test (`make test`; without them it skips, saying
@@ -111,16 +111,25 @@ system-deps:
 
 install: $(BIN)/.installed
 
-# Re-installs only when the lock file changes.
-$(BIN)/.installed: requirements.lock
+# Re-installs only when the lock file or the package's declaration changes. The package itself goes in without
+# dependencies (the lock file pinned them), editable: the checkout's code and dbt project are what runs.
+$(BIN)/.installed: requirements.lock pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# The linters (ruff, mypy, sqlfluff), for `make lint` and `make test`.
+# The tools package's dependency (Faker, the generator's): for the demo, the benchmark and the tests.
+install-tools: $(BIN)/.installed-tools
+
+$(BIN)/.installed-tools: requirements-tools.lock $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-tools.lock
+	touch $@
+
+# The linters (ruff, mypy, sqlfluff) and the test libraries (pytest), for `make lint` and `make test`.
 install-dev: $(BIN)/.installed-dev
 
-$(BIN)/.installed-dev: requirements-dev.lock requirements.lock $(BIN)/.installed
+$(BIN)/.installed-dev: requirements-dev.lock requirements-tools.lock $(BIN)/.installed-tools
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
@@ -145,20 +154,18 @@ $(BIN)/.installed-service: requirements-service.lock $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-service.lock
 	touch $@
 
-DATAGEN = $(BIN)/python -m segmentation.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
+DATAGEN = $(BIN)/python -m segmentation_tools.datagen --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 	--as-of $(AS_OF) --seed $(SEED) --out $(RAW_DIR)
 # The month-end cycle (segmentation/run_month.py): build with the data tests, publish only when it
 # passes, then the summary with the reject lines; exits non-zero when a step fails.
 CYCLE = $(BIN)/python -m segmentation.run_month --as-of $(AS_OF) --raw-dir $(RAW_DIR) \
 	--database $(DUCKDB_PATH) --published $(PUBLISHED_PATH) --log-file $(RUN_LOG) $(DEFINITIONS_FLAGS)
 BACKFILL = $(CYCLE) --backfill-months $(BACKFILL_MONTHS)
-LOOP = $(BIN)/python -m segmentation.datagen.loop --raw-dir $(RAW_DIR) --database $(DUCKDB_PATH) \
-	--published $(PUBLISHED_PATH) --log-file $(RUN_LOG)
 
 # Demo data into RAW_DIR (default data/demo/raw): refused if RAW_DIR holds files the generator did not write. The
 # world only: its campaigns are sent by `make build`'s marketing loop, which needs a warehouse.
 data: RAW_DIR = $(DEMO_DIR)/raw
-data: install
+data: install-tools
 	$(DATAGEN)
 
 # The monthly cycle as of AS_OF on the files in RAW_DIR, recording the BACKFILL_MONTHS latest
@@ -210,11 +217,11 @@ docs: install
 	$(if $(DOCS_FROM_WAREHOUSE),$(BIN)/dbt docs generate --vars $(DBT_VARS),\
 		$(BIN)/dbt parse --target lint && $(BIN)/dbt docs generate --target lint --no-compile --empty-catalog)
 
-# The benchmark (segmentation/benchmark/): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
+# The benchmark (segmentation_tools/benchmark/): generates CUSTOMERS x TRANSACTIONS once into data/bench/, then times
 # BENCH_REPEAT fresh builds and monthly runs; the demo's data and target/ are untouched.
 BENCH_REPEAT ?= 3
-bench: install
-	$(BIN)/python -m segmentation.benchmark --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
+bench: install-tools
+	$(BIN)/python -m segmentation_tools.benchmark --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) --seed $(SEED) \
 		--repeat $(BENCH_REPEAT)
 
 # The dashboard (docs/dashboard.md) on the demo's published warehouse, or on yours: `make dashboard

@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+# `streamlit run` puts only this folder on the path; the pages import `dashboard` and `segmentation` as the
+# installed package (`make install` installs this checkout into .venv, editable).
+import streamlit as st
 
-# `streamlit run` puts only this folder on the path; the pages import `dashboard` and `segmentation`.
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-import streamlit as st  # noqa: E402
-
-from dashboard import data  # noqa: E402
-from dashboard.pages import PAGES  # noqa: E402
+from dashboard import data
+from dashboard.pages import PAGES
 
 
 def main() -> None:

@@ -10,13 +10,14 @@ import os
 import sys
 from pathlib import Path
 
-from segmentation.project import PROJECT_DIR
+from segmentation.project import from_work_dir, work_dir
 
 # `make dashboard` passes the file with --database; the app reads it from this variable. Default: the demo's.
 DATABASE_VARIABLE = "DASHBOARD_DATABASE"
-DEMO_PUBLISHED = PROJECT_DIR / "data" / "demo" / "published" / "warehouse.duckdb"
+DEMO_PUBLISHED = from_work_dir("data/demo/published/warehouse.duckdb")
 
-APP = PROJECT_DIR / "dashboard" / "app.py"
+# The app beside this module, in a checkout or an installed package alike.
+APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_PORT = 8501
 
 
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     host = "localhost" if args.address in ("127.0.0.1", "0.0.0.0") else args.address
     print(f"dashboard: reading {database} (read-only); open http://{host}:{args.port} (Ctrl-C stops it)", flush=True)
     os.environ[DATABASE_VARIABLE] = str(database)
-    os.chdir(PROJECT_DIR)
+    os.chdir(work_dir())
     os.execv(sys.executable, streamlit_command(args.port, args.address))
 
 

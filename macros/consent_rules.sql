@@ -87,7 +87,7 @@
     decimal text), its first eight hex digits read as an unsigned 32-bit integer, mod 10000. A
     customer is in the holdout when the bucket is below holdout_pct * 100. md5 and hex digits are
     the same on every engine, so the split is too (reproduced in plain Python with hashlib.md5 in
-    tests/unit/test_campaign_definitions.py and segmentation/datagen/consent.py).
+    tests/unit/test_campaign_definitions.py and segmentation_tools/datagen/consent.py).
 #}
 {% macro holdout_bucket(campaign_id, customer_id) -%}
     {{ return(adapter.dispatch('holdout_bucket')(campaign_id, customer_id)) }}

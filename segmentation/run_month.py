@@ -35,7 +35,7 @@ import yaml
 
 from segmentation.build_definitions import CAMPAIGNS_VAR, SEGMENTS_VAR, DefinitionFiles, describe, resolve
 from segmentation.campaigns.build import read_campaigns
-from segmentation.project import PROJECT_DIR
+from segmentation.project import IS_CHECKOUT, PROJECT_DIR, dbt_output_env, from_work_dir, work_dir
 from segmentation.publish import default_published_path
 from segmentation.segments.build import read_segments
 from segmentation.segments.definitions import DefinitionErrors
@@ -241,7 +241,7 @@ def cycle_commands(
 
 def cycle_env(as_of: dt.date, database: Path, environ: dict[str, str]) -> dict[str, str]:
     """The environment of every step: the warehouse file and the as-of date (macros/as_of.sql)."""
-    env = {**environ, "DUCKDB_PATH": str(database), "SEGMENTATION_AS_OF_DATE": as_of.isoformat()}
+    env = dbt_output_env({**environ, "DUCKDB_PATH": str(database), "SEGMENTATION_AS_OF_DATE": as_of.isoformat()})
     env.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
     return env
 
@@ -339,7 +339,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=0,
         help="also record the N latest month-ends on or before the as-of date (default 0)",
     )
-    parser.add_argument("--raw-dir", default="data/raw", help="raw files folder, relative to the project or absolute")
+    parser.add_argument(
+        "--raw-dir",
+        default="data/raw",
+        help="raw files folder, relative to the project (the current directory when installed) or absolute",
+    )
     parser.add_argument(
         "--database",
         type=Path,
@@ -355,7 +359,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--log-file",
         type=Path,
-        default=PROJECT_DIR / "logs" / "run_month.log",
+        default=None,
         help="appended to on every run (default: logs/run_month.log)",
     )
     parser.add_argument(
@@ -395,17 +399,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     as_of = args.as_of or last_month_end(dt.date.today())
-    database = args.database if args.database.is_absolute() else PROJECT_DIR / args.database
-    published = args.published or default_published_path(database)
-    published = published if published.is_absolute() else PROJECT_DIR / published
-    args.log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.log_file, "a") as log:
+    database = from_work_dir(args.database)
+    published = from_work_dir(args.published or default_published_path(database))
+    log_file = args.log_file or work_dir() / "logs" / "run_month.log"
+    # dbt runs in the installed project's folder, so a relative raw folder is named to it from where the command runs.
+    raw_dir = args.raw_dir if IS_CHECKOUT else str(from_work_dir(args.raw_dir))
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "a") as log:
         say(f"month-end cycle for {as_of} (pid {os.getpid()}, warehouse {database})", log)
         holder = f"pid {os.getpid()}, as of {as_of}, started {dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             with warehouse_lock(database, args.wait, holder, on_wait=lambda message: say(message, log)):
                 return run_cycle(
-                    as_of, args.backfill_months, args.raw_dir, database, published, log, args.full_refresh, args.vars
+                    as_of, args.backfill_months, raw_dir, database, published, log, args.full_refresh, args.vars
                 )
         except WarehouseBusy as busy:
             say(f"not started: {busy}", log)

@@ -8,21 +8,17 @@ language's compiled predicate. DuckDB only (docs/decisions.md).
 """
 
 import os
-import sys
 from pathlib import Path
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     project_dir = Path(os.environ.get("DBT_PROJECT_DIR") or os.getcwd()).resolve()
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
     try:
         from segmentation.campaigns.build import COLUMNS, compiled_rows, read_campaigns
     except ImportError as error:
         raise RuntimeError(
-            f"cannot import segmentation.campaigns from {project_dir}: run dbt from the project root "
-            "(the folder holding dbt_project.yml), or give it as DBT_PROJECT_DIR rather than --project-dir"
+            "cannot import segmentation.campaigns: install the package where dbt runs (make install, or pip install .)"
         ) from error
 
     catalog = dbt.ref("int_segments_combined")

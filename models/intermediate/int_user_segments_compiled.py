@@ -9,7 +9,6 @@ segment with its SQL predicate; int_customers_user_segmented evaluates them. Duc
 """
 
 import os
-import sys
 from pathlib import Path
 
 
@@ -17,14 +16,11 @@ def model(dbt, session):
     dbt.config(materialized="table")
     # The project root: $DBT_PROJECT_DIR (dbt's --project-dir as an environment variable) or where dbt runs.
     project_dir = Path(os.environ.get("DBT_PROJECT_DIR") or os.getcwd()).resolve()
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
     try:
         from segmentation.segments.build import compiled_rows, read_segments
     except ImportError as error:
         raise RuntimeError(
-            f"cannot import segmentation.segments from {project_dir}: run dbt from the project root "
-            "(the folder holding dbt_project.yml), or give it as DBT_PROJECT_DIR rather than --project-dir"
+            "cannot import segmentation.segments: install the package where dbt runs (make install, or pip install .)"
         ) from error
 
     builtin = dbt.ref("int_segments_defined")

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from segmentation.build_definitions import DefinitionFiles, recorded
-from segmentation.project import PROJECT_DIR, default_published_database
+from segmentation.project import default_published_database, from_work_dir
 
 
 def _absolute(path: Path) -> Path:
-    return path if path.is_absolute() else PROJECT_DIR / path
+    return from_work_dir(path)
 
 
 def parser() -> argparse.ArgumentParser:

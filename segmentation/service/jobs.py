@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from segmentation.project import PROJECT_DIR
+from segmentation.project import PROJECT_DIR, dbt_output_env
 from segmentation.run_month import EXIT_BUSY
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
@@ -154,7 +154,7 @@ class Jobs:
             completed = subprocess.run(
                 cycle_command(plan, log_file),
                 cwd=PROJECT_DIR,
-                env={**os.environ},
+                env=dbt_output_env(dict(os.environ)),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.STDOUT,
                 check=False,

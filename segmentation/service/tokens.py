@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from segmentation.project import PROJECT_DIR, default_published_database
+from segmentation.project import default_published_database, from_work_dir
 from segmentation.service import audit
 from segmentation.service.settings import AUDIT_FILE, TOKENS_FILE, state_dir
 
@@ -165,7 +165,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     warehouse = args.warehouse or default_published_database()
-    warehouse = warehouse if warehouse.is_absolute() else PROJECT_DIR / warehouse
+    warehouse = from_work_dir(warehouse)
     folder = state_dir(warehouse)
     store = TokenStore(folder / TOKENS_FILE)
     try:

@@ -21,11 +21,11 @@ from typing import Any
 
 import duckdb
 
-from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
-from segmentation.datagen.demo_segments import SEGMENTS_FILE
-from segmentation.datagen.generator import generate
-from segmentation.datagen.loop import run_loop
-from segmentation.sample import TEST_SAMPLE
+from segmentation_tools.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation_tools.datagen.demo_segments import SEGMENTS_FILE
+from segmentation_tools.datagen.generator import generate
+from segmentation_tools.datagen.loop import run_loop
+from segmentation_tools.sample import TEST_SAMPLE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")

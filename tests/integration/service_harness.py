@@ -19,9 +19,9 @@ import httpx
 
 from integration.harness import PROJECT_DIR, Warehouse, commands_env
 from segmentation.build_definitions import DefinitionFiles
-from segmentation.datagen.demo_campaigns import CAMPAIGNS_FILE
-from segmentation.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 from segmentation.publish import publish
+from segmentation_tools.datagen.demo_campaigns import CAMPAIGNS_FILE
+from segmentation_tools.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 
 STARTUP_SECONDS = 60
 TOKENS = (sys.executable, "-m", "segmentation.service.tokens")

@@ -35,10 +35,10 @@ from dashboard.pages import PAGES
 from integration import clv_worlds
 from integration.harness import PROJECT_DIR, Warehouse, assert_succeeded
 from segmentation import summary
-from segmentation.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 from segmentation.publish import publish
 from segmentation.segments import DefinitionErrors, load_segments
 from segmentation.segments.preview import preview
+from segmentation_tools.datagen.demo_segments import LISTS_DIR, SEGMENTS_FILE
 
 APP = PROJECT_DIR / "dashboard" / "app.py"
 # The customer dimension and its contact columns: never in a dashboard query.

@@ -1,7 +1,7 @@
-"""Every mart of the sample is what it was when the fingerprints were taken (segmentation/engines/fingerprints.py):
-a change to how the warehouse is built (loading, layers, the monthly run) must leave what it builds as it was. After a
-deliberate change to what the marts hold, take them again: `UPDATE_FINGERPRINTS=1 pytest
-tests/integration/test_fingerprints.py`, and say why in the commit."""
+"""Every mart of the sample is what it was when the fingerprints were taken
+(segmentation_tools/engines/fingerprints.py): a change to how the warehouse is built (loading, layers, the monthly
+run) must leave what it builds as it was. After a deliberate change to what the marts hold, take them again:
+`UPDATE_FINGERPRINTS=1 pytest tests/integration/test_fingerprints.py`, and say why in the commit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from integration.harness import Warehouse
-from segmentation.engines.fingerprints import differences, duckdb_fingerprints
+from segmentation_tools.engines.fingerprints import differences, duckdb_fingerprints
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sample_fingerprints.json"
 

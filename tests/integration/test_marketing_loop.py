@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 
 from integration.harness import SAMPLE_AS_OF, Warehouse, sample_loop_published
-from segmentation.datagen.demo_campaigns import demo_campaigns
-from segmentation.datagen.truth import read_campaign_truth
 from segmentation.exports.audit import audit_log_path, read_records
+from segmentation_tools.datagen.demo_campaigns import demo_campaigns
+from segmentation_tools.datagen.truth import read_campaign_truth
 
 SENT = [campaign for campaign in demo_campaigns(SAMPLE_AS_OF) if campaign.is_sent_by_demo]
 

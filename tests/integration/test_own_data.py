@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from integration.harness import PROJECT_DIR, SAMPLE_AS_OF, commands_env
-from segmentation.datagen.generator import MARKER_FILE
+from segmentation_tools.datagen.generator import MARKER_FILE
 
 MAKE = shutil.which("make") or "make"
 J, F = dt.date(2025, 1, 31), dt.date(2025, 2, 28)
@@ -106,7 +106,7 @@ def test_make_warehouse_builds_publishes_and_summarises_your_files(sample_raw_di
     run = make(*warehouse_args(sample_raw_dir, database, SAMPLE_AS_OF), work=tmp_path)
 
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "segmentation.datagen" not in run.stdout
+    assert "segmentation_tools.datagen" not in run.stdout
     assert f"views to {published}" in run.stdout
     lines = run.stdout.splitlines()
     assert f"Customer segments as of {SAMPLE_AS_OF}" in run.stdout

@@ -20,9 +20,9 @@ import yaml
 from dashboard import builder as dashboard_builder
 from integration import segment_reference
 from integration.harness import SAMPLE_AS_OF, SAMPLE_BACKFILL_MONTHS, Warehouse, assert_succeeded
-from segmentation.datagen.demo_segments import SEGMENTS_FILE
 from segmentation.project import PROJECT_DIR
 from segmentation.segments import definitions, fields
+from segmentation_tools.datagen.demo_segments import SEGMENTS_FILE
 
 BACKFILLED = dt.date(2024, 12, 31)
 DEFINITIONS: list[dict[str, Any]] = [

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from segmentation import run_month
-from segmentation.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
-from segmentation.datagen.demo_segments import write_segments_file
+from segmentation_tools.benchmark import cli, host, measure, memory, next_month, report, runner, stats, workspace
+from segmentation_tools.datagen.demo_segments import write_segments_file
 
 
 @pytest.mark.parametrize(

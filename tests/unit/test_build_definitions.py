@@ -15,11 +15,11 @@ import pytest
 from dashboard import builder
 from segmentation import build_definitions, run_month, summary
 from segmentation.build_definitions import DefinitionFiles
-from segmentation.datagen.demo_campaigns import write_campaigns_file
-from segmentation.datagen.demo_segments import write_segments_file
 from segmentation.publish import publish
 from segmentation.segments import preview
 from segmentation.service import cli as service_cli
+from segmentation_tools.datagen.demo_campaigns import write_campaigns_file
+from segmentation_tools.datagen.demo_segments import write_segments_file
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -67,9 +67,12 @@ def test_a_relative_file_is_the_project_s_and_an_empty_one_is_none() -> None:
 def test_the_cycle_takes_the_files_as_options_and_publishes_their_record(tmp_path: Path) -> None:
     args = run_month.parse_args(["--segments-file", "my/segments.yml", "--campaigns-file", "/abs/campaigns.yml"])
     assert args.vars == {"segments_file": "my/segments.yml", "campaigns_file": "/abs/campaigns.yml"}
-    (_, build), (_, publish_step), _ = run_month.cycle_commands(
-        AS_OF, 0, "data/raw", tmp_path / "w.duckdb", tmp_path / "p.duckdb", extra_vars=args.vars
+    steps = dict(
+        run_month.cycle_commands(
+            AS_OF, 0, "data/raw", tmp_path / "w.duckdb", tmp_path / "p.duckdb", extra_vars=args.vars
+        )
     )
+    build, publish_step = steps["dbt build"], steps["publish"]
     assert json.loads(build[3])["segments_file"] == "my/segments.yml"
     assert publish_step[-4:] == [
         "--segments-file",
@@ -77,7 +80,7 @@ def test_the_cycle_takes_the_files_as_options_and_publishes_their_record(tmp_pat
         "--campaigns-file",
         "/abs/campaigns.yml",
     ]
-    [_, (_, plain_publish), _] = run_month.cycle_commands(AS_OF, 0, "data/raw", tmp_path / "w", tmp_path / "p")
+    plain_publish = dict(run_month.cycle_commands(AS_OF, 0, "data/raw", tmp_path / "w", tmp_path / "p"))["publish"]
     assert "--segments-file" not in plain_publish and "--campaigns-file" not in plain_publish
     # the same file named twice is one file; two different ones are refused
     assert run_month.parse_args(["--segments-file", "a.yml", "--vars", "{segments_file: a.yml}"]).vars == {

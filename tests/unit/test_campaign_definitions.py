@@ -13,9 +13,9 @@ import pytest
 
 from segmentation.campaigns.build import compiled_rows, read_campaigns
 from segmentation.campaigns.definitions import validate_campaigns
-from segmentation.datagen.consent import holdout_bucket
-from segmentation.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
 from segmentation.segments.definitions import DefinitionErrors
+from segmentation_tools.datagen.consent import holdout_bucket
+from segmentation_tools.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 BUILTIN = ["behavioral/declining", "behavioral/high_value_travelers", "rfm/champions"]
@@ -46,7 +46,7 @@ def error_of(**changes: Any) -> tuple[str, str]:
 @pytest.mark.parametrize("as_of", [dt.date(2025, 6, 30), dt.date(2026, 12, 6), dt.date(2024, 1, 1)])
 def test_the_demo_s_campaigns_file_is_valid_and_has_every_status(tmp_path: Path, as_of: dt.date) -> None:
     """The file the demo generator writes beside its raw files, read by the build's own validation, agrees with
-    the campaigns the demo's platform sends (segmentation/datagen/demo_campaigns.py)."""
+    the campaigns the demo's platform sends (segmentation_tools/datagen/demo_campaigns.py)."""
     path = write_campaigns_file(tmp_path, as_of)
     campaigns = read_campaigns(PROJECT_DIR, str(path), None)
     ids = [campaign.campaign_id for campaign in campaigns]

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from segmentation.engines.compare import (
+from segmentation_tools.engines.compare import (
     Table,
     compare_segments,
     compare_tables,

@@ -1,5 +1,5 @@
 """The demo's marketing loop without a warehouse: its campaigns' dates, and what the simulated platform writes
-(segmentation/datagen/demo_campaigns.py, platform.py). The whole loop, warehouse included, is checked on the test
+(segmentation_tools/datagen/demo_campaigns.py, platform.py). The whole loop, warehouse included, is checked on the test
 sample in tests/integration/test_marketing_loop.py."""
 
 from __future__ import annotations
@@ -13,21 +13,21 @@ import duckdb
 import numpy as np
 import pytest
 
-from segmentation.datagen.demo_campaigns import (
+from segmentation_tools.datagen.demo_campaigns import (
     Conversion,
     DemoCampaign,
     demo_campaigns,
     month_end,
     selection_date,
 )
-from segmentation.datagen.platform import (
+from segmentation_tools.datagen.platform import (
     CHANNEL_RATES,
     append_rows,
     delivery_rows,
     raw_file,
     send,
 )
-from segmentation.datagen.truth import TRUTH_DIR
+from segmentation_tools.datagen.truth import TRUTH_DIR
 
 SEND = dt.datetime(2025, 3, 1)
 AS_OF = dt.date(2025, 6, 30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from segmentation.engines.fingerprints import differences, digest, value_text
+from segmentation_tools.engines.fingerprints import differences, digest, value_text
 
 
 def test_a_value_is_its_meaning() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from segmentation.datagen.consent import CHANNELS
-from segmentation.datagen.generator import GenerationSummary, generate
+from segmentation_tools.datagen.consent import CHANNELS
+from segmentation_tools.datagen.generator import GenerationSummary, generate
 
 AS_OF = dt.date(2026, 11, 30)
 TRUE = {"true", "1", "yes"}

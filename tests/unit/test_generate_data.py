@@ -1,4 +1,4 @@
-"""Unit tests for the data generator (segmentation/datagen/): the files' contract, the dirty rows, and the
+"""Unit tests for the data generator (segmentation_tools/datagen/): the files' contract, the dirty rows, and the
 demo world's properties (docs/data-quality.md#the-demo-world): three years of history, acquisition in every
 month, attrition and decline as the planted truth says, spread rhythms with seasons, no edge artefacts.
 
@@ -19,19 +19,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from segmentation.datagen import generator
-from segmentation.datagen.categories import CATEGORIES
-from segmentation.datagen.cli import main
-from segmentation.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS
-from segmentation.datagen.customers import CUSTOMER_COLUMNS
-from segmentation.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
-from segmentation.datagen.events import EVENT_COLUMNS
-from segmentation.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
-from segmentation.datagen.generator import GenerationSummary, generate
-from segmentation.datagen.profiles import PROFILE_NAMES
-from segmentation.datagen.timeline import HISTORY_DAYS
-from segmentation.datagen.transactions import TRANSACTION_COLUMNS
-from segmentation.datagen.truth import TRUTH_COLUMNS
+from segmentation_tools.datagen import generator
+from segmentation_tools.datagen.categories import CATEGORIES
+from segmentation_tools.datagen.cli import main
+from segmentation_tools.datagen.consent import PREFERENCE_COLUMNS, SUPPRESSION_COLUMNS
+from segmentation_tools.datagen.customers import CUSTOMER_COLUMNS
+from segmentation_tools.datagen.dirt import CUSTOMER_DIRT_RATES, TRANSACTION_DIRT_RATES
+from segmentation_tools.datagen.events import EVENT_COLUMNS
+from segmentation_tools.datagen.extras import PRODUCT_COLUMNS, PRODUCTS_PER_CATEGORY
+from segmentation_tools.datagen.generator import GenerationSummary, generate
+from segmentation_tools.datagen.profiles import PROFILE_NAMES
+from segmentation_tools.datagen.timeline import HISTORY_DAYS
+from segmentation_tools.datagen.transactions import TRANSACTION_COLUMNS
+from segmentation_tools.datagen.truth import TRUTH_COLUMNS
 
 AS_OF = dt.date(2026, 11, 22)
 SEED = 7

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from segmentation.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
-from segmentation.datagen.demo_segments import write_segments_file
-from segmentation.engines import portability
 from segmentation.segments import DefinitionErrors
+from segmentation_tools.datagen.demo_campaigns import demo_campaigns, write_campaigns_file
+from segmentation_tools.datagen.demo_segments import write_segments_file
+from segmentation_tools.engines import portability
 
 
 def test_node_results_are_recognised_in_dbt_output_and_starts_are_not() -> None:

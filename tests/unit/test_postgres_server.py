@@ -1,7 +1,7 @@
 import socket
 from pathlib import Path
 
-from segmentation.engines import postgres_server
+from segmentation_tools.engines import postgres_server
 
 
 def test_the_newest_server_is_chosen(tmp_path: Path) -> None:

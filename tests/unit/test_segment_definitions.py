@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from segmentation.datagen.demo_segments import write_segments_file
 from segmentation.segments import DefinitionError, DefinitionErrors, load_segments
 from segmentation.segments.definitions import load_segments_text
+from segmentation_tools.datagen.demo_segments import write_segments_file
 
 BUILTIN_IDS = ["rfm/champions", "value/vip"]
 GOOD = """

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import browser
-from segmentation.engines import portability, postgres_server
+from segmentation_tools.engines import portability, postgres_server
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A package manager run: the word, not in a sentence about it (so this file's own pattern does not count).

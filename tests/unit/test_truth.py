@@ -1,4 +1,4 @@
-"""The planted truth's reader and the comparisons of a warehouse with it (segmentation/datagen/truth.py), on
+"""The planted truth's reader and the comparisons of a warehouse with it (segmentation_tools/datagen/truth.py), on
 hand-written truth files and a hand-made warehouse; the AUC against a plain pairwise count."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from segmentation.datagen.truth import (
+from segmentation_tools.datagen.truth import (
     CUSTOMERS_TRUTH_FILE,
     TRUTH_COLUMNS,
     TRUTH_DIR,
@@ -184,7 +184,7 @@ def test_the_truth_is_never_a_raw_input_of_the_build() -> None:
             "snapshots",
             "seeds",
             "dashboard",
-            "segmentation/engines",
+            "segmentation_tools/engines",
             "segmentation/ingest",
         )
         for path in (project / folder).rglob("*")

@@ -6,15 +6,12 @@ segmentation/clv. Incremental like the segment history: a run replaces the dates
 other date. Each date stands alone: a fit that is not ok has no stand-in from another date.
 """
 
-import os
 import sys
 
 
 def _clv_package():
-    """The project's package segmentation/, importable when dbt runs from the project root, as the Makefile,
-    the monthly cycle and the README run it."""
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    """The package segmentation, installed where dbt runs (`make install`, `pip install .`); imported when the
+    model runs, as dbt parses the model without running it."""
     from segmentation.clv import lifetime_value
 
     return lifetime_value

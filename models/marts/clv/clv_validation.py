@@ -9,15 +9,10 @@ always one overall row (decile null) carrying both calibration fits' statuses. I
 lifetime-value marts: a run replaces the dates it computed and keeps every other date.
 """
 
-import os
-import sys
-
 
 def _clv_package():
-    """The project's package segmentation/, importable when dbt runs from the project root, as the Makefile,
-    the monthly cycle and the README run it."""
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    """The package segmentation, installed where dbt runs (`make install`, `pip install .`); imported when the
+    model runs, as dbt parses the model without running it."""
     from segmentation.clv import holdout, lifetime_value
 
     return holdout, lifetime_value

@@ -8,9 +8,6 @@ growth_potential and the customers with no purchase are SQL, below. Incremental 
 replaces the dates it computed and keeps every other date.
 """
 
-import os
-import sys
-
 # The figures computed in Python, per customer with a purchase on a date with at least one fit that is ok.
 PREDICTED = (
     "probability_alive",
@@ -28,10 +25,8 @@ PREDICTED = (
 
 
 def _clv_package():
-    """The project's package segmentation/, importable when dbt runs from the project root, as the Makefile,
-    the monthly cycle and the README run it."""
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
+    """The package segmentation, installed where dbt runs (`make install`, `pip install .`); imported when the
+    model runs, as dbt parses the model without running it."""
     from segmentation.clv import lifetime_value
 
     return lifetime_value

@@ -1,0 +1,177 @@
+"""The benchmark's steps: generating the data, the next month's files, and each timed repeat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from segmentation.build_definitions import SEGMENTS_VAR
+from segmentation.project import PROJECT_DIR
+from segmentation.run_month import SCHEDULED_BUILD_FLAGS
+from segmentation_tools.benchmark.measure import Measured, progress, run_measured
+from segmentation_tools.benchmark.next_month import append_next_month, next_month_end
+from segmentation_tools.benchmark.report import MB
+from segmentation_tools.benchmark.stats import Repeat, parse_run_results
+from segmentation_tools.benchmark.workspace import Paths, dbt_env, fresh_warehouse, link_raw_files, target_args
+from segmentation_tools.datagen.demo_segments import SEGMENTS_FILE
+
+
+def segments_file(paths: Paths) -> Path:
+    """The demo's segments file, which the generator writes beside the raw files: the builds it times read the
+    demo's user-defined segments, as `make build` does (a build reads no definitions it is not given)."""
+    return paths.raw / SEGMENTS_FILE
+
+
+def dbt_variables(paths: Paths) -> dict[str, Any]:
+    """The vars of every timed dbt command: the same as the monthly run's, so that it reuses the build's parse."""
+    return {"raw_data_dir": str(paths.current), "backfill_months": 0, SEGMENTS_VAR: str(segments_file(paths))}
+
+
+def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly: str | None) -> Repeat:
+    prefix = f"repeat {number}/{args.repeat}"
+    fresh_warehouse(paths)
+    link_raw_files(paths.raw, paths.current)
+    # The as-of date in the environment, as the monthly run (segmentation/run_month.py) passes it
+    # (macros/as_of.sql): the vars then match the monthly run's, which reuses the build's parse.
+    env = {**dbt_env(paths), "SEGMENTATION_AS_OF_DATE": args.as_of.isoformat()}
+    dbt = str(Path(sys.executable).parent / "dbt")
+    variables = dbt_variables(paths)
+    # Parsed first, as any earlier dbt command in the project would have: the build then reuses the
+    # saved manifest (partial parsing), as an analyst's second build does. The cold parse is a figure.
+    parse_command = [dbt, "parse", "--vars", json.dumps(variables), *target_args(args.target)]
+    build_command = [dbt, "build", "--vars", json.dumps(variables), *SCHEDULED_BUILD_FLAGS, *target_args(args.target)]
+    unit_test_command = [
+        dbt,
+        "test",
+        "--select",
+        "test_type:unit",
+        "--vars",
+        json.dumps(variables),
+        *target_args(args.target),
+    ]
+    with progress(f"{prefix}: dbt parse (no saved manifest)"):
+        cold_parse = run_measured(
+            f"{prefix}: dbt parse", parse_command, env, paths.logs / f"repeat{number}-dbt-parse.log"
+        )
+    # Every file read whole, as into a new warehouse: a server target (Postgres) keeps its tables between repeats.
+    load_command = [
+        sys.executable,
+        "-m",
+        "segmentation.ingest",
+        "--raw-dir",
+        str(paths.current),
+        "--full-refresh",
+        *target_args(args.target),
+    ]
+    with progress(f"{prefix}: raw files loaded (python -m segmentation.ingest)"):
+        loaded = run_measured(f"{prefix}: load", load_command, env, paths.logs / f"repeat{number}-load.log")
+    with progress(f"{prefix}: dbt build as of {args.as_of}") as detail:
+        build = run_measured(f"{prefix}: dbt build", build_command, env, paths.logs / f"repeat{number}-dbt-build.log")
+        results = parse_run_results(json.loads((paths.target / "run_results.json").read_text()))
+        size = paths.database.stat().st_size if paths.database.exists() else None
+        detail["text"] = (
+            f"start-up + parse {build.seconds - results.elapsed_seconds:.1f} s, "
+            f"peak RSS {build.peak_rss_bytes / MB:,.0f} MB"
+            + (f", warehouse {size / MB:,.0f} MB" if size is not None else "")
+        )
+    with progress(f"{prefix}: dbt unit tests"):
+        unit_tests = run_measured(
+            f"{prefix}: dbt unit tests", unit_test_command, env, paths.logs / f"repeat{number}-dbt-unit-tests.log"
+        )
+    monthly: Measured | None = None
+    if skip_monthly is None:
+        monthly_as_of = next_month_end(args.as_of)
+        link_raw_files(paths.raw_next_month, paths.current)
+        command = [
+            sys.executable,
+            "-m",
+            "segmentation.run_month",
+            "--as-of",
+            monthly_as_of.isoformat(),
+            "--raw-dir",
+            str(paths.current),
+            "--database",
+            str(paths.database),
+            "--log-file",
+            str(paths.logs / "run_month.log"),
+            "--segments-file",
+            str(segments_file(paths)),
+            *target_args(args.target),
+        ]
+        with progress(f"{prefix}: monthly run as of {monthly_as_of}") as detail:
+            monthly = run_measured(f"{prefix}: monthly run", command, env, paths.logs / f"repeat{number}-monthly.log")
+            detail["text"] = f"peak RSS {monthly.peak_rss_bytes / MB:,.0f} MB"
+    return Repeat(
+        build.seconds,
+        build.peak_rss_bytes,
+        results,
+        size,
+        monthly.seconds if monthly else None,
+        monthly.peak_rss_bytes if monthly else None,
+        cold_parse.seconds,
+        unit_tests.seconds,
+        loaded.seconds,
+    )
+
+
+def prepare_next_month(args: argparse.Namespace, paths: Paths) -> float:
+    next_as_of = next_month_end(args.as_of)
+    with progress(f"appending the month to {next_as_of} to a copy of the files, for the monthly run") as detail:
+        started = time.perf_counter()
+        added = append_next_month(paths.raw, paths.raw_next_month, args.as_of, next_as_of)
+        detail["text"] = f"{added:,} new transactions in {paths.raw_next_month}"
+        return time.perf_counter() - started
+
+
+def generate_data(args: argparse.Namespace, paths: Paths) -> float:
+    command = [
+        sys.executable,
+        "-m",
+        "segmentation_tools.datagen",
+        "--customers",
+        str(args.customers),
+        "--transactions",
+        str(args.transactions),
+        "--as-of",
+        args.as_of.isoformat(),
+        "--seed",
+        str(args.seed),
+        "--out",
+        str(paths.raw),
+    ]
+    with progress(f"generating {args.customers:,} customers and {args.transactions:,} transactions into {paths.raw}"):
+        return run_measured("data generation", command, os.environ, paths.logs / "generate.log").seconds
+
+
+def project_profile() -> dict[str, Any]:
+    """The project's dbt profile from profiles.yml (its `target` and `outputs`)."""
+    import yaml  # dbt's own dependency, so in the venv; only needed for a named target
+
+    profiles = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text()) or {}
+    return next(iter(profiles.values()), {})
+
+
+def monthly_skip_reason(target: str | None, default_target: str | None, run_month_help: str) -> str | None:
+    """Why the monthly step cannot run on this target, or None when it can."""
+    if target is None or target == default_target or "--target" in run_month_help:
+        return None
+    return f"segmentation.run_month has no --target option, so it cannot run on target '{target}'"
+
+
+def monthly_skip(target: str | None) -> str | None:
+    if target is None:
+        return None
+    default_target = project_profile().get("target")
+    help_text = subprocess.run(
+        [sys.executable, "-m", "segmentation.run_month", "--help"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return monthly_skip_reason(target, default_target, help_text)
