@@ -6,7 +6,8 @@ The rule reads a node's resource type and its file's path in dbt's manifest, fir
 1. data tests and unit tests are `tests`, whatever model they are attached to: the table answers what checking
    costs beside what building costs;
 2. the snapshot is `history` (it versions the customers for dim_customer), a seed is `staging` (reference data
-   read as it is, which the transactions' categories join), the on-run hooks are `hooks`;
+   read as it is, which the transactions' categories join), the on-run hooks are `hooks`, and the exposures
+   (the dashboard, service and exports, which dbt lists in a build as no-op nodes) are `exposures`;
 3. a model under `models/staging/` is `staging`; one in a subfolder of `models/marts/` takes that folder's
    capability (MART_FOLDERS);
 4. a model in `models/intermediate/` or directly in `models/marts/` shares its folder with every capability, so it is
@@ -39,6 +40,7 @@ class Capability(str, enum.Enum):
     BEHAVIOUR = "behaviour"
     TESTS = "tests"
     HOOKS = "hooks"
+    EXPOSURES = "exposures"
     OTHER = "other"
 
 
@@ -118,7 +120,7 @@ def model_capability(name: str, path: str) -> Capability:
 
 
 def capability_of(node: Mapping[str, Any]) -> Capability:
-    """The capability of one manifest node (an entry of `nodes`, `unit_tests` or `disabled`)."""
+    """The capability of one manifest node (an entry of `nodes`, `unit_tests`, `exposures` or `disabled`)."""
     kind = node["resource_type"]
     if kind in TEST_TYPES:
         return Capability.TESTS
@@ -128,14 +130,21 @@ def capability_of(node: Mapping[str, Any]) -> Capability:
         return Capability.STAGING
     if kind == "operation":
         return Capability.HOOKS
+    if kind == "exposure":
+        return Capability.EXPOSURES
     if kind == "model":
         return model_capability(node["name"], node["original_file_path"])
     return Capability.OTHER
 
 
 def node_capabilities(manifest: Mapping[str, Any]) -> dict[str, Capability]:
-    """unique_id -> capability for every node and unit test of a manifest (dbt's target/manifest.json)."""
-    nodes: Iterable[Mapping[str, Any]] = [*manifest.get("nodes", {}).values(), *manifest.get("unit_tests", {}).values()]
+    """unique_id -> capability for every node, unit test and exposure of a manifest (dbt's target/manifest.json):
+    whatever a build's run_results can list."""
+    nodes: Iterable[Mapping[str, Any]] = [
+        *manifest.get("nodes", {}).values(),
+        *manifest.get("unit_tests", {}).values(),
+        *manifest.get("exposures", {}).values(),
+    ]
     return {node["unique_id"]: capability_of(node) for node in nodes}
 
 
@@ -144,9 +153,9 @@ def result_capability(unique_id: str, known: Mapping[str, Capability]) -> Capabi
     if unique_id in known:
         return known[unique_id]
     kind = unique_id.split(".", 1)[0]
-    if kind in TEST_TYPES:
-        return Capability.TESTS
-    return Capability.HOOKS if kind == "operation" else Capability.OTHER
+    if kind == "model":
+        return Capability.OTHER  # a model is placed by its file's path, which only the manifest has
+    return capability_of({"resource_type": kind})
 
 
 def capability_seconds(

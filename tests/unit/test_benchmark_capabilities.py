@@ -108,6 +108,14 @@ MANIFEST: dict[str, Any] = {
             "model": "cohorts",
         }
     },
+    "exposures": {
+        "exposure.segmentation.customer_segments_dashboard": {
+            "unique_id": "exposure.segmentation.customer_segments_dashboard",
+            "resource_type": "exposure",
+            "name": "customer_segments_dashboard",
+            "original_file_path": "models/marts/_exposures.yml",  # in the marts folder, but not a mart
+        }
+    },
     "sources": {"source.segmentation.raw.transactions": {"resource_type": "source"}},
 }
 
@@ -133,6 +141,7 @@ MANIFEST: dict[str, Any] = {
         ("snapshot.segmentation.customers_snapshot", Capability.HISTORY),
         ("seed.segmentation.category_groups", Capability.STAGING),
         ("operation.segmentation.segmentation-on-run-start-0", Capability.HOOKS),
+        ("exposure.segmentation.customer_segments_dashboard", Capability.EXPOSURES),
         ("analysis.segmentation.adhoc", Capability.OTHER),
     ],
 )
@@ -140,9 +149,9 @@ def test_each_node_of_a_manifest_falls_in_one_capability(unique_id: str, expecte
     assert node_capabilities(MANIFEST)[unique_id] is expected
 
 
-def test_every_node_and_unit_test_is_placed_and_sources_are_not_nodes() -> None:
+def test_every_node_unit_test_and_exposure_is_placed_and_sources_are_not_nodes() -> None:
     placed = node_capabilities(MANIFEST)
-    assert set(placed) == set(MANIFEST["nodes"]) | set(MANIFEST["unit_tests"])
+    assert set(placed) == set(MANIFEST["nodes"]) | set(MANIFEST["unit_tests"]) | set(MANIFEST["exposures"])
     assert Capability.LOADING not in placed.values()
 
 
@@ -150,6 +159,9 @@ def test_a_node_the_manifest_lacks_is_placed_by_its_kind() -> None:
     assert result_capability("test.segmentation.unique_x_id.0a1b2c", {}) is Capability.TESTS
     assert result_capability("unit_test.segmentation.x.case", {}) is Capability.TESTS
     assert result_capability("operation.segmentation.segmentation-on-run-end-1", {}) is Capability.HOOKS
+    assert result_capability("exposure.segmentation.segment_service", {}) is Capability.EXPOSURES
+    assert result_capability("snapshot.segmentation.customers_snapshot", {}) is Capability.HISTORY
+    assert result_capability("seed.segmentation.category_groups", {}) is Capability.STAGING
     assert result_capability("model.segmentation.int_customers_windowed", {}) is Capability.OTHER
     assert result_capability("x", {}) is Capability.OTHER
 
@@ -170,6 +182,7 @@ RUN_NODES = {
     "test.segmentation.not_null_clv_model_fits_model.1a2b3c4d5e": 0.75,
     "test.segmentation.assert_raw_rows_reconcile": 3.25,
     "model.segmentation.scratch": 0.125,
+    "exposure.segmentation.customer_segments_dashboard": 0.0,  # a no-op in a build
 }
 
 
@@ -188,6 +201,7 @@ def test_node_time_is_summed_per_capability_with_the_loader_as_loading() -> None
         Capability.BEHAVIOUR: 0.0,
         Capability.TESTS: 4.0,
         Capability.HOOKS: 0.25,
+        Capability.EXPOSURES: 0.0,
         Capability.OTHER: 0.125,
     }
     assert sum(seconds.values()) == pytest.approx(22.0 + sum(RUN_NODES.values()))
