@@ -15,7 +15,8 @@ file grown by a month of rows) for the monthly runs. Each repeat times, as whole
   4. `python -m segmentation.run_month` for the next month-end after it, on the warehouse step 2
      left and the grown files: the scheduled monthly cycle (build, publish, summary) exactly as
      cron would start it. It stages only the new month's transactions.
-It prints the median and min-max of every figure over the repeats and writes them as JSON.
+It prints the median and min-max of every figure over the repeats, then the cost of each capability
+(the build's node time grouped by capabilities.py, the loader's time as loading), and writes them as JSON.
 
 Exit codes: 0 done, 1 a step failed (its command, exit code and last output lines are printed),
 75 another benchmark is running in the same folder.

@@ -13,14 +13,14 @@ from segmentation.project import PROJECT_DIR, from_work_dir
 from segmentation_tools.benchmark.host import machine, versions
 from segmentation_tools.benchmark.lock import bench_lock
 from segmentation_tools.benchmark.measure import StepFailed
-from segmentation_tools.benchmark.report import format_table, header_lines, notes, write_record
+from segmentation_tools.benchmark.report import format_capabilities, format_table, header_lines, notes, write_record
 from segmentation_tools.benchmark.runner import (
     generate_data,
     monthly_skip,
     prepare_next_month,
     run_repeat,
 )
-from segmentation_tools.benchmark.stats import figures
+from segmentation_tools.benchmark.stats import capability_costs, figures
 from segmentation_tools.benchmark.workspace import Paths
 
 DESCRIPTION = "Benchmark the pipeline: generate data once, then time K fresh builds and monthly runs."
@@ -79,11 +79,15 @@ def run(args: argparse.Namespace, paths: Paths) -> int:
         print(failed.report(), file=sys.stderr)
         return EXIT_FAILED
     rows = figures(generation_seconds, repeats, next_month_seconds)
+    costs = capability_costs(repeats)
     print()
     print(format_table(rows))
     print()
+    print("cost by capability, dbt build (and the loader before it):")
+    print(format_capabilities(costs))
+    print()
     print("\n".join(notes(repeats)))
-    out = write_record(paths.root, args, host, found, skip_monthly, rows, repeats)
+    out = write_record(paths.root, args, host, found, skip_monthly, rows, repeats, costs)
     print(f"figures written to {out.relative_to(PROJECT_DIR) if out.is_relative_to(PROJECT_DIR) else out}")
     return 0
 

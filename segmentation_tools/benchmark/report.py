@@ -11,7 +11,7 @@ from typing import Any
 
 from segmentation_tools.benchmark.measure import SAMPLE_SECONDS
 from segmentation_tools.benchmark.next_month import next_month_end
-from segmentation_tools.benchmark.stats import Figure, Repeat, spread
+from segmentation_tools.benchmark.stats import CapabilityCost, Figure, Repeat, spread
 
 MB = 1_000_000
 
@@ -56,6 +56,46 @@ def figures_json(rows: Sequence[Figure]) -> list[dict[str, Any]]:
     return out
 
 
+def format_capabilities(costs: Sequence[CapabilityCost]) -> str:
+    """The cost-by-capability table: nodes, the median and min - max of the time, the median share of the total."""
+    cells = [("capability", "nodes", "median", "min - max", "share")]
+    for cost in costs:
+        summary, share = spread(cost.seconds), spread(cost.shares)
+        nodes = "loader, wall" if cost.nodes is None else str(cost.nodes)
+        span = f"{summary.low:.1f} - {summary.high:.1f} s"
+        cells.append((cost.capability.value, nodes, f"{summary.median:.1f} s", span, f"{share.median:.1%}"))
+    widths = [max(len(cell[column]) for cell in cells) for column in range(5)]
+    return "\n".join(
+        f"{name:<{widths[0]}}   {nodes:>{widths[1]}}   {median:>{widths[2]}}   {span:>{widths[3]}}   "
+        f"{share:>{widths[4]}}".rstrip()
+        for name, nodes, median, span, share in cells
+    )
+
+
+def capabilities_json(costs: Sequence[CapabilityCost]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for cost in costs:
+        summary, share = spread(cost.seconds), spread(cost.shares)
+        out.append(
+            {
+                "capability": cost.capability.value,
+                "nodes": cost.nodes,
+                "unit": "seconds",
+                "values": [round(value, 3) for value in cost.seconds],
+                "median": round(summary.median, 3),
+                "min": round(summary.low, 3),
+                "max": round(summary.high, 3),
+                "share": {
+                    "values": [round(value, 4) for value in cost.shares],
+                    "median": round(share.median, 4),
+                    "min": round(share.low, 4),
+                    "max": round(share.high, 4),
+                },
+            }
+        )
+    return out
+
+
 def header_lines(args: argparse.Namespace, host: Mapping[str, Any], found: Mapping[str, str]) -> list[str]:
     return [
         f"benchmark: {args.customers:,} customers x {args.transactions:,} transactions, {args.repeat} repeat(s), "
@@ -75,6 +115,9 @@ def notes(repeats: Sequence[Repeat]) -> list[str]:
         "  so it can exceed elapsed_time. The slowest nodes are ranked by their median.",
         "The build leaves out the dbt unit tests, as the scheduled build does; they run on fixtures, and are timed",
         "  on their own as one `dbt test --select test_type:unit` (start-up included).",
+        "cost by capability = node time summed per capability (segmentation_tools/benchmark/capabilities.py: by the",
+        "  node's folder, data tests apart as tests); loading is the loader's wall time. share = of loading + all node",
+        "  time, in each repeat, then the median; node time overlaps with threads > 1, so the total is not wall time.",
         "peak RSS = largest sum of VmRSS over the command's process tree, "
         f"sampled every {SAMPLE_SECONDS:g} s. MB = 10^6 bytes.",
     ]
@@ -88,6 +131,7 @@ def write_record(
     skip_monthly: str | None,
     rows: Sequence[Figure],
     repeats: Sequence[Repeat],
+    costs: Sequence[CapabilityCost],
 ) -> Path:
     """Write the run's settings, machine, versions and figures as JSON in `folder`; returns the file."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -105,7 +149,9 @@ def write_record(
         "machine": host,
         "versions": found,
         "figures": figures_json(rows),
+        "capabilities": capabilities_json(costs),
         "nodes_per_repeat": [repeat.run_results.node_seconds for repeat in repeats],
+        "node_capabilities": {node: capability.value for node, capability in repeats[0].node_capabilities.items()},
     }
     out.write_text(json.dumps(record, indent=2) + "\n")
     return out

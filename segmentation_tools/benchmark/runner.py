@@ -14,6 +14,7 @@ from typing import Any
 from segmentation.build_definitions import SEGMENTS_VAR
 from segmentation.project import PROJECT_DIR
 from segmentation.run_month import SCHEDULED_BUILD_FLAGS
+from segmentation_tools.benchmark.capabilities import node_capabilities
 from segmentation_tools.benchmark.measure import Measured, progress, run_measured
 from segmentation_tools.benchmark.next_month import append_next_month, next_month_end
 from segmentation_tools.benchmark.report import MB
@@ -74,6 +75,8 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
     with progress(f"{prefix}: dbt build as of {args.as_of}") as detail:
         build = run_measured(f"{prefix}: dbt build", build_command, env, paths.logs / f"repeat{number}-dbt-build.log")
         results = parse_run_results(json.loads((paths.target / "run_results.json").read_text()))
+        # The build's own manifest: the nodes it ran, with their paths, as this checkout has them.
+        capabilities = node_capabilities(json.loads((paths.target / "manifest.json").read_text()))
         size = paths.database.stat().st_size if paths.database.exists() else None
         detail["text"] = (
             f"start-up + parse {build.seconds - results.elapsed_seconds:.1f} s, "
@@ -117,6 +120,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         cold_parse.seconds,
         unit_tests.seconds,
         loaded.seconds,
+        capabilities,
     )
 
 

@@ -8,6 +8,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from segmentation_tools.benchmark.capabilities import Capability, capability_nodes, capability_seconds
+
 SLOWEST_NODES = 5
 
 
@@ -76,6 +78,8 @@ class Repeat:
     cold_parse_seconds: float | None = None  # `dbt parse` with no saved manifest, run before the build
     unit_test_seconds: float | None = None  # the dbt unit tests, which the build leaves out, on their own
     load_seconds: float | None = None  # the loader reading every raw file into the raw tables, before the build
+    # unique_id -> capability, from the build's manifest (capabilities.node_capabilities)
+    node_capabilities: Mapping[str, Capability] = dataclasses.field(default_factory=dict)
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -125,3 +129,28 @@ def figures(
         Figure("warehouse file after build", "MB", present([r.warehouse_bytes for r in repeats])),
     ]
     return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class CapabilityCost:
+    """One capability's time in every repeat, and its share of that repeat's total (loading + all node time)."""
+
+    capability: Capability
+    nodes: int | None  # the build's nodes in it (of the first repeat); None for loading, which is no node
+    seconds: list[float]
+    shares: list[float]
+
+
+def capability_costs(repeats: Sequence[Repeat]) -> list[CapabilityCost]:
+    """Every capability, in Capability's order; loading only where the loader was timed in every repeat."""
+    per_repeat = [capability_seconds(r.run_results.node_seconds, r.node_capabilities, r.load_seconds) for r in repeats]
+    totals = [sum(seconds.values()) for seconds in per_repeat]
+    counts = capability_nodes(repeats[0].run_results.node_seconds, repeats[0].node_capabilities)
+    costs = []
+    for capability in Capability:
+        if not all(capability in seconds for seconds in per_repeat):
+            continue
+        values = [seconds[capability] for seconds in per_repeat]
+        shares = [value / total if total > 0 else 0.0 for value, total in zip(values, totals, strict=True)]
+        costs.append(CapabilityCost(capability, counts.get(capability), values, shares))
+    return costs
