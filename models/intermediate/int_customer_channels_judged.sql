@@ -35,13 +35,13 @@ statuses as (
 
 preferences as (
 
-    select * from {{ ref('stg_customer_preferences__history') }}
+    select * from {{ ref('int_customer_preferences_matched') }}
 
 ),
 
 suppressions as (
 
-    select * from {{ ref('stg_suppressions') }}
+    select * from {{ ref('int_suppressions_matched') }}
 
 ),
 

@@ -42,7 +42,7 @@ campaigns as (
 
 deliveries as (
 
-    select * from {{ ref('stg_campaign_deliveries') }}
+    select * from {{ ref('int_campaign_deliveries_matched') }}
 
 ),
 
