@@ -1,6 +1,7 @@
 """Rows of the optional files that name a customer who is not a known one, on hand-written files: staging judges each
 row on its own text and reads nothing but its own file; the intermediate models reject the rows of unknown customers
-(docs/rules/cleaning.md, docs/data-quality.md), and every such row is listed in rejected_rows, counted in data_quality_report and reconciled.
+(docs/rules/cleaning.md, docs/data-quality.md), and every such row is listed in rejected_rows, counted in
+data_quality_report and reconciled.
 
 A copy of a delivery, preference version or suppression repeats its customer, so when the customer is unknown every
 copy is rejected and none counts as a duplicate; a copy of a known customer's row is a duplicate; a row that fails on
