@@ -10,7 +10,7 @@
     be a breach. DuckDB only, like the audiences it compares with.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 

@@ -11,7 +11,7 @@
     DuckDB only, like the audiences.
 #}
 
-{{ config(enabled=target.type == 'duckdb', materialized='view') }}
+{{ config(enabled=builds_duckdb_only_models(), materialized='view') }}
 
 with
 

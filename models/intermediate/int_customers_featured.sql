@@ -18,7 +18,7 @@
     date, since preferences carry no history. False without a preference.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 

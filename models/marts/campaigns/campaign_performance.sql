@@ -28,7 +28,7 @@
     (int_campaign_deliveries_checked; the test assert_no_consent_breaches fails on any).
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 {%- set window_days = var('conversion_window_days') | int %}
 
