@@ -1,10 +1,11 @@
 {#
     Nothing is lost silently: for each entity, the raw file's rows equal the clean rows plus
     the rejected rows plus the removed duplicates. The raw side is counted from the source
-    itself, the other three from the models analysts read. A transaction is clean once its
-    customer is known (int_transactions_matched); the rejected ones are staging's rejects and
-    the transactions of unknown customers (int_transactions_unmatched). The optional consent and
-    campaign files (spec section 7) reconcile the same way; absent, they count zero everywhere.
+    itself, the other three from the models analysts read. A row of a file that names a customer
+    is clean once its customer is known (int_<entity>_matched); the rejected ones are staging's
+    rejects on the row's own text and the rows of unknown customers (int_<entity>_unmatched). The
+    optional products, consent, campaign and behaviour files (spec section 7) reconcile the same way;
+    absent, they count zero everywhere.
 
     Staging of transactions is incremental, so a delivery that changes, adds or removes rows
     dated on or before the last build's as-of date makes the file's count differ from what was
@@ -40,30 +41,26 @@ counts as (
         (select count(*) from {{ ref('int_transactions_matched') }}) as clean_rows,
         (select count(*) from {{ ref('stg_transactions__rejected') }})
         + (select count(*) from {{ ref('int_transactions_unmatched') }}) as rejected_rows
+
+    union all
+
+    select
+        'products' as entity,
+        (select count(*) from {{ source('raw', 'products') }}) as raw_rows,
+        (select count(*) from {{ ref('int_products_listed') }}) as clean_rows,
+        (select count(*) from {{ ref('stg_products__rejected') }}) as rejected_rows
     {#- the preferences' clean rows are every version of the history, not only the latest -#}
-    {%- set clean_models = {
-        'customer_preferences': 'stg_customer_preferences__history',
-        'suppressions': 'stg_suppressions',
-        'campaign_deliveries': 'stg_campaign_deliveries',
-    } %}
-    {%- for entity, clean_model in clean_models.items() %}
+    {%- for entity in ['customer_preferences', 'suppressions', 'campaign_deliveries', 'behavior_events'] %}
 
     union all
 
     select
         '{{ entity }}' as entity,
         (select count(*) from {{ source('raw', entity) }}) as raw_rows,
-        (select count(*) from {{ ref(clean_model) }}) as clean_rows,
-        (select count(*) from {{ ref('stg_' ~ entity ~ '__rejected') }}) as rejected_rows
+        (select count(*) from {{ ref('int_' ~ entity ~ '_matched') }}) as clean_rows,
+        (select count(*) from {{ ref('stg_' ~ entity ~ '__rejected') }})
+        + (select count(*) from {{ ref('int_' ~ entity ~ '_unmatched') }}) as rejected_rows
     {%- endfor %}
-
-    union all
-
-    select
-        'behavior_events' as entity,
-        (select count(*) from {{ source('raw', 'behavior_events') }}) as raw_rows,
-        (select count(*) from {{ ref('stg_behavior_events') }}) as clean_rows,
-        (select count(*) from {{ ref('stg_behavior_events__rejected') }}) as rejected_rows
 
 ),
 

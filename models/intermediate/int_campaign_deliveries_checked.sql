@@ -10,13 +10,13 @@
     be a breach. DuckDB only, like the audiences it compares with.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 
 deliveries as (
 
-    select * from {{ ref('stg_campaign_deliveries') }}
+    select * from {{ ref('int_campaign_deliveries_matched') }}
 
 ),
 
@@ -46,13 +46,13 @@ statuses as (
 
 preferences as (
 
-    select * from {{ ref('stg_customer_preferences__history') }}
+    select * from {{ ref('int_customer_preferences_matched') }}
 
 ),
 
 suppressions as (
 
-    select * from {{ ref('stg_suppressions') }}
+    select * from {{ ref('int_suppressions_matched') }}
 
 ),
 

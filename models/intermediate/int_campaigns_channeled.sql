@@ -16,7 +16,7 @@
 
 with
 
-{%- if target.type == 'duckdb' %}
+{%- if builds_duckdb_only_models() %}
 
 compiled as (
 

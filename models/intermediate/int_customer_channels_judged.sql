@@ -11,7 +11,7 @@
     DuckDB only, like the audiences.
 #}
 
-{{ config(enabled=target.type == 'duckdb', materialized='view') }}
+{{ config(enabled=builds_duckdb_only_models(), materialized='view') }}
 
 with
 
@@ -35,13 +35,13 @@ statuses as (
 
 preferences as (
 
-    select * from {{ ref('stg_customer_preferences__history') }}
+    select * from {{ ref('int_customer_preferences_matched') }}
 
 ),
 
 suppressions as (
 
-    select * from {{ ref('stg_suppressions') }}
+    select * from {{ ref('int_suppressions_matched') }}
 
 ),
 

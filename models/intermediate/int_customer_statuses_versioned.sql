@@ -7,7 +7,7 @@
     campaign models that read it (Spark builds no snapshot).
 #}
 
-{{ config(enabled=target.type == 'duckdb', materialized='view') }}
+{{ config(enabled=builds_duckdb_only_models(), materialized='view') }}
 
 with
 

@@ -27,7 +27,7 @@ summarized as (
 
 events as (
 
-    select * from {{ ref('stg_behavior_events') }}
+    select * from {{ ref('int_behavior_events_matched') }}
 
 ),
 

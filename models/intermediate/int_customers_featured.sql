@@ -18,7 +18,7 @@
     date, since preferences carry no history. False without a preference.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 
@@ -65,8 +65,9 @@ lifetime_value as (
 #}
 email_preferences as (
 
-    select * from {{ ref('stg_customer_preferences') }}
+    select * from {{ ref('int_customer_preferences_matched') }}
     where channel = 'email'
+        and superseded_at is null
 
 ),
 

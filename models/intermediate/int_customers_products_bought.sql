@@ -5,7 +5,7 @@
     computed only where it is read. DuckDB only, like the user-defined segments it serves.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 

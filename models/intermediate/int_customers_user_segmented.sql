@@ -6,7 +6,7 @@
     the built-in types'. DuckDB only (docs/decisions.md).
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 {%- set compiled = ref('int_user_segments_compiled') %}
 {%- set segments = [] %}

@@ -40,7 +40,7 @@ builtin as (
 
 ),
 
-{%- if target.type == 'duckdb' %}
+{%- if builds_duckdb_only_models() %}
 
 user_defined as (
 
@@ -52,7 +52,7 @@ user_defined as (
 listed as (
 
     select * from builtin
-    {%- if target.type == 'duckdb' %}
+    {%- if builds_duckdb_only_models() %}
 
     union all
 

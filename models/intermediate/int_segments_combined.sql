@@ -13,7 +13,7 @@ builtin as (
 
 ),
 
-{%- if target.type == 'duckdb' %}
+{%- if builds_duckdb_only_models() %}
 
 user_defined as (
 
@@ -33,7 +33,7 @@ combined as (
         status
 
     from builtin
-    {%- if target.type == 'duckdb' %}
+    {%- if builds_duckdb_only_models() %}
 
     union all
 

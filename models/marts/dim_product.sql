@@ -4,7 +4,7 @@ with
 
 products as (
 
-    select * from {{ ref('stg_products') }}
+    select * from {{ ref('int_products_listed') }}
 
 ),
 

@@ -4,7 +4,7 @@
     read-only and without a build. DuckDB only, like the user-defined segments it serves.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 

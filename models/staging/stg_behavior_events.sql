@@ -1,10 +1,8 @@
 {#
-    The usable behaviour events: typed, not rejected, one row per event_id, of a known customer
-    (spec section 7). A table: the behaviour summary, the journeys and the daily performance all
-    read it.
+    The usable behaviour events: typed, not rejected, one row per event_id (spec section 7). Whether
+    the customer is known is judged after staging (int_behavior_events_matched), so this reads the
+    events file alone.
 #}
-
-{{ config(materialized='table') }}
 
 with
 
@@ -14,45 +12,37 @@ base as (
 
 ),
 
-customers as (
-
-    select * from {{ ref('stg_customers') }}
-
-),
-
 final as (
 
     select
         -- ids
-        base.event_id,
-        base.customer_id,
-        base.product_id,
-        base.session_id,
+        event_id,
+        customer_id,
+        product_id,
+        session_id,
 
         -- strings
-        base.event_type,
-        base.event_category,
-        base.product_category,
-        base.device_type,
-        base.browser,
-        base.os,
-        base.country,
-        base.city,
-        base.page_url,
-        base.referrer_url,
+        event_type,
+        event_category,
+        product_category,
+        device_type,
+        browser,
+        os,
+        country,
+        city,
+        page_url,
+        referrer_url,
 
         -- numerics
-        base.event_value,
+        event_value,
 
         -- timestamps
-        base.occurred_at,
-        cast(base.occurred_at as date) as event_date
+        occurred_at,
+        cast(occurred_at as date) as event_date
 
     from base
-    inner join customers
-        on base.customer_id = customers.customer_id
-    where base.reject_reason is null
-        and not base.is_duplicate
+    where reject_reason is null
+        and not is_duplicate
 
 )
 

@@ -58,7 +58,8 @@ def read_inputs(query: Query) -> Inputs:
         memberships[as_of_date][segment_id].add(customer_id)
     sends: dict[str, list[tuple[str, dt.datetime]]] = defaultdict(list)
     for campaign_id, test_group, sent_at in query(
-        "select campaign_id, test_group, sent_at from staging.stg_campaign_deliveries where sent_at is not null"
+        "select campaign_id, test_group, sent_at from intermediate.int_campaign_deliveries_matched"
+        " where sent_at is not null"
     ):
         sends[campaign_id].append((test_group, sent_at))
     first_sends = {}

@@ -117,7 +117,7 @@ def test_daily_performance_is_the_reference_for_every_day_and_segment(
         )
         for campaign_id, customer_id, test_group, sent_at, delivered, opened, clicked in built.query(
             "select campaign_id, customer_id, test_group, sent_at, delivered, opened_at is not null,"
-            " clicked_at is not null from staging.stg_campaign_deliveries"
+            " clicked_at is not null from intermediate.int_campaign_deliveries_matched"
         )
     ]
     # messages of both channels were delivered in the window, so a rate that read the SMS deliveries would differ

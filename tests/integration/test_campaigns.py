@@ -236,7 +236,7 @@ def test_performance_matches_a_plain_reading_by_intention_to_treat(built: Wareho
     purchases = purchases_of(built)
     deliveries: dict[str, list[ref.Delivery]] = defaultdict(list)
     for campaign_id, customer_id, group, sent_at in built.query(
-        "select campaign_id, customer_id, test_group, sent_at from staging.stg_campaign_deliveries"
+        "select campaign_id, customer_id, test_group, sent_at from intermediate.int_campaign_deliveries_matched"
     ):
         deliveries[campaign_id].append(ref.Delivery(customer_id, group, sent_at))
     audiences: dict[str, dict[int, str]] = defaultdict(dict)
@@ -263,7 +263,7 @@ def test_performance_matches_a_plain_reading_by_intention_to_treat(built: Wareho
         treated = [
             r
             for r in built.query_dicts(
-                f"select * from staging.stg_campaign_deliveries where campaign_id = '{campaign_id}'"
+                f"select * from intermediate.int_campaign_deliveries_matched where campaign_id = '{campaign_id}'"
                 " and test_group = 'treatment'"
             )
         ]
@@ -300,7 +300,7 @@ def test_a_delivery_to_a_customer_without_consent_fails_the_breach_test(built: W
     raw = tmp_path / "raw"
     shutil.copytree(built.raw_dir, raw)
     treated = built.query(
-        "select customer_id, d.campaign_id, c.channel, d.sent_at from staging.stg_campaign_deliveries d"
+        "select customer_id, d.campaign_id, c.channel, d.sent_at from intermediate.int_campaign_deliveries_matched d"
         " join main.campaigns c using (campaign_id) where test_group = 'treatment' order by customer_id limit 1"
     )
     customer_id, _, channel, sent_at = treated[0]
@@ -317,7 +317,8 @@ def test_a_delivery_to_a_customer_without_consent_fails_the_breach_test(built: W
     copy = Warehouse(raw, tmp_path / "warehouse.duckdb", tmp_path)
     shutil.copy(built.database, copy.database)
     selection = (
-        "stg_customer_preferences base_customer_preferences customer_contactability int_campaign_deliveries_checked"
+        "base_customer_preferences int_customer_preferences_matched customer_contactability"
+        " int_campaign_deliveries_checked"
     )
     assert_succeeded(copy.dbt("run", "--select", *selection.split(), as_of=SAMPLE_AS_OF))
     run = copy.dbt("test", "--select", "assert_no_consent_breaches", as_of=SAMPLE_AS_OF)
@@ -617,7 +618,7 @@ def world_deliveries(world: World, campaign_id: str) -> list[ref.Delivery]:
     return [
         ref.Delivery(customer_id, group, sent_at)
         for customer_id, group, sent_at in world.warehouse.query(
-            "select customer_id, test_group, sent_at from staging.stg_campaign_deliveries"
+            "select customer_id, test_group, sent_at from intermediate.int_campaign_deliveries_matched"
             f" where campaign_id = '{campaign_id}'"
         )
     ]
@@ -716,7 +717,7 @@ def test_the_breach_check_reads_the_version_in_force_at_sent_at(world: World, tm
     (raw / "campaign_deliveries.csv").write_text("\n".join(rewritten) + "\n")
     copy = Warehouse(raw, tmp_path / "warehouse.duckdb", tmp_path)
     shutil.copy(world.warehouse.database, copy.database)
-    selection = ("base_campaign_deliveries", "stg_campaign_deliveries", "int_campaign_deliveries_checked")
+    selection = ("base_campaign_deliveries", "int_campaign_deliveries_matched", "int_campaign_deliveries_checked")
     assert_succeeded(copy.dbt("run", "--select", *selection, as_of=WORLD_AS_OF, variables=world.variables))
     breaches = copy.query(
         "select customer_id, sent_at, not_contactable_reasons_at_send from intermediate.int_campaign_deliveries_checked"

@@ -28,7 +28,7 @@ transactions as (
 
 events as (
 
-    select * from {{ ref('stg_behavior_events') }}
+    select * from {{ ref('int_behavior_events_matched') }}
 
 ),
 

@@ -32,9 +32,10 @@ snapshots as (
 
 ),
 
+-- the customers of the run: signed up on or before A
 customers as (
 
-    select * from {{ ref('stg_customers') }}
+    select * from {{ ref('int_customers_acquired') }}
 
 ),
 
@@ -52,13 +53,13 @@ summarized as (
 
 events as (
 
-    select * from {{ ref('stg_behavior_events') }}
+    select * from {{ ref('int_behavior_events_matched') }}
 
 ),
 
 deliveries as (
 
-    select * from {{ ref('stg_campaign_deliveries') }}
+    select * from {{ ref('int_campaign_deliveries_matched') }}
 
 ),
 

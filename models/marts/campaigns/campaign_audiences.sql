@@ -20,7 +20,7 @@
 -- depends_on: {{ ref('campaigns') }}
 
 {{ config(
-    enabled=target.type == 'duckdb',
+    enabled=builds_duckdb_only_models(),
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',

@@ -28,7 +28,7 @@
     (int_campaign_deliveries_checked; the test assert_no_consent_breaches fails on any).
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 {%- set window_days = var('conversion_window_days') | int %}
 
@@ -42,7 +42,7 @@ campaigns as (
 
 deliveries as (
 
-    select * from {{ ref('stg_campaign_deliveries') }}
+    select * from {{ ref('int_campaign_deliveries_matched') }}
 
 ),
 

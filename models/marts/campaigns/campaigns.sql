@@ -6,7 +6,7 @@
     model that validates the file (docs/decisions.md).
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 

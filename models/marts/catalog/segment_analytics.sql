@@ -16,7 +16,7 @@
     DuckDB only, since it reads the lifetime-value and campaign marts, which only DuckDB builds.
 #}
 
-{{ config(enabled=target.type == 'duckdb') }}
+{{ config(enabled=builds_duckdb_only_models()) }}
 
 with
 
@@ -52,7 +52,7 @@ campaigns as (
 
 deliveries as (
 
-    select * from {{ ref('stg_campaign_deliveries') }}
+    select * from {{ ref('int_campaign_deliveries_matched') }}
 
 ),
 

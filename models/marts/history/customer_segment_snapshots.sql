@@ -6,11 +6,11 @@
     have moved on; `dbt build --full-refresh` leaves it alone.
 #}
 
-{#- Spark's parquet tables cannot delete rows; overwriting the dates' partitions does the same. -#}
+{#- The strategy and partitions per engine: macros/engines.sql (Spark overwrites partitions). -#}
 {{ config(
     materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['as_of_date'] if target.type == 'spark' else none,
+    incremental_strategy=history_incremental_strategy(),
+    partition_by=history_partition_by(),
     unique_key='as_of_date',
     full_refresh=false,
     on_schema_change='append_new_columns',

@@ -6,8 +6,8 @@
 
 {{ config(
     materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    partition_by=['as_of_date'] if target.type == 'spark' else none,
+    incremental_strategy=history_incremental_strategy(),
+    partition_by=history_partition_by(),
     unique_key='as_of_date',
     full_refresh=false,
     on_schema_change='append_new_columns',

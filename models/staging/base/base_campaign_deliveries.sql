@@ -2,8 +2,9 @@
     The optional campaign_deliveries file (spec section 7): the messaging platform's log, one row
     per campaign and customer, `treatment` (sent) or `holdout` (deliberately not sent). Typed once;
     stg_campaign_deliveries and stg_campaign_deliveries__rejected are filters of this table. A bad
-    id, group or timestamp, or an unknown customer, rejects the row; a delivered or bounced flag
-    that is not a boolean reads as null. A repeated (campaign, customer) keeps the earliest
+    id, group or timestamp rejects the row (whether its customer is known is judged after staging,
+    int_campaign_deliveries_unmatched); a delivered or bounced flag that is not a boolean reads as
+    null. A repeated (campaign, customer) keeps the earliest
     sent_at, then the raw text, so the pick never depends on file order.
 #}
 
@@ -12,12 +13,6 @@ with
 source as (
 
     select * from {{ source('raw', 'campaign_deliveries') }}
-
-),
-
-known_customers as (
-
-    select customer_id as known_customer_id from {{ ref('stg_customers') }}
 
 ),
 
@@ -69,19 +64,6 @@ typed as (
 
 ),
 
--- whether the customer is known, judged apart so the checks below read one row
-matched as (
-
-    select
-        typed.*,
-        known_customers.known_customer_id is not null as is_known_customer
-
-    from typed
-    left join known_customers
-        on typed.customer_id = known_customers.known_customer_id
-
-),
-
 validated as (
 
     select
@@ -97,10 +79,9 @@ validated as (
             when clicked_at_text is not null and clicked_at is null then 'clicked_at is not an ISO timestamp'
             when unsubscribed_at_text is not null and unsubscribed_at is null
                 then 'unsubscribed_at is not an ISO timestamp'
-            when not is_known_customer then 'customer_id is not a known customer'
         end as reject_reason
 
-    from matched
+    from typed
 
 ),
 

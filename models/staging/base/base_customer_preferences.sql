@@ -19,12 +19,6 @@ source as (
 
 ),
 
-known_customers as (
-
-    select customer_id as known_customer_id from {{ ref('stg_customers') }}
-
-),
-
 field_texts as (
 
     select
@@ -69,19 +63,6 @@ typed as (
 
 ),
 
--- whether the customer is known, judged apart so the checks below read one row
-matched as (
-
-    select
-        typed.*,
-        known_customers.known_customer_id is not null as is_known_customer
-
-    from typed
-    left join known_customers
-        on typed.customer_id = known_customers.known_customer_id
-
-),
-
 validated as (
 
     select
@@ -92,10 +73,9 @@ validated as (
             when communication_channel_text is null then 'communication_channel is missing'
             when channel is null then 'communication_channel is not Email/SMS/Phone/Push'
             when updated_at_text is not null and updated_at is null then 'updated_at is not an ISO timestamp'
-            when not is_known_customer then 'customer_id is not a known customer'
         end as reject_reason
 
-    from matched
+    from typed
 
 ),
 

@@ -14,12 +14,6 @@ source as (
 
 ),
 
-known_customers as (
-
-    select customer_id as known_customer_id from {{ ref('stg_customers') }}
-
-),
-
 field_texts as (
 
     select
@@ -51,19 +45,6 @@ typed as (
 
 ),
 
--- whether the customer is known, judged apart so the checks below read one row
-matched as (
-
-    select
-        typed.*,
-        known_customers.known_customer_id is not null as is_known_customer
-
-    from typed
-    left join known_customers
-        on typed.customer_id = known_customers.known_customer_id
-
-),
-
 validated as (
 
     select
@@ -72,10 +53,9 @@ validated as (
             {{ reject_if_not_a_row(['customer_id']) }}
             {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
             when added_at_text is not null and added_at is null then 'added_at is not an ISO timestamp'
-            when not is_known_customer then 'customer_id is not a known customer'
         end as reject_reason
 
-    from matched
+    from typed
 
 ),
 

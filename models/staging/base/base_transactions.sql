@@ -19,7 +19,7 @@
 #}
 
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
+    materialized=staged_transactions_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_unsettled_transactions() }}",

@@ -11,7 +11,7 @@
 #}
 
 {{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
+    materialized=staged_transactions_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_repeats_of_restaged_ids() }}",
