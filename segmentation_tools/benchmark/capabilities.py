@@ -60,14 +60,26 @@ _CAMPAIGNS = Capability.CAMPAIGNS
 
 # The models of the two shared folders, by the capability they are built for (the one their documentation
 # gives them), not by every mart downstream: int_customers_summarized also feeds lifetime value and behaviour, but
-# it is the per-customer aggregate the windows read. Matching, categorising and the rejects of transactions are
-# staging's work of making the raw rows usable; the consent and channel models serve the campaigns.
+# it is the per-customer aggregate the windows read. Matching every file's rows to known customers, categorising,
+# and the rejects and counts of the raw rows are staging's work of making the raw rows usable; the consent and
+# channel models serve the campaigns.
 SHARED_FOLDER_MODELS: Mapping[str, Capability] = {
     # models/intermediate/
     "int_transaction_copies_matched": _STAGING,
     "int_transactions_matched": _STAGING,
     "int_transactions_unmatched": _STAGING,
     "int_transactions_categorized": _STAGING,
+    "int_behavior_events_matched": _STAGING,
+    "int_behavior_events_unmatched": _STAGING,
+    "int_campaign_deliveries_matched": _STAGING,
+    "int_campaign_deliveries_unmatched": _STAGING,
+    "int_customer_preferences_matched": _STAGING,
+    "int_customer_preferences_unmatched": _STAGING,
+    "int_suppressions_matched": _STAGING,
+    "int_suppressions_unmatched": _STAGING,
+    "int_products_listed": _STAGING,
+    "int_raw_rows_counted": _STAGING,
+    "int_raw_rows_rejected": _STAGING,
     "int_as_of_dates_windowed": _WINDOWS,
     "int_purchase_days_aggregated": _WINDOWS,
     "int_customers_summarized": _WINDOWS,
@@ -85,6 +97,7 @@ SHARED_FOLDER_MODELS: Mapping[str, Capability] = {
     "int_segment_memberships_listed": _CATALOG,
     "int_customer_statuses_versioned": _CAMPAIGNS,
     "int_customer_channels_judged": _CAMPAIGNS,
+    "int_customer_channels_joined": _CAMPAIGNS,
     "int_campaign_deliveries_checked": _CAMPAIGNS,
     "int_campaigns_compiled": _CAMPAIGNS,
     "int_campaigns_channeled": _CAMPAIGNS,
