@@ -1,5 +1,5 @@
 {#
-    The consent rule of spec section 11, in one place: why a customer may not be contacted on a
+    The consent rule of docs/rules/campaigns.md, in one place: why a customer may not be contacted on a
     channel, as the reasons joined with ', ' in this fixed order ('no consent', 'notifications
     off', 'inactive account', 'suppressed', 'no valid contact', 'shared email'), or null when they
     may be. customer_contactability applies it as of the run's date, int_customer_channels_judged
@@ -66,7 +66,7 @@
 {%- endmacro %}
 
 
-{# The channels a customer may be contacted on (spec section 11), in the order the marts list them. #}
+{# The channels a customer may be contacted on (docs/rules/campaigns.md), in the order the marts list them. #}
 {% macro contact_channels() -%}
     {{ return(['email', 'sms', 'push', 'phone']) }}
 {%- endmacro %}
@@ -83,7 +83,7 @@
 
 
 {#
-    The holdout split's bucket (spec section 11): md5 of `<campaign_id>:<customer_id>` (the id as
+    The holdout split's bucket (docs/rules/campaigns.md): md5 of `<campaign_id>:<customer_id>` (the id as
     decimal text), its first eight hex digits read as an unsigned 32-bit integer, mod 10000. A
     customer is in the holdout when the bucket is below holdout_pct * 100. md5 and hex digits are
     the same on every engine, so the split is too (reproduced in plain Python with hashlib.md5 in

@@ -1,5 +1,5 @@
 {#
-    Strict parsers for raw text. A plain cast is too forgiving for the spec's contract:
+    Strict parsers for raw text. A plain cast is too forgiving for the rules' contract:
     DuckDB casts '1.5' to the integer 2, '1e3' to 1000 and '2024/01/05' to a date, so each
     parser first checks the text's shape and only then casts. Null means "not parseable".
 
@@ -173,7 +173,7 @@
 
 
 {#
-    A boolean written `true/false`, `1/0` or `yes/no` in any case (spec section 7); anything else,
+    A boolean written `true/false`, `1/0` or `yes/no` in any case (docs/rules/raw-input.md); anything else,
     and a blank, is null.
 #}
 {% macro parse_boolean(column) -%}

@@ -3,7 +3,7 @@
     The mart assigns with `segment_case`, and the criteria test re-checks every row against
     `segment_rules` (its own rule holds, every earlier one fails).
 
-    Each condition compares exact decimal amounts and needs no division (spec section 5):
+    Each condition compares exact decimal amounts and needs no division (docs/rules/segments.md):
     "avg monthly spend >= X" is `last >= 3 * X`, "travel >= P %" is `travel * 100 >= last * P`,
     "change <= C %" is `(last - prior) * 100 <= prior * C`. For prior > 0 these equal the
     percentage forms; a customer with no prior spend and some current spend is growing.

@@ -1,5 +1,5 @@
 {#
-    The built-in segment types of the catalog (spec section 8), every rule in one place. The
+    The built-in segment types of the catalog (docs/rules/catalog.md), every rule in one place. The
     behavioural five keep their own macro (segment_rules.sql) and are listed here by name.
 
     Each type has its segments in rule order, first that holds wins; `exclusive` types put every
@@ -21,7 +21,7 @@
         {%- do behavioral.append({
             'slug': segment_slug(rule.name),
             'name': rule.name,
-            'description': 'The behavioural segment of spec section 5 (priority ' ~ rule.priority ~ ').',
+            'description': 'The behavioural segment of docs/rules/segments.md (priority ' ~ rule.priority ~ ').',
             'condition': "customer_segment = '" ~ rule.name ~ "'",
             'criteria': {'customer_segment': {'eq': rule.name}, 'rule': rule.condition},
         }) -%}
@@ -158,7 +158,7 @@
         }) -%}
     {%- endfor -%}
 
-    {#- spec section 14: purchase_days is 0, 1 or 2 (two or more); the flags read the windows of the vars -#}
+    {#- docs/rules/behaviour.md: purchase_days is 0, 1 or 2 (two or more); the flags read the windows of the vars -#}
     {%- set advocacy_days = var('journey_advocacy_days') | int -%}
     {%- set decision_days = var('journey_decision_days') | int -%}
     {%- set consideration_days = var('journey_consideration_days') | int -%}

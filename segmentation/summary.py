@@ -62,7 +62,7 @@ group by from_as_of_date, to_as_of_date, migration_type
 
 MIGRATION_TYPES = ("stayed", "moved", "entered", "left")
 
-# The optional inputs of spec section 7 that the build found empty (file or column not delivered).
+# The optional inputs of docs/rules/raw-input.md that the build found empty (file or column not delivered).
 MISSING_OPTIONAL_SQL = """
 select entity, detail
 from data_quality_report
@@ -266,7 +266,7 @@ def format_missing_optional_inputs(missing: list[str]) -> str:
         return ""
     return (
         f"optional inputs not delivered (their features are empty): {', '.join(missing)}"
-        " (spec section 7; select * from data_quality_report where measure = 'optional_input')"
+        " (docs/rules/raw-input.md; select * from data_quality_report where measure = 'optional_input')"
     )
 
 

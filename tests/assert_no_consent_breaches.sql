@@ -1,5 +1,5 @@
 {#
-    A consent breach fails the build (spec section 11): a treatment delivery to a customer who was
+    A consent breach fails the build (docs/rules/campaigns.md): a treatment delivery to a customer who was
     not contactable on the campaign's channel at sent_at (int_campaign_deliveries_checked says why).
 #}
 {{ config(enabled=target.type == 'duckdb') }}

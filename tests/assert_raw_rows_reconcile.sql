@@ -4,7 +4,7 @@
     itself, the other three from the models analysts read. A row of a file that names a customer
     is clean once its customer is known (int_<entity>_matched); the rejected ones are staging's
     rejects on the row's own text and the rows of unknown customers (int_<entity>_unmatched). The
-    optional products, consent, campaign and behaviour files (spec section 7) reconcile the same way;
+    optional products, consent, campaign and behaviour files (docs/rules/raw-input.md) reconcile the same way;
     absent, they count zero everywhere.
 
     Staging of transactions is incremental, so a delivery that changes, adds or removes rows

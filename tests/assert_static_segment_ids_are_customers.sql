@@ -1,5 +1,5 @@
 {#
-    Spec section 9: ids of a static segment that are not customers of the run are counted and
+    docs/rules/user-segments.md: ids of a static segment that are not customers of the run are counted and
     reported, never members. A warning, one row per segment with its count and a few of the ids.
 #}
 

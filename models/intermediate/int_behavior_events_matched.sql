@@ -1,5 +1,5 @@
 {#
-    The usable behaviour events of a known customer (spec section 7): staging's clean events whose
+    The usable behaviour events of a known customer (docs/rules/raw-input.md): staging's clean events whose
     customer_id is a clean customer. A table: the journeys, the behaviour summary and the daily
     performance all read it.
 #}

@@ -1,5 +1,5 @@
 {#
-    The campaign log's usable deliveries to a known customer (spec section 7): staging's clean rows
+    The campaign log's usable deliveries to a known customer (docs/rules/raw-input.md): staging's clean rows
     whose customer_id is a clean customer, one per campaign and customer.
 #}
 

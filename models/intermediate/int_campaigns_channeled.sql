@@ -1,5 +1,5 @@
 {#
-    Each campaign's channel (spec section 11), which the delivery log does not carry: one row per
+    Each campaign's channel (docs/rules/campaigns.md), which the delivery log does not carry: one row per
     campaign. campaigns.yml says it, and only a dbt Python model can read the file, so on DuckDB this
     reads int_campaigns_compiled; on engines that run no Python model (Postgres, Spark) the channels
     come from the var `campaign_channels` ({campaign_id: channel}), which the portability check

@@ -1,4 +1,4 @@
-"""The campaigns of campaigns.yml (spec section 11), validated and compiled for the campaign models.
+"""The campaigns of campaigns.yml (docs/rules/campaigns.md), validated and compiled for the campaign models.
 
 Like int_user_segments_compiled: dbt's Jinja cannot read a file, so this reads the file named by the var
 `campaigns_file` (none by default: no campaigns) with segmentation.campaigns, the same code the

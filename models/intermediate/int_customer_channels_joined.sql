@@ -1,6 +1,6 @@
 {#
     Each customer of the run (signed up on or before A) on each channel, with what the consent rule
-    reads at the end of A (spec section 11, docs/marketing.md): the preference version in force then
+    reads at the end of A (docs/rules/campaigns.md, docs/marketing.md): the preference version in force then
     (one updated after A does not count yet), whether a suppression counts by then (always, without
     added_at), the customer file's account status and contact details. customer_contactability
     applies the rule to it. A view: the mart reads it once.

@@ -1,5 +1,5 @@
 {#
-    Every version of a known customer's preference for a channel (spec section 7,
+    Every version of a known customer's preference for a channel (docs/rules/raw-input.md,
     docs/marketing.md#point-in-time-eligibility): staging's history whose customer_id is a clean
     customer. The version in force now is the one with superseded_at null.
 #}

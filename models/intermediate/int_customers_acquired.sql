@@ -1,6 +1,6 @@
 {#
     Each customer who signed up on or before the run's as-of date A, with the month and quarter of the
-    signup: the acquisition cohorts of spec section 12. A is the latest date the run computes.
+    signup: the acquisition cohorts of docs/rules/cohorts.md. A is the latest date the run computes.
 #}
 
 with

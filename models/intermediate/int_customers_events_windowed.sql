@@ -1,5 +1,5 @@
 {#
-    What the journey stages of spec section 14 read, per customer and as-of date D of the run:
+    What the journey stages of docs/rules/behaviour.md read, per customer and as-of date D of the run:
     how many days they bought on up to D (0, 1, or 2 meaning two or more: the rules need no more),
     and whether they had a review or share, an add-to-cart, a product view or wishlist in the
     windows before D. A window of N days is the N days up to D and D - N itself, as the 90-day

@@ -1,5 +1,5 @@
 {#
-    Every field the criteria of user-defined segments read (spec section 9), one row per as-of
+    Every field the criteria of user-defined segments read (docs/rules/user-segments.md), one row per as-of
     date of the run and customer: the columns of customer_segments, the segmentation API notes'
     fields, the customer's built-in segment of every type (a column per type of
     macros/segment_types.sql, so in_segment finds every built-in id), every column of

@@ -1,5 +1,5 @@
 {#
-    Each customer's products (the optional product_id on transactions, spec section 7) with the
+    Each customer's products (the optional product_id on transactions, docs/rules/raw-input.md) with the
     date of their first positive transaction of it, one list per customer. The criteria's
     purchased_products is this list filtered to an as-of date (macro purchased_products_as_of),
     computed only where it is read. DuckDB only, like the user-defined segments it serves.

@@ -1,5 +1,5 @@
 {#
-    The BG/NBD and Gamma-Gamma inputs (spec section 13) per customer with a purchase, for every as-of
+    The BG/NBD and Gamma-Gamma inputs (docs/rules/lifetime-value.md) per customer with a purchase, for every as-of
     date of the run, in days, from the purchase days of int_purchase_days_aggregated (a date with a
     positive amount, worth the sum of the day's positive amounts).
 

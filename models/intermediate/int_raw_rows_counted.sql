@@ -366,7 +366,7 @@ event_measures as (
 
     {{ row_verdict_counts(entity, entity ~ '_rows', entity ~ '_counts', entity ~ '_rejects') }}
     union all
-    -- 0 when the optional file was not delivered (spec section 7)
+    -- 0 when the optional file was not delivered (docs/rules/raw-input.md)
     select
         '{{ entity }}' as entity,
         'optional_input' as measure,

@@ -30,7 +30,7 @@ unmatched_transactions as (
 
 {%- set optional_files = ['customer_preferences', 'suppressions', 'campaign_deliveries', 'behavior_events'] %}
 
--- The optional consent, campaign and behaviour files (spec section 7): the raw customer_id and the line.
+-- The optional consent, campaign and behaviour files (docs/rules/raw-input.md): the raw customer_id and the line.
 optional_file_rows as (
     {%- for entity in optional_files %}
 

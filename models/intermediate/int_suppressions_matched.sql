@@ -1,5 +1,5 @@
 {#
-    The suppressions of a known customer (spec section 7): staging's clean rows whose customer_id is
+    The suppressions of a known customer (docs/rules/raw-input.md): staging's clean rows whose customer_id is
     a clean customer, one per customer.
 #}
 

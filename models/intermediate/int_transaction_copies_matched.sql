@@ -1,5 +1,5 @@
 {#-
-    The spec rejects a transaction of an unknown customer before repeated ids are resolved, so a
+    The cleaning rules (docs/rules/cleaning.md) reject a transaction of an unknown customer before repeated ids are resolved, so a
     copy naming an unknown customer never wins over one naming a known customer. Staging resolves
     repeats on the rows' own text; only the few ids it found repeated are ranked again here, among
     their known copies.

@@ -1,4 +1,4 @@
-"""The user-defined segments of segments.yml (spec section 9), validated and compiled to SQL.
+"""The user-defined segments of segments.yml (docs/rules/user-segments.md), validated and compiled to SQL.
 
 A dbt Python model because dbt's Jinja cannot read a file: this reads the file named by the var
 `segments_file` (none by default: no user-defined segments) with segmentation.segments, the same

@@ -1,5 +1,5 @@
 {#
-    The usable behaviour events: typed, not rejected, one row per event_id (spec section 7). Whether
+    The usable behaviour events: typed, not rejected, one row per event_id (docs/rules/raw-input.md). Whether
     the customer is known is judged after staging (int_behavior_events_matched), so this reads the
     events file alone.
 #}

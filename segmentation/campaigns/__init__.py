@@ -1,1 +1,1 @@
-"""Campaigns of campaigns.yml (spec section 11): validated before any model runs, compiled for the build."""
+"""Campaigns of campaigns.yml (docs/rules/campaigns.md): validated before any model runs, compiled for the build."""

@@ -1,4 +1,4 @@
-"""Validating campaigns.yml (spec section 11) into Campaign values.
+"""Validating campaigns.yml (docs/rules/campaigns.md) into Campaign values.
 
 Every error names the file, the campaign and the key, as segment definitions do, and every value that
 reaches SQL is a validated Python value: text is only ever quoted as a literal (the build passes the

@@ -1,4 +1,4 @@
-"""User-defined segments (spec section 9): segments.yml read, validated and compiled to SQL.
+"""User-defined segments (docs/rules/user-segments.md): segments.yml read, validated and compiled to SQL.
 
 - `definitions`: reading the file and the CSV files of ids it names, and validating every
   definition (errors name the file, the segment and the key);

@@ -33,7 +33,7 @@ class Kind(Enum):
     BOOLEAN = "boolean"
 
 
-# Operators per kind (spec section 9). Dates compare with before/after/between/within_last_days.
+# Operators per kind (docs/rules/user-segments.md). Dates compare with before/after/between/within_last_days.
 COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte")
 OPERATORS: dict[Kind, tuple[str, ...]] = {
     Kind.NUMBER: (*COMPARISONS, "between", "in", "not_in"),

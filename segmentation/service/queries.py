@@ -24,7 +24,7 @@ import duckdb
 from segmentation.service.definitions import USER_TYPES
 
 ALIAS = "published"
-# What a member listing shows besides the membership (spec section 17): non-personal columns of customer_segments.
+# What a member listing shows besides the membership (docs/rules/service.md): non-personal columns of customer_segments.
 # Never a name, email, phone, birth date or address, whatever the caller's role.
 MEMBER_ATTRIBUTES = (
     "customer_segment",

@@ -1,4 +1,4 @@
-"""The routes of spec section 17 under /api/customer-segments, and /api/jobs/{id}.
+"""The routes of docs/rules/service.md under /api/customer-segments, and /api/jobs/{id}.
 
 A segment id in a path is the whole id, matched as a path (`/api/customer-segments/rfm/champions/analytics`; `%2F`
 works too): the routes with a suffix are declared before the bare `/{segment_id}` so that the suffix wins.

@@ -23,7 +23,7 @@ Comma-separated with a header, ISO dates, amounts with exactly two decimals, emp
 field = null. Parquet output has the same columns, all VARCHAR, so dirty values survive.
 
     truth/customers_truth.csv   customer_id,profile,stopped_at,decline_started_at,purchase_days_per_year
-Optional inputs (spec section 7): products, behavior_events, customer_preferences (with its
+Optional inputs (docs/rules/raw-input.md): products, behavior_events, customer_preferences (with its
 history), suppressions, and extra columns on customers and transactions.
 
 Row counts: the customers file holds exactly ``customers`` distinct customer_ids plus

@@ -1,4 +1,4 @@
-"""The consent inputs of spec section 7 on top of the hidden state: customer_preferences with its history
+"""The consent inputs of docs/rules/raw-input.md on top of the hidden state: customer_preferences with its history
 (a first row per customer and channel at signup, later changes, withdrawals when an account closes) and
 suppressions (docs/data-quality.md#the-demo-world).
 
@@ -67,7 +67,8 @@ SECONDS_PER_DAY = 86_400
 
 
 def holdout_bucket(campaign_id: str, customer_id: int) -> int:
-    """The documented split hash (spec section 11, docs/marketing.md): md5 of `campaign_id:customer_id`, its first
+    """The documented split hash (docs/rules/campaigns.md, docs/marketing.md): md5 of `campaign_id:customer_id`, its
+    first
     eight hex digits as an integer, mod 10000. A customer is holdout when this is below holdout_pct * 100."""
     digest = hashlib.md5(f"{campaign_id}:{customer_id}".encode()).hexdigest()
     return int(digest[:8], 16) % 10000

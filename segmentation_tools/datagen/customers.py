@@ -25,7 +25,7 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
     "postal_code",
     "signup_date",
     "account_status",
-    # optional (spec section 7), from segmentation_tools/datagen/extras.py
+    # optional (docs/rules/raw-input.md), from segmentation_tools/datagen/extras.py
     "loyalty_points",
     "last_login",
     "customer_type",

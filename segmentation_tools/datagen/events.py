@@ -1,4 +1,4 @@
-"""The optional behaviour events of spec section 7: web and app sessions, email, SMS and social
+"""The optional behaviour events of docs/rules/raw-input.md: web and app sessions, email, SMS and social
 touches, drawn vectorised from the customers' behaviour and their transactions.
 
 A share of each customer's recent positive transactions were bought online: each gets a session of
@@ -29,7 +29,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "event_type",
     "occurred_at",
-    # optional (spec section 7)
+    # optional (docs/rules/raw-input.md)
     "event_category",
     "product_id",
     "product_category",

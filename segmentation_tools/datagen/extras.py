@@ -1,4 +1,4 @@
-"""The optional inputs of spec section 7: the customers' loyalty_points, last_login and customer_type,
+"""The optional inputs of docs/rules/raw-input.md: the customers' loyalty_points, last_login and customer_type,
 the products file, and which product a transaction bought.
 
 Drawn from a random stream of their own, so the core columns are the same with or without them.

@@ -87,7 +87,7 @@ class GenerationSummary:
     dirty: dict[str, dict[str, int]]
     profiles: dict[str, int]
     behavior_events_rows: int = 0
-    # consent (spec section 7): rows per file
+    # consent (docs/rules/raw-input.md): rows per file
     consent_rows: dict[str, int] = dataclasses.field(default_factory=dict)
     # the hidden world in figures: history, acquisition, attrition, the scale fitted to the row count
     world: dict[str, Any] = dataclasses.field(default_factory=dict)

@@ -26,7 +26,7 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
     "transaction_date",
     "amount",
     "merchant_category",
-    "product_id",  # optional (spec section 7), from segmentation_tools/datagen/extras.py
+    "product_id",  # optional (docs/rules/raw-input.md), from segmentation_tools/datagen/extras.py
 )
 # Typical ticket size of one transaction per group relative to "other": flights and
 # hotels are big, groceries and fuel are small. The per-customer count mix is derived

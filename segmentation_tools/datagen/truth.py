@@ -40,7 +40,8 @@ TRUTH_COLUMNS: tuple[str, ...] = (
 # A decline counts as recent when it started this many days before A or fewer (the Declining rule's two
 # 90-day windows).
 RECENT_DECLINE_DAYS = 180
-# The churn figure is judged on customers with a purchase this many days before A or fewer (spec section 16).
+# The churn figure is judged on customers with a purchase this many days before A or fewer
+# (docs/rules/lifetime-value.md).
 RECENT_PURCHASE_DAYS = 365
 
 

@@ -1,5 +1,5 @@
 {#-
-    Spec section 8: every customer of a recorded date is in exactly one segment of each exclusive
+    docs/rules/catalog.md: every customer of a recorded date is in exactly one segment of each exclusive
     built-in type, and in at most one age band and at most one gender. Returns each (date,
     customer, type or demographic family) that breaks it, with how many segments it holds.
     `customers` (a model with as_of_date and customer_id) lists the customers of each date, so a

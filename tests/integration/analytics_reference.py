@@ -1,4 +1,4 @@
-"""An independent reading of segment_analytics (spec section 17) in plain Python, to check the mart row by row.
+"""An independent reading of segment_analytics (docs/rules/service.md) in plain Python, to check the mart row by row.
 
 It reads the rows the mart is built from (the membership store, the clean transactions of known customers, the
 lifetime values, the campaigns, their deliveries and their rates) and computes every figure with exact Fractions,

@@ -1,8 +1,8 @@
-"""An independent reading of spec section 14 (behaviour summary, journey stages, daily segment
+"""An independent reading of docs/rules/behaviour.md (behaviour summary, journey stages, daily segment
 performance) and of section 7's behaviour events in plain Python, to check the warehouse against.
 
 It builds on reference.py's cleaning of customers and transactions and shares no code with the dbt
-project: each rule is written here from the spec's text, with exact Fraction arithmetic.
+project: each rule is written here from the rules' text, with exact Fraction arithmetic.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""An independent reading of the campaign rules (docs/marketing.md; spec sections 11 and 16) in plain Python, to
+"""An independent reading of the campaign rules (docs/marketing.md; docs/rules/campaigns.md and
+docs/rules/lifetime-value.md) in plain Python, to
 check the warehouse against: who may be contacted at the end of a day (the preference version in force then,
 suppressions from their added_at, the account status), and how a campaign is measured by intention to treat (its
 members as selected, each member's conversion window, the campaign's own conversion), with the interval and the

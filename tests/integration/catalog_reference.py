@@ -1,9 +1,9 @@
-"""An independent reading of the segment catalog's built-in types (spec section 8, and the journey
+"""An independent reading of the segment catalog's built-in types (docs/rules/catalog.md, and the journey
 stages of section 14 from behaviour_reference.py) and of memberships over time (section 10) in
 plain Python, to check the warehouse against customer by customer.
 
 It builds on reference.py's reading of sections 2-5 (scores, tenure, lifetime value, the five
-segments) and shares no code with the dbt project: each rule is written here from the spec's
+segments) and shares no code with the dbt project: each rule is written here from the rules'
 tables, with exact Fraction arithmetic for the value rank.
 """
 

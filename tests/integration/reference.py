@@ -1,8 +1,8 @@
 """An independent reading of the segmentation spec in plain Python, to check the warehouse against.
 
 It shares no code with the dbt project: it reads the raw CSV files with the csv module, cleans
-them per spec section 2, and computes every metric of sections 3-5 with exact Decimal and
-Fraction arithmetic, writing each rule in the spec's own multiplication form. Slow (a Python
+them per docs/rules/cleaning.md, and computes every metric of sections 3-5 with exact Decimal and
+Fraction arithmetic, writing each rule in the rules' own multiplication form. Slow (a Python
 loop per row), so only for the small test data.
 """
 
@@ -32,7 +32,7 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)")
 
 
 def _text(value: str | None) -> str | None:
-    """Trimmed text, or None for an empty field (the spec's null)."""
+    """Trimmed text, or None for an empty field (the rules' null)."""
     if value is None:
         return None
     stripped = value.strip()
@@ -131,7 +131,7 @@ def _none_last(value: object) -> tuple[bool, object]:
 
 
 def clean(raw_dir: Path) -> CleanInput:
-    """Spec section 2: typed rows, rejects, and one kept row per id (chosen by content)."""
+    """docs/rules/cleaning.md: typed rows, rejects, and one kept row per id (chosen by content)."""
     counts: dict[str, dict[str, int]] = {}
 
     customer_rows = _read_rows(raw_dir / "customers.csv")
@@ -201,7 +201,7 @@ def clean(raw_dir: Path) -> CleanInput:
 
 
 def segment_of(last: Decimal, prior: Decimal, travel: Decimal, necessities: Decimal, tenure: int) -> str:
-    """Spec section 5, in its own words and order."""
+    """docs/rules/segments.md, in its own words and order."""
     if last >= 15000 and travel * 4 >= last:
         return "High-Value Travelers"
     if prior >= 2000 and last * 10 <= prior * 7:

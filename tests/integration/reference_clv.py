@@ -1,5 +1,7 @@
-"""An independent reading of spec sections 12 (cohort retention), 13 (the lifetime-value inputs) and 16 (the holdout
-split and its scoring) in plain Python, from the raw files as reference.py cleans them (spec section 2), with exact
+"""An independent reading of docs/rules/cohorts.md (cohort retention), 13 (the lifetime-value inputs) and 16 (the
+holdout
+split and its scoring) in plain Python, from the raw files as reference.py cleans them (docs/rules/cleaning.md), with
+exact
 Decimal and Fraction arithmetic where money is concerned. Shares no code with the dbt project or segmentation/clv."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An independent reading of spec section 9 in plain Python: which customers a user-defined segment holds.
+"""An independent reading of docs/rules/user-segments.md in plain Python: which customers a user-defined segment holds.
 
 It shares no code with segmentation.segments: it evaluates the YAML's criteria objects as written,
 on figures from tests/integration/reference.py (the plain-Python reading of sections 2-5), the
@@ -37,7 +37,7 @@ def _slug(name: str) -> str:
 
 
 def _rfm(r: int, f: int) -> str | None:
-    """The spec's named grid, for the two cells the tests name."""
+    """The rules' named grid, for the two cells the tests name."""
     if r == 5 and f >= 4:
         return "rfm/champions"
     if r <= 2 and f <= 2:

@@ -1,4 +1,5 @@
-"""Behaviour events, journeys and daily segment performance (spec sections 7 and 14) on the test
+"""Behaviour events, journeys and daily segment performance (docs/rules/raw-input.md and docs/rules/behaviour.md) on
+the test
 sample, against behaviour_reference.py's independent reading, customer by customer and day by day.
 Reuses the session's built warehouse; the journey memberships of every recorded date are checked
 with the other types in test_segment_catalog.py."""

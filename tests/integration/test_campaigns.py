@@ -1,4 +1,5 @@
-"""Consent and campaigns (spec sections 11 and 16): contactability on hand-written preferences, the holdout split
+"""Consent and campaigns (docs/rules/campaigns.md and docs/rules/lifetime-value.md): contactability on hand-written
+preferences, the holdout split
 reproduced in plain Python, audiences only of customers contactable at selected_at and frozen across builds,
 performance read independently by intention to treat (campaign_reference.py), the planted lift recovered, and a
 planted consent breach failing the build. A hand-written campaign world pins point-in-time eligibility, every edge of
@@ -330,7 +331,8 @@ def test_a_delivery_to_a_customer_without_consent_fails_the_breach_test(built: W
     ) == [("no consent",)]
 
 
-# A hand-written campaign world (spec sections 11 and 16): forty customers, a static list as the campaigns' segment,
+# A hand-written campaign world (docs/rules/campaigns.md and docs/rules/lifetime-value.md): forty customers, a static
+# list as the campaigns' segment,
 # email preferences with a history that changes around the selection date, and transactions on each edge of the
 # conversion rule. Runs as of 2025-06-30 (a month-end) with the month-end before it: the campaigns scheduled in June
 # are selected at 2025-05-31 and frozen by A.

@@ -85,7 +85,7 @@ def test_3_distribution_is_balanced(mart: dict[int, dict]) -> None:
 
 @pytest.mark.parametrize("segment", SEGMENTS[:4])
 def test_4_to_7_segment_criteria_hold(mart: dict[int, dict], segment: str) -> None:
-    """Each row's own exact amounts, put through the spec's rules, give the row's segment."""
+    """Each row's own exact amounts, put through the rules' rules, give the row's segment."""
     rows = [row for row in mart.values() if row["customer_segment"] == segment]
     assert rows, f"no {segment} customers in the sample"
     wrong = [

@@ -2,7 +2,7 @@
 
 Every page runs under Streamlit's own app-testing API and shows the numbers the marts give when asked directly;
 the campaign and behaviour pages are run on a copy that also holds hand-made tables with the columns of their
-contracts (notes/contract-19.md, spec section 14), and on the sample, which has none, where they say so. The
+contracts (notes/contract-19.md, docs/rules/behaviour.md), and on the sample, which has none, where they say so. The
 builder rejects a bad definition with the build's own message and saves a good one. No query names the customer
 dimension or a contact column, and no email, phone or name reaches a page. Then one real browser (the system's
 Chromium under Playwright) visits every page of one running app: it waits for the charts, reads the numbers,

@@ -1,4 +1,5 @@
-"""The audience export on the sample warehouse's real campaign models (spec section 11), published as `make build`
+"""The audience export on the sample warehouse's real campaign models (docs/rules/campaigns.md), published as `make
+build`
 publishes it: every campaign's file holds exactly its treatment members contactable on its channel, in rank order,
 with the current dim_customer contact details, and each export is recorded."""
 

@@ -1,4 +1,4 @@
-"""Cohorts (spec section 12) and lifetime value (sections 13 and 16) built by dbt: the warehouse against an
+"""Cohorts (docs/rules/cohorts.md) and lifetime value (sections 13 and 16) built by dbt: the warehouse against an
 independent reading of the spec (reference_clv.py), the predictions against lifetimes 0.11.3 for every customer,
 clv_validation against a plain-Python scoring of the holdout, and the null rules of every fit status.
 

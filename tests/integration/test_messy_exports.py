@@ -1,4 +1,5 @@
-"""Spec section 1, "Real exports are messy": each fault a real export has, in a small hand-made export of its own
+"""docs/rules/raw-input.md, "Real exports are messy": each fault a real export has, in a small hand-made export of its
+own
 (10 customers, 60 transactions), either loads without losing a line (raw lines = clean + rejected + duplicates,
 counted here from the file itself) or stops the loader, before dbt runs any model, with a message naming the file and
 what to do.

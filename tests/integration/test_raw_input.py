@@ -1,4 +1,4 @@
-"""Spec section 1: where the raw files come from and what happens when they are wrong."""
+"""docs/rules/raw-input.md: where the raw files come from and what happens when they are wrong."""
 
 from __future__ import annotations
 

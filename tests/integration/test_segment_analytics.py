@@ -1,4 +1,5 @@
-"""segment_analytics on the sample (spec section 17): every row equals an independent plain-Python computation from
+"""segment_analytics on the sample (docs/rules/service.md): every row equals an independent plain-Python computation
+from
 the rows it is built from (analytics_reference.py), on every recorded date and for every segment of every type."""
 
 from __future__ import annotations

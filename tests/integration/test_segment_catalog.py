@@ -1,4 +1,5 @@
-"""The segment catalog (spec sections 8 and 10) on the test sample, against catalog_reference.py's
+"""The segment catalog (docs/rules/catalog.md and docs/rules/memberships.md) on the test sample, against
+catalog_reference.py's
 independent reading: every customer's built-in segments at every recorded date, the stays built
 from them, the current members and the catalog's counts."""
 

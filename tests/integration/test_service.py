@@ -1,4 +1,4 @@
-"""The segment service over real HTTP (spec section 17, docs/service.md): `python -m segmentation.service` in a
+"""The segment service over real HTTP (docs/rules/service.md, docs/service.md): `python -m segmentation.service` in a
 subprocess on a published copy of the sample warehouse and a copy of segments.yml, tokens from the command line.
 
 Tokens and roles; the listing's filters, paging and sorting; ids as whole paths; member pages equal to the catalog's

@@ -1,5 +1,5 @@
 """User-defined segments on the test sample: the warehouse's memberships, customer by customer, against
-an independent reading of spec section 9 (segment_reference.py); the catalog and memberships list them;
+an independent reading of docs/rules/user-segments.md (segment_reference.py); the catalog and memberships list them;
 a bad definition stops `dbt build` naming the file, segment and key; the preview command answers from the
 published file, read-only."""
 
@@ -110,7 +110,8 @@ LIFETIME_VALUE_DEFINITIONS: list[dict[str, Any]] = [
     {"id": "clv_predicted", "type": "dynamic", "criteria": {"predicted_ltv_1year": {"gte": 19000}}},
     {"id": "clv_not_predicted", "type": "dynamic", "criteria": {"not": {"predicted_ltv_1year": {"gte": 19000}}}},
 ]
-# Every segment type of the catalog (spec sections 8, 9 and 14), written here rather than read from the project.
+# Every segment type of the catalog (docs/rules/catalog.md, docs/rules/user-segments.md and docs/rules/behaviour.md),
+# written here rather than read from the project.
 SEGMENT_TYPES = {"behavioral", "rfm", "lifecycle", "value", "engagement", "journey", "demographic", "static", "dynamic"}
 # The user-defined ids the in_segment checks name, one of each type, from DEFINITIONS.
 USER_IDS_REFERENCED = ("static/listed", "dynamic/big_recent")

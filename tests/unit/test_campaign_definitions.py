@@ -1,4 +1,5 @@
-"""campaigns.yml validation (spec section 11): the example file, every kind of error with its key, user text kept
+"""campaigns.yml validation (docs/rules/campaigns.md): the example file, every kind of error with its key, user text
+kept
 out of SQL, and the generator's demo campaigns agreeing with the example file."""
 
 from __future__ import annotations

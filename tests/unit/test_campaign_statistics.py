@@ -69,7 +69,7 @@ EDGE_CASES = [
     (123456, 1000000, 12000, 100000),
     (7, 13, 3, 11),
 ]
-# The spec's scenarios: group sizes (treatment, holdout), holdout conversion rate, true (absolute) uplift.
+# The rules' scenarios: group sizes (treatment, holdout), holdout conversion rate, true (absolute) uplift.
 SCENARIOS = [
     (sizes, rate, uplift) for sizes in ((1000, 1000), (5000, 500)) for rate in (0.05, 0.20) for uplift in (0.0, 0.02)
 ]

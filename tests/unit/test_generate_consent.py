@@ -1,4 +1,5 @@
-"""The generator's consent files (spec section 7, docs/data-quality.md#the-demo-world): a preference history per
+"""The generator's consent files (docs/rules/raw-input.md, docs/data-quality.md#the-demo-world): a preference history
+per
 customer and channel (a first row at signup, later changes, a withdrawal when an account closes), consent rates
 by channel, suppressions with their dates, and every timestamp strictly inside its day."""
 

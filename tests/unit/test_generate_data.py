@@ -560,7 +560,7 @@ def test_cli_refuses_a_folder_of_user_files_and_leaves_it_untouched(
 
 
 # ---------------------------------------------------------------------------
-# Optional inputs (spec section 7)
+# Optional inputs (docs/rules/raw-input.md)
 # ---------------------------------------------------------------------------
 
 
@@ -596,7 +596,7 @@ def test_optional_columns_hold_a_few_bad_values(small_run: tuple[Path, Generatio
 
 
 # ---------------------------------------------------------------------------
-# Behaviour events (spec section 7)
+# Behaviour events (docs/rules/raw-input.md)
 # ---------------------------------------------------------------------------
 
 

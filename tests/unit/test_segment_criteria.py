@@ -1,4 +1,4 @@
-"""Spec section 9's criteria, compiled by segmentation.segments and run by DuckDB on hand-written rows.
+"""docs/rules/user-segments.md's criteria, compiled by segmentation.segments and run by DuckDB on hand-written rows.
 
 One in-memory table with the columns of int_customers_featured (types written here, independently of
 the model) and a few customers chosen for each edge: values exactly at a bound, one cent either side,
@@ -433,7 +433,8 @@ NUMERIC_TYPES = ("decimal", "double", "integer", "bigint", "float", "numeric")
     ],
 )
 def test_every_numeric_lifetime_value_column_is_a_key(con: duckdb.DuckDBPyConnection, column: str) -> None:
-    """Spec section 9: every numeric column of customer_lifetime_value, the ones the mart gains included."""
+    """docs/rules/user-segments.md: every numeric column of customer_lifetime_value, the ones the mart gains
+    included."""
     members(con, {column: {"operator": "gte", "value": 0}})
     members(con, {column: {"between": [0, 1]}})
 

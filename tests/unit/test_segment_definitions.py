@@ -1,4 +1,4 @@
-"""Definition errors of spec section 9, one per kind: each names the file, the segment and the key.
+"""Definition errors of docs/rules/user-segments.md, one per kind: each names the file, the segment and the key.
 
 The same function validates for the build's Python model, the monthly cycle and the preview command
 (segmentation.segments.load_segments), so these are the errors all three print.

@@ -1,5 +1,5 @@
 {#
-    One row per customer of the run as of A (spec section 14): their events, purchases and
+    One row per customer of the run as of A (docs/rules/behaviour.md): their events, purchases and
     preferences. Events and transactions dated after A play no part. A customer without events or
     purchases has zeros and nulls, never a missing row.
 #}

@@ -1,5 +1,5 @@
 {#
-    Each customer's journey stage as of A (spec section 14): the stay of the `journey` segment type
+    Each customer's journey stage as of A (docs/rules/behaviour.md): the stay of the `journey` segment type
     of the catalog (macros/segment_types.sql) that covers A, so the stage's history is in
     customer_segment_memberships and its moves in segment_migrations like any other type. The stay
     covering A, not the latest one: a month re-run after later months were recorded describes that

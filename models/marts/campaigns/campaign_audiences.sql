@@ -1,5 +1,5 @@
 {#
-    Each campaign's audience (spec section 11): one row per campaign and selected customer.
+    Each campaign's audience (docs/rules/campaigns.md): one row per campaign and selected customer.
     Eligible: a member of the campaign's segment at selected_at, meeting its criteria there, and
     contactable on its channel then (int_customer_channels_judged: the consent rule with the
     preference version, suppressions and account status in force at selected_at, so a rebuild of

@@ -1,5 +1,5 @@
 {#
-    How each campaign did (spec sections 11 and 16, docs/marketing.md#reading-lift): one row per sent
+    How each campaign did (docs/rules/campaigns.md and docs/rules/lifetime-value.md, docs/marketing.md#reading-lift): one row per sent
     campaign of campaigns.yml and per other campaign the log names.
 
     Who counts (intention to treat): a campaign with a frozen audience (scheduled_at passed,

@@ -1,5 +1,5 @@
 {#
-    The campaigns of campaigns.yml (spec section 11), one row each, with their status as of the
+    The campaigns of campaigns.yml (docs/rules/campaigns.md), one row each, with their status as of the
     run: draft or cancelled when the file says so, otherwise scheduled until scheduled_at has
     passed, then sent, with the outcome its performance is measured on (conversion_categories,
     conversion_min_amount) and what each conversion costs (offer_cost). DuckDB only, like the Python

@@ -1,5 +1,5 @@
 {#
-    Whether each customer may be contacted on each channel as of the run's date A (spec section 11),
+    Whether each customer may be contacted on each channel as of the run's date A (docs/rules/campaigns.md),
     and if not, why: the only model that decides consent now (the rule is macros/consent_rules.sql;
     int_customer_channels_judged applies the same rule at the run's earlier dates). Every export
     reads it. One row per customer of the run (signed up on or before A) and channel, judged with

@@ -1,5 +1,5 @@
 {#
-    Analytics per segment and recorded as-of date D (spec section 17; docs/service.md): one row for every segment
+    Analytics per segment and recorded as-of date D (docs/rules/service.md; docs/service.md): one row for every segment
     of the catalog and every date of the membership store, whatever the segment's type. The window is the 90 days
     to D, D - 90 to D inclusive, as the segments' own 90-day windows are (docs/decisions.md).
 

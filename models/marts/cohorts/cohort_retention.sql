@@ -1,5 +1,5 @@
 {#
-    The retention matrix of the monthly acquisition cohorts (spec sections 12 and 16): one row per
+    The retention matrix of the monthly acquisition cohorts (docs/rules/cohorts.md and docs/rules/lifetime-value.md): one row per
     cohort and month offset k from the signup month (k = 0) to the month of A, every offset present,
     zeros included. Only transactions on or before A count; a member's transactions before its signup
     month fall on no offset. A month before the first month with any transaction (on or before A) is

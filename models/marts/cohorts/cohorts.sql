@@ -1,4 +1,4 @@
-{#- The acquisition cohorts (spec section 12): one per signup month and one per signup quarter with a member. -#}
+{#- The acquisition cohorts (docs/rules/cohorts.md): one per signup month and one per signup quarter with a member. -#}
 
 with
 

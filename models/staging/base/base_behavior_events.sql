@@ -1,5 +1,5 @@
 {#
-    The optional behaviour events file (spec section 7), typed once; stg_behavior_events and
+    The optional behaviour events file (docs/rules/raw-input.md), typed once; stg_behavior_events and
     stg_behavior_events__rejected read this table, so each row lands in exactly one of clean,
     rejected or duplicate. A row is judged here on its own text; whether its customer is known is
     judged in stg_behavior_events (the row then counts as rejected, with that reason). The optional

@@ -1,5 +1,5 @@
 {#
-    The optional campaign_deliveries file (spec section 7): the messaging platform's log, one row
+    The optional campaign_deliveries file (docs/rules/raw-input.md): the messaging platform's log, one row
     per campaign and customer, `treatment` (sent) or `holdout` (deliberately not sent). Typed once;
     stg_campaign_deliveries and stg_campaign_deliveries__rejected are filters of this table. A bad
     id, group or timestamp rejects the row (whether its customer is known is judged after staging,

@@ -1,5 +1,5 @@
 {#
-    The optional customer_preferences file (spec section 7), typed once. The file is a history: a
+    The optional customer_preferences file (docs/rules/raw-input.md), typed once. The file is a history: a
     customer and channel may have several rows over time, each a version of the preference from its
     updated_at (a missing updated_at counts as the oldest) until the next version's updated_at
     (superseded_at; null for the version in force now). A repeated version (same customer, channel

@@ -93,14 +93,14 @@ validated as {{ materialized_cte(['postgres']) }} (
             when signup_date < {{ date_literal('1900-01-01') }} then 'signup_date is before 1900'
         end as reject_reason,
 
-        -- malformed profile fields are nulled, not rejected (spec section 2)
+        -- malformed profile fields are nulled, not rejected (docs/rules/cleaning.md)
         case when email_text like '%_@_%' then email_text end as email,
         case lower(gender_text)
             when 'male' then 'Male'
             when 'female' then 'Female'
             when 'other' then 'Other'
         end as gender,
-        -- the optional columns (spec section 7): a bad value is nulled and counted, not rejected
+        -- the optional columns (docs/rules/raw-input.md): a bad value is nulled and counted, not rejected
         case when loyalty_points_parsed >= 0 then loyalty_points_parsed end as loyalty_points,
         case lower(customer_type_text)
             when 'individual' then 'individual'

@@ -1,5 +1,5 @@
 {#
-    The optional products file (spec section 7), typed once; stg_products and
+    The optional products file (docs/rules/raw-input.md), typed once; stg_products and
     stg_products__rejected are filters of this table, so each row lands in exactly one of clean,
     rejected or duplicate. Without a file, raw.products has no rows and neither has this.
 #}

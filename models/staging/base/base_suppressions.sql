@@ -1,5 +1,5 @@
 {#
-    The optional suppressions file (spec section 7): customers never to be contacted, on any
+    The optional suppressions file (docs/rules/raw-input.md): customers never to be contacted, on any
     channel. Typed once; stg_suppressions and stg_suppressions__rejected are filters of this table.
     A customer listed more than once keeps one row: the earliest added_at (a missing one first,
     as "always suppressed"), then the raw text. The email column is kept only as it arrived, in

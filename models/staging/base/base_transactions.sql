@@ -73,7 +73,7 @@ typed as {{ materialized_cte(['postgres']) }} (
         -- ids
         {{ parse_integer('transaction_id_text') }} as transaction_id,
         {{ parse_integer('customer_id_text') }} as customer_id,
-        -- optional (spec section 7): a bad value is nulled and counted, not rejected
+        -- optional (docs/rules/raw-input.md): a bad value is nulled and counted, not rejected
         {{ parse_integer('product_id_text') }} as product_id,
 
         -- numerics
