@@ -3,17 +3,20 @@
     behavioural five keep their own macro (segment_rules.sql) and are listed here by name.
 
     Each type has its segments in rule order, first that holds wins; `exclusive` types put every
-    customer in exactly one segment (the last condition is `true`), the others in at most one.
-    A segment has a stable `slug` (its id is `<type>/<slug>`), its `name`, a `description`, the
-    SQL `condition` and the same rule as `criteria` in the criteria language of section 9 (the
-    catalog's JSON text).
+    customer in exactly one segment (the last rule has no clauses: everyone else), the others in at
+    most one. A segment has a stable `slug` (its id is `<type>/<slug>`), its `name`, a
+    `description` and its rule, `when`, declared once: a list of clauses (segment_when_sql). From
+    it builtin_segment_types() renders the SQL `condition` that assigns members and the `criteria`
+    the catalog publishes (docs/rules/catalog.md#built-in-criteria); `disjoint` says that a type's
+    rules with clauses never hold together, so their criteria need not exclude the earlier ones.
+    tests/integration/test_builtin_criteria.py checks that each criteria selects the members.
 
     The conditions read these columns of int_customers_cataloged's features:
-    customer_segment, r_score, f_score, tenure_months, value_rank_count (customers of the date
-    whose lifetime_value is at most this one's: cume_dist times the count), date_customers,
+    customer_segment, r_score, f_score, tenure_months, value_rank (as value_rank_count, the
+    customers of the date whose lifetime_value is at most this one's, over date_customers),
     age_years, gender, and for the journey stages (int_customers_events_windowed) purchase_days,
-    has_review_or_share, has_add_to_cart, has_product_view_or_wishlist. The value tier compares counts (`k > 0.99 * n` is `k / n > 0.99`), so
-    the edges are exact on every engine.
+    has_review_or_share, has_add_to_cart, has_product_view_or_wishlist. The value tier compares
+    counts (`k > 0.99 * n` is `k / n > 0.99`), so the edges are exact on every engine.
 #}
 {% macro builtin_segment_types() -%}
     {%- set behavioral = [] -%}
@@ -22,8 +25,7 @@
             'slug': segment_slug(rule.name),
             'name': rule.name,
             'description': 'The behavioural segment of docs/rules/segments.md (priority ' ~ rule.priority ~ ').',
-            'condition': "customer_segment = '" ~ rule.name ~ "'",
-            'criteria': {'customer_segment': {'eq': rule.name}, 'rule': rule.condition},
+            'when': [('customer_segment', 'eq', rule.name)],
         }) -%}
     {%- endfor -%}
 
@@ -45,8 +47,7 @@
             'slug': slug,
             'name': name,
             'description': description ~ ' r_score ' ~ r_min ~ '-' ~ r_max ~ ', f_score ' ~ f_min ~ '-' ~ f_max ~ '.',
-            'condition': 'r_score between ' ~ r_min ~ ' and ' ~ r_max ~ ' and f_score between ' ~ f_min ~ ' and ' ~ f_max,
-            'criteria': {'r_score': {'between': [r_min, r_max]}, 'f_score': {'between': [f_min, f_max]}},
+            'when': [('r_score', 'between', [r_min, r_max]), ('f_score', 'between', [f_min, f_max])],
         }) -%}
     {%- endfor -%}
 
@@ -56,20 +57,17 @@
         {
             'slug': 'onboarding', 'name': 'Onboarding',
             'description': 'Signed up less than ' ~ active_from ~ ' complete months before the as-of date.',
-            'condition': 'tenure_months < ' ~ active_from,
-            'criteria': {'tenure_months': {'lt': active_from}},
+            'when': [('tenure_months', 'lt', active_from)],
         },
         {
             'slug': 'active', 'name': 'Active',
             'description': 'Customers for ' ~ active_from ~ ' to ' ~ (mature_from - 1) ~ ' complete months.',
-            'condition': 'tenure_months < ' ~ mature_from,
-            'criteria': {'tenure_months': {'gte': active_from, 'lt': mature_from}},
+            'when': [('tenure_months', 'gte', active_from), ('tenure_months', 'lt', mature_from)],
         },
         {
             'slug': 'mature', 'name': 'Mature',
             'description': 'Customers for ' ~ mature_from ~ ' complete months or more.',
-            'condition': 'true',
-            'criteria': {'tenure_months': {'gte': mature_from}},
+            'when': [],
         },
     ] -%}
 
@@ -80,26 +78,22 @@
         {
             'slug': 'vip', 'name': 'VIP',
             'description': 'Lifetime value above the ' ~ vip ~ ' quantile of the run\'s customers (value_rank > ' ~ vip ~ ').',
-            'condition': 'value_rank_count > ' ~ vip ~ ' * date_customers',
-            'criteria': {'value_rank': {'gt': vip}},
+            'when': [('value_rank', 'gt', vip)],
         },
         {
             'slug': 'premium', 'name': 'Premium',
             'description': 'value_rank above ' ~ premium ~ ', up to ' ~ vip ~ '.',
-            'condition': 'value_rank_count > ' ~ premium ~ ' * date_customers',
-            'criteria': {'value_rank': {'gt': premium, 'lte': vip}},
+            'when': [('value_rank', 'gt', premium), ('value_rank', 'lte', vip)],
         },
         {
             'slug': 'standard', 'name': 'Standard',
             'description': 'value_rank above ' ~ standard ~ ', up to ' ~ premium ~ '.',
-            'condition': 'value_rank_count > ' ~ standard ~ ' * date_customers',
-            'criteria': {'value_rank': {'gt': standard, 'lte': premium}},
+            'when': [('value_rank', 'gt', standard), ('value_rank', 'lte', premium)],
         },
         {
             'slug': 'economy', 'name': 'Economy',
             'description': 'value_rank ' ~ standard ~ ' or less.',
-            'condition': 'true',
-            'criteria': {'value_rank': {'lte': standard}},
+            'when': [],
         },
     ] -%}
 
@@ -109,23 +103,17 @@
         {
             'slug': 'high', 'name': 'High',
             'description': 'r_score and f_score both ' ~ high ~ ' or more.',
-            'condition': 'r_score >= ' ~ high ~ ' and f_score >= ' ~ high,
-            'criteria': {'r_score': {'gte': high}, 'f_score': {'gte': high}},
+            'when': [('r_score', 'gte', high), ('f_score', 'gte', high)],
         },
         {
             'slug': 'low', 'name': 'Low',
             'description': 'r_score and f_score both ' ~ low ~ ' or less.',
-            'condition': 'r_score <= ' ~ low ~ ' and f_score <= ' ~ low,
-            'criteria': {'r_score': {'lte': low}, 'f_score': {'lte': low}},
+            'when': [('r_score', 'lte', low), ('f_score', 'lte', low)],
         },
         {
             'slug': 'medium', 'name': 'Medium',
             'description': 'Neither High nor Low.',
-            'condition': 'true',
-            'criteria': {'not': {'any': [
-                {'r_score': {'gte': high}, 'f_score': {'gte': high}},
-                {'r_score': {'lte': low}, 'f_score': {'lte': low}},
-            ]}},
+            'when': [],
         },
     ] -%}
 
@@ -142,8 +130,7 @@
             'slug': slug,
             'name': name,
             'description': 'Aged ' ~ age_min ~ ' to ' ~ age_max ~ ' complete years at the as-of date.',
-            'condition': 'age_years between ' ~ age_min ~ ' and ' ~ age_max,
-            'criteria': {'age_years': {'between': [age_min, age_max]}},
+            'when': [('age_years', 'between', [age_min, age_max])],
         }) -%}
     {%- endfor -%}
 
@@ -153,8 +140,7 @@
             'slug': 'gender_' ~ value | lower,
             'name': value,
             'description': 'Gender recorded as ' ~ value ~ '.',
-            'condition': "gender = '" ~ value ~ "'",
-            'criteria': {'gender': {'eq': value}},
+            'when': [('gender', 'eq', value)],
         }) -%}
     {%- endfor -%}
 
@@ -166,49 +152,142 @@
         {
             'slug': 'advocacy', 'name': 'Advocacy',
             'description': 'Bought on two days or more, and wrote a review or shared in the last ' ~ advocacy_days ~ ' days.',
-            'condition': 'purchase_days >= 2 and has_review_or_share',
-            'criteria': {'purchase_days': {'gte': 2}, 'review_or_share_days': {'lte': advocacy_days}},
+            'when': [('purchase_days', 'gte', 2), ('has_review_or_share', 'eq', true)],
         },
         {
             'slug': 'retention', 'name': 'Retention',
             'description': 'Bought on two days or more.',
-            'condition': 'purchase_days >= 2',
-            'criteria': {'purchase_days': {'gte': 2}},
+            'when': [('purchase_days', 'gte', 2)],
         },
         {
             'slug': 'decision', 'name': 'Decision',
             'description': 'Bought on exactly one day, or added to a cart in the last ' ~ decision_days ~ ' days.',
-            'condition': 'purchase_days = 1 or has_add_to_cart',
-            'criteria': {'any': [{'purchase_days': {'eq': 1}}, {'add_to_cart_days': {'lte': decision_days}}]},
+            'when': [('any', [[('purchase_days', 'eq', 1)], [('has_add_to_cart', 'eq', true)]])],
         },
         {
             'slug': 'consideration', 'name': 'Consideration',
             'description': 'Viewed a product or added one to a wishlist in the last ' ~ consideration_days ~ ' days.',
-            'condition': 'has_product_view_or_wishlist',
-            'criteria': {'product_view_or_wishlist_days': {'lte': consideration_days}},
+            'when': [('has_product_view_or_wishlist', 'eq', true)],
         },
         {
             'slug': 'awareness', 'name': 'Awareness',
             'description': 'None of the later stages: known to us, not yet considering a product.',
-            'condition': 'true',
-            'criteria': {'not': {'any': [
-                {'purchase_days': {'gte': 1}},
-                {'add_to_cart_days': {'lte': decision_days}},
-                {'product_view_or_wishlist_days': {'lte': consideration_days}},
-            ]}},
+            'when': [],
         },
     ] -%}
 
-    {{ return([
-        {'type': 'behavioral', 'column': 'behavioral_segment_id', 'exclusive': true, 'segments': behavioral},
-        {'type': 'rfm', 'column': 'rfm_segment_id', 'exclusive': true, 'segments': rfm},
-        {'type': 'lifecycle', 'column': 'lifecycle_segment_id', 'exclusive': true, 'segments': lifecycle},
-        {'type': 'value', 'column': 'value_segment_id', 'exclusive': true, 'segments': value},
-        {'type': 'engagement', 'column': 'engagement_segment_id', 'exclusive': true, 'segments': engagement},
-        {'type': 'journey', 'column': 'journey_segment_id', 'exclusive': true, 'segments': journey},
-        {'type': 'demographic', 'column': 'age_segment_id', 'exclusive': false, 'segments': age},
-        {'type': 'demographic', 'column': 'gender_segment_id', 'exclusive': false, 'segments': gender},
-    ]) }}
+    {%- set types = [
+        {'type': 'behavioral', 'column': 'behavioral_segment_id', 'exclusive': true, 'disjoint': true, 'segments': behavioral},
+        {'type': 'rfm', 'column': 'rfm_segment_id', 'exclusive': true, 'disjoint': true, 'segments': rfm},
+        {'type': 'lifecycle', 'column': 'lifecycle_segment_id', 'exclusive': true, 'disjoint': true, 'segments': lifecycle},
+        {'type': 'value', 'column': 'value_segment_id', 'exclusive': true, 'disjoint': true, 'segments': value},
+        {'type': 'engagement', 'column': 'engagement_segment_id', 'exclusive': true, 'disjoint': true, 'segments': engagement},
+        {'type': 'journey', 'column': 'journey_segment_id', 'exclusive': true, 'disjoint': false, 'segments': journey},
+        {'type': 'demographic', 'column': 'age_segment_id', 'exclusive': false, 'disjoint': true, 'segments': age},
+        {'type': 'demographic', 'column': 'gender_segment_id', 'exclusive': false, 'disjoint': true, 'segments': gender},
+    ] -%}
+    {#- the one rule of each segment, rendered twice: the SQL that assigns, the criteria that describe -#}
+    {%- for segment_type in types -%}
+        {%- for segment in segment_type.segments -%}
+            {%- do segment.update({
+                'condition': segment_when_sql(segment.when),
+                'criteria': segment_when_criteria(segment_type, loop.index0),
+            }) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{%- endmacro %}
+
+
+{#
+    A segment's `when` as a SQL condition: its clauses joined with `and`, `true` when there are none.
+    A clause is (field, operator, value) with the criteria language's operators (`eq`, `gt`, `gte`,
+    `lt`, `lte`, `between` [low, high]), `eq true` is the bare flag, and ('any', [clauses, ...]) holds
+    when one of its lists does. `value_rank` compares counts: `value_rank > v` is
+    `value_rank_count > v * date_customers`.
+#}
+{% macro segment_when_sql(when) -%}
+    {%- set parts = [] -%}
+    {%- for clause in when -%}
+        {%- set field, operator, value = clause if clause | length == 3 else (clause[0], none, clause[1]) -%}
+        {%- if field == 'any' -%}
+            {%- set options = [] -%}
+            {%- for option in value -%}
+                {%- do options.append(segment_when_sql(option)) -%}
+            {%- endfor -%}
+            {%- do parts.append('(' ~ options | join(' or ') ~ ')') -%}
+        {%- elif operator == 'between' -%}
+            {%- do parts.append(field ~ ' between ' ~ value[0] ~ ' and ' ~ value[1]) -%}
+        {%- elif operator == 'eq' and value is sameas true -%}
+            {%- do parts.append(field) -%}
+        {%- else -%}
+            {%- set sql_operator = {'eq': '=', 'gt': '>', 'gte': '>=', 'lt': '<', 'lte': '<='}[operator] -%}
+            {%- set operand = text_literal(value) if value is string else value -%}
+            {%- if field == 'value_rank' -%}
+                {%- do parts.append('value_rank_count ' ~ sql_operator ~ ' ' ~ operand ~ ' * date_customers') -%}
+            {%- else -%}
+                {%- do parts.append(field ~ ' ' ~ sql_operator ~ ' ' ~ operand) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(parts | join(' and ') if parts else 'true') }}
+{%- endmacro %}
+
+
+{#
+    A `when` in the criteria language (docs/rules/user-segments.md#criteria), compact forms: one key
+    per clause (`{gte: 5}`, `{between: [1, 2]}`, a bare `true`), or an `all` list where a field has
+    two clauses, since a compact operator object holds one operator.
+#}
+{% macro segment_when_mapping(when) -%}
+    {%- set items = [] -%}
+    {%- for clause in when -%}
+        {%- set field, operator, value = clause if clause | length == 3 else (clause[0], none, clause[1]) -%}
+        {%- if field == 'any' -%}
+            {%- set options = [] -%}
+            {%- for option in value -%}
+                {%- do options.append(segment_when_mapping(option)) -%}
+            {%- endfor -%}
+            {%- do items.append({'any': options}) -%}
+        {%- elif operator == 'eq' and value is sameas true -%}
+            {%- do items.append({field: true}) -%}
+        {%- else -%}
+            {%- do items.append({field: {operator: value}}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set keys = [] -%}
+    {%- for item in items -%}
+        {%- do keys.extend(item.keys() | list) -%}
+    {%- endfor -%}
+    {%- if keys | length != keys | unique | list | length -%}
+        {{ return({'all': items}) }}
+    {%- endif -%}
+    {%- set mapping = {} -%}
+    {%- for item in items -%}
+        {%- do mapping.update(item) -%}
+    {%- endfor -%}
+    {{ return(mapping) }}
+{%- endmacro %}
+
+
+{#
+    The published criteria of the segment at `index` of its type: the customers the type's `case`
+    gives it. The first rule that holds wins, so a segment's criteria add `not: {any: [...]}` of the
+    earlier rules, where they could overlap (types not marked `disjoint`) and always for a last
+    rule without clauses (everyone else). A null comparison is false in the criteria language and
+    falls through in the `case`, so the two agree on nulls too.
+#}
+{% macro segment_when_criteria(segment_type, index) -%}
+    {%- set segment = segment_type.segments[index] -%}
+    {%- set criteria = segment_when_mapping(segment.when) -%}
+    {%- if index > 0 and (not segment_type.disjoint or not segment.when) -%}
+        {%- set earlier = [] -%}
+        {%- for other in segment_type.segments[:index] -%}
+            {%- do earlier.append(segment_when_mapping(other.when)) -%}
+        {%- endfor -%}
+        {%- do criteria.update({'not': {'any': earlier}}) -%}
+    {%- endif -%}
+    {{ return(criteria) }}
 {%- endmacro %}
 
 
