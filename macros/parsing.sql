@@ -107,11 +107,6 @@
 
 
 {#
-    The two reject reasons every required raw column shares: absent (null or blank) and
-    present but not parseable. `<column>_text` is the field's text (`field_text`), `<column>`
-    the parsed value.
-#}
-{#
     The first checks of every raw row: a line the CSV reader could not split into the header's
     fields (its reason set by the loader, segmentation/ingest/csv_reader.py), and a copy of the
     header line inside the file, as concatenated exports have. `columns` are the source's columns,
@@ -123,12 +118,6 @@
             when raw_{{ columns[0] }} ilike '%{{ columns[0] }}%'
                 and {% for column in columns %}lower(trim(raw_{{ column }})) = '{{ column }}'{{ ' and ' if not loop.last }}{% endfor %}
                 then 'a repeated header line'
-{%- endmacro %}
-
-
-{% macro reject_if_missing_or_unparsed(column, expectation) -%}
-            when {{ column }}_text is null then '{{ column }} is missing'
-            when {{ column }} is null then '{{ column }} is not {{ expectation }}'
 {%- endmacro %}
 
 

@@ -15,7 +15,14 @@
     only grows by later dates; a delivery that adds or removes older rows fails the
     reconciliation test and needs `--full-refresh`, as does a table staged by a version of this
     model with other columns (`on_schema_change='fail'` stops the run and says so). Spark's
-    in-memory catalog starts empty every run, so there it is a table.
+    in-memory catalog starts empty every run, so there it is a table. On a later run only the
+    unsettled rows are read: the date alone is parsed for the whole file.
+
+    Absurd amounts are rejected: a typo or a unit error of this size would outweigh every real
+    figure of the customer, so the row is rejected rather than summed. A bad product_id, an
+    optional column (docs/rules/raw-input.md), is nulled and counted, not rejected. A rejected
+    row's raw text is kept in one JSON column, `raw_values` (macros/raw_values.sql).
+    The shape every base model shares is macros/base_model.sql.
 #}
 
 {{ config(
@@ -27,107 +34,37 @@
 
 {%- set settled_through = latest_settled_as_of() %}
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'transactions') }}
-    {% if settled_through is not none %}
-    -- Only the rows not settled: the date alone is parsed for the whole file.
-    where {{ is_unsettled('transaction_date', settled_through) }}
-    {% endif %}
-
-),
-
--- Each field trimmed once (blank as null); the parsers and reject checks read this text.
-field_texts as (
-
-    select
-        -- the row as it arrived
-        transaction_id as raw_transaction_id,
-        customer_id as raw_customer_id,
-        transaction_date as raw_transaction_date,
-        amount as raw_amount,
-        merchant_category as raw_merchant_category,
-        product_id as raw_product_id,
-        line_number,
-        line_text,
-        line_reject_reason,
-
-        {{ field_text('transaction_id') }} as transaction_id_text,
-        {{ field_text('customer_id') }} as customer_id_text,
-        {{ field_text('transaction_date') }} as transaction_date_text,
-        {{ field_text('amount') }} as amount_text,
-        {{ field_text('merchant_category') }} as merchant_category,
-        {{ field_text('product_id') }} as product_id_text
-
-    from source
-
-),
-
-typed as {{ materialized_cte(['postgres']) }} (
-
-    select
-        *,
-
-        -- ids
-        {{ parse_integer('transaction_id_text') }} as transaction_id,
-        {{ parse_integer('customer_id_text') }} as customer_id,
-        -- optional (docs/rules/raw-input.md): a bad value is nulled and counted, not rejected
-        {{ parse_integer('product_id_text') }} as product_id,
-
-        -- numerics
-        {{ parse_money('amount_text') }} as amount,
-
-        -- dates
-        {{ parse_iso_date('transaction_date_text') }} as transaction_date
-
-    from field_texts
-
-),
-
-validated as {{ materialized_cte(['postgres']) }} (
-
-    select
-        typed.*,
-        case
-            {{ reject_if_not_a_row([
-                'transaction_id', 'customer_id', 'transaction_date', 'amount', 'merchant_category',
-            ]) }}
-            {{ reject_if_missing_or_unparsed('transaction_id', 'an integer') }}
-            {{ reject_if_missing_or_unparsed('customer_id', 'an integer') }}
-            {{ reject_if_missing_or_unparsed('transaction_date', 'an ISO date') }}
-            {{ reject_if_missing_or_unparsed('amount', 'a decimal number') }}
-            -- absurd values: a typo or a unit error of this size would outweigh every real
-            -- figure of the customer, so the row is rejected rather than summed
-            when abs(typed.amount) > 10000000 then 'amount is beyond 10,000,000 either way'
-            when typed.transaction_date < {{ date_literal('1900-01-01') }} then 'transaction_date is before 1900'
-        end as reject_reason
-
-    from typed
-
-),
-
-final as (
-
-    select
-        -- the raw text, for rejected rows only: the reject model shows it (macros/raw_values.sql)
-        case when reject_reason is not null then {{ raw_values_json([
+{{ base_model(
+    source_table='transactions',
+    source_filter=is_unsettled('transaction_date', settled_through) if settled_through is not none else none,
+    raw_columns=['transaction_id', 'customer_id', 'transaction_date', 'amount', 'merchant_category', 'product_id'],
+    header_columns=['transaction_id', 'customer_id', 'transaction_date', 'amount', 'merchant_category'],
+    fields=[
+        {'column': 'transaction_id', 'parse': 'integer', 'required': true},
+        {'column': 'customer_id', 'parse': 'integer', 'required': true},
+        {'column': 'transaction_date', 'parse': 'iso_date', 'required': true},
+        {'column': 'amount', 'parse': 'money', 'required': true},
+        {'column': 'merchant_category'},
+        {'column': 'product_id', 'parse': 'integer'},
+    ],
+    checks=[
+        "when abs(amount) > 10000000 then 'amount is beyond 10,000,000 either way'",
+        "when transaction_date < " ~ date_literal('1900-01-01') ~ " then 'transaction_date is before 1900'",
+    ],
+    columns=[
+        'case when reject_reason is not null then ' ~ raw_values_json([
             'raw_transaction_id', 'raw_customer_id', 'raw_transaction_date', 'raw_amount', 'raw_merchant_category',
             'raw_product_id', 'line_number', 'line_text',
-        ]) }} end as raw_values,
-        transaction_id,
-        customer_id,
-        transaction_date,
-        amount,
-        merchant_category,
-        product_id,
-        product_id_text is not null and product_id is null as is_product_id_invalid,
-        reject_reason,
-        {{ date_literal(as_of_date()) }} as loaded_as_of
-
-    from validated
-
-)
-
-select * from final
+        ]) ~ ' end as raw_values',
+        'transaction_id',
+        'customer_id',
+        'transaction_date',
+        'amount',
+        'merchant_category',
+        'product_id',
+        'product_id_text is not null and product_id is null as is_product_id_invalid',
+        'reject_reason',
+        date_literal(as_of_date()) ~ ' as loaded_as_of',
+    ],
+    materialized_on=['postgres'],
+) }}
