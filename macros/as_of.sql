@@ -40,7 +40,9 @@
         'current_start': (a - days(days=90)).isoformat(),
         'prior_start': (a - days(days=180)).isoformat(),
         'prior_end': (a - days(days=91)).isoformat(),
+        'before_prior_start': (a - days(days=181)).isoformat(),
         'year_start': (a - days(days=365)).isoformat(),
+        'before_year_start': (a - days(days=366)).isoformat(),
     }) }}
 {%- endmacro %}
 

@@ -15,7 +15,10 @@ as_of_dates as (
         {{ date_literal(w.current_start) }} as current_start,
         {{ date_literal(w.prior_start) }} as prior_start,
         {{ date_literal(w.prior_end) }} as prior_end,
-        {{ date_literal(w.year_start) }} as year_start
+        {{ date_literal(w.year_start) }} as year_start,
+        {#- the days before the windows' first days: where int_customers_windowed's buckets end #}
+        {{ date_literal(w.before_prior_start) }} as before_prior_start,
+        {{ date_literal(w.before_year_start) }} as before_year_start
     {% if not loop.last %}
     union all
     {%- endif %}

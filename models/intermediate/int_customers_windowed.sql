@@ -1,6 +1,9 @@
 {#
-    Every aggregate in one pass over the transactions, for all the run's as-of dates at once,
-    rather than one pass per window or date.
+    Every aggregate for all the run's as-of dates in two steps rather than one pass per date. The windows of
+    all the dates share few edges, so the transactions are first summed once into buckets that lie between
+    consecutive edges (int_as_of_dates_windowed's dates and the day before each window opens): a bucket then
+    lies wholly inside or wholly outside every window. Each date's figures are sums over whole buckets, which
+    join the dates in place of every transaction.
 #}
 
 with
@@ -23,42 +26,79 @@ as_of_windows as (
 
 ),
 
-aggregated as (
+-- the last day of each bucket: a window's last day, or the day before a window's first
+edges as (
+
+    select as_of_date as bucket_end from as_of_windows
+    union
+    select prior_end as bucket_end from as_of_windows
+    union
+    select before_prior_start as bucket_end from as_of_windows
+    union
+    select before_year_start as bucket_end from as_of_windows
+
+),
+
+buckets as (
+
+    select
+        bucket_end,
+        lag(bucket_end) over (order by bucket_end) as previous_bucket_end
+
+    from edges
+
+),
+
+bucketed as (
 
     select
         transactions.customer_id,
-        as_of_windows.as_of_date,
-        sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.current_start
-        ) as spend_last_90_days,
-        sum(transactions.amount) filter (
-            where transactions.transaction_date between as_of_windows.prior_start and as_of_windows.prior_end
-        ) as spend_prior_90_days,
-        sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.current_start
-            and transactions.category_group = 'Travel'
-        ) as travel_spend_last_90_days,
-        sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.current_start
-            and transactions.category_group = 'Necessities'
-        ) as necessities_spend_last_90_days,
-        sum(transactions.amount) filter (
-            where transactions.transaction_date >= as_of_windows.year_start
-        ) as monetary_365d,
-        count(*) filter (
-            where transactions.transaction_date >= as_of_windows.year_start and transactions.amount > 0
-        ) as frequency_365d,
-        max(transactions.transaction_date) filter (where transactions.amount > 0) as last_purchase_date,
-        -- every positive transaction on or before the date (the criteria's total_orders, average_order_value)
-        count(*) filter (where transactions.amount > 0) as total_orders,
+        buckets.bucket_end,
+        sum(transactions.amount) as spend,
+        sum(transactions.amount) filter (where transactions.category_group = 'Travel') as travel_spend,
+        sum(transactions.amount) filter (where transactions.category_group = 'Necessities') as necessities_spend,
+        count(*) filter (where transactions.amount > 0) as purchases,
         sum(transactions.amount) filter (where transactions.amount > 0) as positive_spend,
-        sum(transactions.amount) as lifetime_value
+        max(transactions.transaction_date) filter (where transactions.amount > 0) as last_purchase_date
 
     from transactions
-    -- transactions dated after an as-of date play no part in that date's figures
+    -- transactions after the latest as-of date fall in no bucket and play no part
+    inner join buckets
+        on
+        transactions.transaction_date <= buckets.bucket_end
+        and (buckets.previous_bucket_end is null or transactions.transaction_date > buckets.previous_bucket_end)
+    group by transactions.customer_id, buckets.bucket_end
+
+),
+
+aggregated as (
+
+    select
+        bucketed.customer_id,
+        as_of_windows.as_of_date,
+        sum(bucketed.spend) filter (where bucketed.bucket_end >= as_of_windows.current_start) as spend_last_90_days,
+        sum(bucketed.spend) filter (
+            where bucketed.bucket_end between as_of_windows.prior_start and as_of_windows.prior_end
+        ) as spend_prior_90_days,
+        sum(bucketed.travel_spend) filter (
+            where bucketed.bucket_end >= as_of_windows.current_start
+        ) as travel_spend_last_90_days,
+        sum(bucketed.necessities_spend) filter (
+            where bucketed.bucket_end >= as_of_windows.current_start
+        ) as necessities_spend_last_90_days,
+        sum(bucketed.spend) filter (where bucketed.bucket_end >= as_of_windows.year_start) as monetary_365d,
+        sum(bucketed.purchases) filter (where bucketed.bucket_end >= as_of_windows.year_start) as frequency_365d,
+        max(bucketed.last_purchase_date) as last_purchase_date,
+        -- every positive transaction on or before the date (the criteria's total_orders, average_order_value)
+        sum(bucketed.purchases) as total_orders,
+        sum(bucketed.positive_spend) as positive_spend,
+        sum(bucketed.spend) as lifetime_value
+
+    from bucketed
+    -- a bucket ends on or before a date exactly when all of it does: every as-of date is a bucket's end
     inner join as_of_windows
-        on transactions.transaction_date <= as_of_windows.as_of_date
-    group by transactions.customer_id, as_of_windows.as_of_date
+        on bucketed.bucket_end <= as_of_windows.as_of_date
+    group by bucketed.customer_id, as_of_windows.as_of_date
 
 ),
 
