@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+from segmentation_tools.benchmark.workspace import GROWN_FILES, raw_files
+
 
 def month_end(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
@@ -20,7 +22,7 @@ def next_month_end(day: dt.date) -> dt.date:
 
 def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date) -> int:
     """Write to `out` the raw files as they would arrive at `next_as_of`: the transactions file
-    grown by one month, the customers file as it is. The new month repeats the last
+    grown by one month, the customers file and the optional inputs as they are. The new month repeats the last
     (next_as_of - as_of) days' rows, dated that many days later, under new ids after the largest,
     appended after the file's bytes as they were (bad rows included), as an export that adds a
     month to its file does: the loader then reads the new lines alone. Returns the rows added."""
@@ -29,6 +31,10 @@ def append_next_month(raw: Path, out: Path, as_of: dt.date, next_as_of: dt.date)
     days = (next_as_of - as_of).days
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(raw / "customers.csv", out / "customers.csv")
+    for unchanged in raw_files(raw):
+        if unchanged.name not in GROWN_FILES:
+            (out / unchanged.name).unlink(missing_ok=True)
+            os.link(unchanged, out / unchanged.name)
     # Read as the loader reads it (segmentation/ingest/): every column text, the same quoting.
     source = (
         f"read_csv('{raw / 'transactions.csv'}', header = true, delim = ',', quote = '\"', escape = '\"', "

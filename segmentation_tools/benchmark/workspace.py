@@ -72,12 +72,20 @@ def fresh_warehouse(paths: Paths) -> None:
     paths.warehouse_dir.mkdir(parents=True)
 
 
-RAW_FILES = ("customers.csv", "transactions.csv")
+GROWN_FILES = ("customers.csv", "transactions.csv")
+RAW_SUFFIXES = (".csv", ".parquet")
+
+
+def raw_files(folder: Path) -> list[Path]:
+    """Every raw data file in `folder`: the two the monthly run grows and the optional inputs (behaviour events,
+    preferences, products, suppressions, deliveries), which a build reads as `make build` does."""
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.suffix in RAW_SUFFIXES)
 
 
 def link_raw_files(source: Path, current: Path) -> None:
-    """Make `current` hold `source`'s raw files, as hard links: no copy of gigabytes."""
+    """Make `current` hold `source`'s raw files, and no others, as hard links: no copy of gigabytes."""
     current.mkdir(parents=True, exist_ok=True)
-    for name in RAW_FILES:
-        (current / name).unlink(missing_ok=True)
-        os.link(source / name, current / name)
+    for old in raw_files(current):
+        old.unlink()
+    for path in raw_files(source):
+        os.link(path, current / path.name)

@@ -237,6 +237,7 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
     raw, out = tmp_path / "raw", tmp_path / "next"
     raw.mkdir()
     (raw / "customers.csv").write_text("customer_id,signup_date\n1,2020-01-01\n")
+    (raw / "products.csv").write_text("product_id,product_name\n1,Card\n")
     (raw / "transactions.csv").write_text(
         "transaction_id,customer_id,transaction_date,amount,merchant_category\n"
         "1,1,2026-09-30,5.00,Gas\n"  # before the last 30 days: not repeated
@@ -251,6 +252,8 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
     # appended to the file as it was, so the loader reads the new lines alone
     assert (out / "transactions.csv").read_bytes().startswith((raw / "transactions.csv").read_bytes())
     assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
+    # an optional input arrives as it was, so the monthly run reads the same files as the fresh build
+    assert (out / "products.csv").samefile(raw / "products.csv")
     with duckdb.connect() as con:
         rows = con.sql(f"select * from read_csv('{out / 'transactions.csv'}', all_varchar = true)").fetchall()
     assert rows[:6] == [
@@ -316,14 +319,19 @@ def test_a_long_test_name_is_cut_so_the_table_stays_readable() -> None:
 
 def test_the_current_folder_links_one_set_of_raw_files_then_the_next(tmp_path: Path) -> None:
     first, second, current = tmp_path / "first", tmp_path / "second", tmp_path / "current"
-    for folder, text in ((first, "first"), (second, "second")):
+    first_names = ("behavior_events.csv", "customers.csv", "transactions.csv")
+    for folder, names in ((first, first_names), (second, workspace.GROWN_FILES)):
         folder.mkdir()
-        for name in workspace.RAW_FILES:
-            (folder / name).write_text(f"{text} {name}\n")
+        for name in names:
+            (folder / name).write_text(f"{folder.name} {name}\n")
+    (first / "segments.yml").write_text("segments: []\n")
     workspace.link_raw_files(first, current)
-    assert all((current / name).samefile(first / name) for name in workspace.RAW_FILES)
+    assert sorted(path.name for path in current.iterdir()) == list(first_names)
+    assert all((current / name).samefile(first / name) for name in first_names)
     workspace.link_raw_files(second, current)
-    assert [(current / name).read_text() for name in workspace.RAW_FILES] == [
+    # the first set's files are gone, even one the second has not
+    assert sorted(path.name for path in current.iterdir()) == ["customers.csv", "transactions.csv"]
+    assert [(current / name).read_text() for name in workspace.GROWN_FILES] == [
         "second customers.csv\n",
         "second transactions.csv\n",
     ]
