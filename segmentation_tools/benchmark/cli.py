@@ -55,6 +55,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "saying why, when segmentation.run_month cannot take a target; only a DuckDB file warehouse is "
         "deleted between repeats",
     )
+    parser.add_argument(
+        "--backfill-months",
+        type=whole_number_at_least(0),
+        default=12,
+        help="also time, in every repeat, a fresh dbt build that records this many month-ends before the as-of "
+        "date, as `make build` does (default 12; 0 leaves it out). DuckDB file warehouses only",
+    )
     parser.add_argument("--seed", type=int, default=42, help="data generator seed (default 42)")
     parser.add_argument(
         "--dir",

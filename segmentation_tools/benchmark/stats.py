@@ -80,6 +80,10 @@ class Repeat:
     load_seconds: float | None = None  # the loader reading every raw file into the raw tables, before the build
     # unique_id -> capability, from the build's manifest (capabilities.node_capabilities)
     node_capabilities: Mapping[str, Capability] = dataclasses.field(default_factory=dict)
+    # the fresh build with the backfill of recorded month-ends, as `make build` runs it, on its own warehouse file
+    backfill_seconds: float | None = None
+    backfill_run_seconds: float | None = None  # its run_results elapsed_time
+    backfill_peak_rss_bytes: int | None = None
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -122,10 +126,13 @@ def figures(
         rows.append(Figure(f"    {node_label(node_id)}", "s", [run[node_id] for run in runs if node_id in run]))
     rows += [
         Figure("dbt unit tests, wall (not in the build)", "s", present([r.unit_test_seconds for r in repeats])),
+        Figure("dbt build with the backfill, wall", "s", present([r.backfill_seconds for r in repeats])),
+        Figure("  its run (run_results elapsed_time)", "s", present([r.backfill_run_seconds for r in repeats])),
         Figure("monthly run (run_month.py), wall", "s", present([r.monthly_seconds for r in repeats])),
         Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
         Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
         Figure("peak RSS, monthly run", "MB", present([r.monthly_peak_rss_bytes for r in repeats])),
+        Figure("peak RSS, build with the backfill", "MB", present([r.backfill_peak_rss_bytes for r in repeats])),
         Figure("warehouse file after build", "MB", present([r.warehouse_bytes for r in repeats])),
     ]
     return rows

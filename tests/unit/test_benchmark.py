@@ -177,6 +177,9 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             1_500_000_000 if monthly else None,
             unit_test_seconds=9.0,
             load_seconds=12.0,
+            backfill_seconds=80.0,
+            backfill_run_seconds=70.0,
+            backfill_peak_rss_bytes=3_000_000_000,
         ),
         stats.Repeat(
             46.0,
@@ -187,6 +190,9 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             1_700_000_000 if monthly else None,
             unit_test_seconds=11.0,
             load_seconds=14.0,
+            backfill_seconds=90.0,
+            backfill_run_seconds=75.0,
+            backfill_peak_rss_bytes=3_200_000_000,
         ),
     ]
 
@@ -209,10 +215,13 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
         "model m4",
         "model m3",
         "dbt unit tests, wall (not in the build)",
+        "dbt build with the backfill, wall",
+        "its run (run_results elapsed_time)",
         "monthly run (run_month.py), wall",
         "monthly run / dbt build",
         "peak RSS, dbt build",
         "peak RSS, monthly run",
+        "peak RSS, build with the backfill",
         "warehouse file after build",
     ]
     by_label = {row.label.strip(): row.values for row in rows}
@@ -222,6 +231,9 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     assert by_label["dbt unit tests, wall (not in the build)"] == [9.0, 11.0]
     assert by_label["raw files loaded (segmentation.ingest), wall"] == [12.0, 14.0]
     assert by_label["monthly run / dbt build"] == [0.5, 24.0 / 46.0]
+    assert by_label["dbt build with the backfill, wall"] == [80.0, 90.0]
+    assert by_label["its run (run_results elapsed_time)"] == [70.0, 75.0]
+    assert by_label["peak RSS, build with the backfill"] == [3_000_000_000, 3_200_000_000]
     assert by_label["next month's rows appended (once)"] == []
     assert by_label["dbt parse, cold (before the build)"] == []
 
@@ -303,7 +315,9 @@ def test_counts_must_be_positive_and_the_date_iso() -> None:
     args = cli.parse_args(["--customers", "2_000", "--transactions", "100000", "--repeat", "2"])
     assert (args.customers, args.transactions, args.repeat, args.as_of) == (2000, 100_000, 2, cli.DEFAULT_AS_OF)
     assert next_month.month_end(cli.DEFAULT_AS_OF) == cli.DEFAULT_AS_OF
-    for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"]):
+    assert args.backfill_months == 12
+    assert cli.parse_args(["--backfill-months", "0"]).backfill_months == 0
+    for bad in (["--repeat", "0"], ["--customers", "-1"], ["--as-of", "2026/10/31"], ["--backfill-months", "-1"]):
         with pytest.raises(SystemExit):
             cli.parse_args(bad)
 
