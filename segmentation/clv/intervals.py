@@ -12,11 +12,16 @@ those vary around the expected value far more.
 
 Cost: the expected purchases of a customer still alive depend on (x, T) only and are computed once per distinct
 pair and draw (the hypergeometric function is the expensive part); P(alive) once per distinct (x, t_x, T) and
-draw; the 1-year value per customer and draw, in chunks of customers.
+draw; the 1-year value per customer and draw, in chunks of customers. The rows are split between threads
+(WORKERS): numpy and scipy's ufuncs release the GIL, each row is computed alone, and the values are the same
+whichever thread computes them.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +38,7 @@ LEVEL = 0.90
 QUANTILES = ((1 - LEVEL) / 2, (1 + LEVEL) / 2)
 HORIZON_DAYS = 365.0
 CHUNK_CUSTOMERS = 10_000
+WORKERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,18 @@ def gamma_gamma_draws(params: GammaGammaParams, log_covariance: Array, normals: 
     return draw((params.p, params.q, params.v), log_covariance, normals)
 
 
+def by_row_blocks(compute: Callable[[slice], Array], rows: int, block: int | None = None) -> Array:
+    """`compute` of every block of at most `block` rows (CHUNK_CUSTOMERS by default), in WORKERS threads,
+    stacked in order: the same array as `compute(slice(0, rows))` when each row's values depend on that row
+    alone, in a block's memory per thread."""
+    size = block or CHUNK_CUSTOMERS
+    blocks = [slice(start, start + size) for start in range(0, rows, size)] or [slice(0, 0)]
+    if len(blocks) == 1 or WORKERS == 1:
+        return np.concatenate([compute(rows) for rows in blocks], axis=0)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return np.concatenate(list(pool.map(compute, blocks)), axis=0)
+
+
 def expected_purchases_by_draw(
     draws: Array, frequency: Array, recency: Array, t: Array, horizon: float = HORIZON_DAYS
 ) -> tuple[Array, NDArray[np.intp]]:
@@ -80,8 +98,16 @@ def expected_purchases_by_draw(
     triples, customer_triple = np.unique(np.column_stack((frequency, recency, t)), axis=0, return_inverse=True)
     pairs, triple_pair = np.unique(triples[:, [0, 2]], axis=0, return_inverse=True)
     r, alpha, a, b = (draws[None, :, i] for i in range(4))
-    if_alive = bg_nbd.expected_purchases_if_alive(r, alpha, a, b, horizon, pairs[:, [0]], pairs[:, [1]])
-    alive = bg_nbd.probability_alive_of(r, alpha, a, b, triples[:, [0]], triples[:, [1]], triples[:, [2]])
+    if_alive = by_row_blocks(
+        lambda rows: bg_nbd.expected_purchases_if_alive(r, alpha, a, b, horizon, pairs[rows, [0]], pairs[rows, [1]]),
+        pairs.shape[0],
+    )
+    alive = by_row_blocks(
+        lambda rows: bg_nbd.probability_alive_of(
+            r, alpha, a, b, triples[rows, [0]], triples[rows, [1]], triples[rows, [2]]
+        ),
+        triples.shape[0],
+    )
     return alive * if_alive[triple_pair.reshape(-1)], customer_triple.reshape(-1)
 
 
@@ -109,12 +135,14 @@ def intervals(
     if gg_draws is not None:
         p, q, v = (gg_draws[None, :, i] for i in range(3))
         mean = gamma_gamma.population_mean_of(p, q, v)
-        for start in range(0, frequency.size, CHUNK_CUSTOMERS):
-            chunk = slice(start, start + CHUNK_CUSTOMERS)
-            x = frequency[chunk, None]
-            own = np.nan_to_num(monetary_value[chunk, None], nan=0.0)
+
+        def value_bounds(customers: slice) -> Array:
+            x = frequency[customers, None]
+            own = np.nan_to_num(monetary_value[customers, None], nan=0.0)
             # the Gamma-Gamma conditional mean, μ + w·(m − μ), written out for speed (gamma_gamma.py has it too)
             weight = p * x / (p * x + q - 1)
             value = np.where(x > 0, mean + weight * (own - mean), mean)
-            value_low[chunk], value_high[chunk] = bounds(purchases[customer_row[chunk]] * value / (1 + discount_rate))
+            return np.column_stack(bounds(purchases[customer_row[customers]] * value / (1 + discount_rate)))
+
+        value_low, value_high = by_row_blocks(value_bounds, frequency.size).T
     return Intervals(low_by_triple[customer_row], high_by_triple[customer_row], value_low, value_high)

@@ -180,3 +180,39 @@ def test_a_customer_s_value_draws_are_purchases_times_spend(discount_rate: float
     )
     np.testing.assert_allclose(result.predicted_ltv_low, np.quantile(values, 0.05, axis=0), rtol=1e-10)
     np.testing.assert_allclose(result.predicted_ltv_high, np.quantile(values, 0.95, axis=0), rtol=1e-10)
+
+
+@pytest.mark.parametrize(("rows", "block", "workers"), [(0, 4, 2), (1, 4, 2), (10, 3, 2), (10, 3, 1), (9, 3, 4)])
+def test_blocks_in_threads_give_the_array_of_one_pass(
+    rows: int, block: int, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(intervals, "WORKERS", workers)
+    values = np.arange(rows * 3, dtype=np.float64).reshape(rows, 3)
+    seen: list[tuple[int, int]] = []
+
+    def compute(part: slice) -> NDArray[np.float64]:
+        seen.append((part.start, part.stop))
+        return values[part] * 2.0
+
+    out = intervals.by_row_blocks(compute, rows, block)
+    assert np.array_equal(out, values * 2.0) and out.shape == (rows, 3)
+    # every row in exactly one block of at most `block` rows
+    covered = sorted(index for start, stop in seen for index in range(start, min(stop, rows)))
+    assert covered == list(range(rows))
+    assert all(min(stop, rows) - start <= block for start, stop in seen)
+
+
+def test_the_threaded_intervals_equal_one_thread_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = simulated(3_000, np.random.default_rng(11))
+    bg_normals, gg_normals = intervals.standard_normals(50)
+    bg_draws = intervals.bg_nbd_draws(TRUE_BG, np.eye(4) * 0.01, bg_normals)
+    gg_draws = intervals.gamma_gamma_draws(TRUE_GG, np.eye(3) * 0.01, gg_normals)
+    arguments = (bg_draws, gg_draws, data.frequency, data.recency, data.t, data.monetary_value, 0.1)
+    monkeypatch.setattr(intervals, "CHUNK_CUSTOMERS", 10**9)
+    monkeypatch.setattr(intervals, "WORKERS", 1)
+    one = intervals.intervals(*arguments)
+    monkeypatch.setattr(intervals, "CHUNK_CUSTOMERS", 256)
+    monkeypatch.setattr(intervals, "WORKERS", 3)
+    threaded = intervals.intervals(*arguments)
+    for name in ("expected_purchases_low", "expected_purchases_high", "predicted_ltv_low", "predicted_ltv_high"):
+        assert np.array_equal(getattr(one, name), getattr(threaded, name), equal_nan=True), name
