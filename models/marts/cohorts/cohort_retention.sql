@@ -40,22 +40,28 @@ as_of as (
 
 ),
 
--- the first month of the transaction history: earlier months are unobserved
-history as (
+-- each customer's months with a transaction on or before A: whether one was a purchase, and the net amount
+customer_months as (
 
-    select min(transactions.transaction_date) as first_transaction_date
+    select
+        transactions.customer_id,
+        {{ month_index('transactions.transaction_date') }} as month_index,
+        max(case when transactions.amount > 0 then 1 else 0 end) as has_purchase,
+        sum(transactions.amount) as revenue
 
     from transactions
     inner join as_of
         on transactions.transaction_date <= as_of.as_of_date
+    group by transactions.customer_id, {{ month_index('transactions.transaction_date') }}
 
 ),
 
+-- the first month of the transaction history: earlier months are unobserved
 history_start as (
 
-    select {{ month_index('first_transaction_date') }} as first_month_index
+    select min(month_index) as first_month_index
 
-    from history
+    from customer_months
 
 ),
 
@@ -105,23 +111,20 @@ matrix as (
 
 ),
 
+-- a member's months from its signup month on (a transaction earlier in the signup month counts)
 member_months as (
 
     select
         members.signup_month as cohort_month,
-        {{ month_index('transactions.transaction_date') }} - members.signup_month_index as months_since_signup,
-        count(distinct case when transactions.amount > 0 then transactions.customer_id end) as active_customers,
-        sum(transactions.amount) as revenue
+        customer_months.month_index - members.signup_month_index as months_since_signup,
+        count(case when customer_months.has_purchase = 1 then 1 end) as active_customers,
+        sum(customer_months.revenue) as revenue
 
-    from transactions
+    from customer_months
     inner join members
-        on transactions.customer_id = members.customer_id
-    inner join as_of
-        on transactions.transaction_date <= as_of.as_of_date
-    where transactions.transaction_date >= members.signup_month
-    group by
-        members.signup_month,
-        {{ month_index('transactions.transaction_date') }} - members.signup_month_index
+        on customer_months.customer_id = members.customer_id
+    where customer_months.month_index >= members.signup_month_index
+    group by members.signup_month, customer_months.month_index - members.signup_month_index
 
 ),
 
