@@ -63,10 +63,7 @@ bucketed as (
 
     from transactions
     -- transactions after the latest as-of date fall in no bucket and play no part
-    inner join buckets
-        on
-        transactions.transaction_date <= buckets.bucket_end
-        and (buckets.previous_bucket_end is null or transactions.transaction_date > buckets.previous_bucket_end)
+    {{ join_period('transactions', 'transaction_date', 'buckets', 'bucket_end', 'previous_bucket_end') }}
     group by transactions.customer_id, buckets.bucket_end
 
 ),
