@@ -105,23 +105,40 @@ matrix as (
 
 ),
 
+-- each customer's months with a transaction on or before A: whether any amount was positive, and the month's sum.
+-- Aggregated per customer first, a plain group by that spills, rather than counting distinct customers per
+-- cohort and month, which held every cohort's set of customer ids in memory at once (docs/decisions.md)
+customer_months as (
+
+    select
+        transactions.customer_id,
+        {{ month_index('transactions.transaction_date') }} as month_index,
+        max(case when transactions.amount > 0 then 1 else 0 end) as is_active,
+        sum(transactions.amount) as revenue
+
+    from transactions
+    inner join as_of
+        on transactions.transaction_date <= as_of.as_of_date
+    group by transactions.customer_id, {{ month_index('transactions.transaction_date') }}
+
+),
+
+-- a month before the signup month falls on no offset
 member_months as (
 
     select
         members.signup_month as cohort_month,
-        {{ month_index('transactions.transaction_date') }} - members.signup_month_index as months_since_signup,
-        count(distinct case when transactions.amount > 0 then transactions.customer_id end) as active_customers,
-        sum(transactions.amount) as revenue
+        customer_months.month_index - members.signup_month_index as months_since_signup,
+        count(case when customer_months.is_active = 1 then 1 end) as active_customers,
+        sum(customer_months.revenue) as revenue
 
-    from transactions
+    from customer_months
     inner join members
-        on transactions.customer_id = members.customer_id
-    inner join as_of
-        on transactions.transaction_date <= as_of.as_of_date
-    where transactions.transaction_date >= members.signup_month
+        on customer_months.customer_id = members.customer_id
+    where customer_months.month_index >= members.signup_month_index
     group by
         members.signup_month,
-        {{ month_index('transactions.transaction_date') }} - members.signup_month_index
+        customer_months.month_index - members.signup_month_index
 
 ),
 
