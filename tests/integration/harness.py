@@ -37,7 +37,7 @@ SAMPLE_AS_OF = TEST_SAMPLE.as_of
 SAMPLE_BACKFILL_MONTHS = TEST_SAMPLE.backfill_months
 # DuckDB's memory cap for the session's build of the sample (DUCKDB_MEMORY_LIMIT, profiles.yml): far below what the
 # build would take uncapped (about 0.5 GB of RSS), a little above the least it passes at with the profile's two
-# threads (80 MB passed, 64 MB did not). So the build spills, as ten times the guide's scale does under the 8 GB cap,
+# threads (80 MB passed, 64 MB did not). So the build spills, as ten times the guide's scale does under the 5 GB cap,
 # and a model that needs more than that in memory at once (the sample's own size), or a build whose spilling
 # breaks, fails the suite (docs/testing.md).
 SAMPLE_MEMORY_LIMIT = "96MB"
@@ -86,7 +86,7 @@ class Warehouse:
     ) -> DbtRun:
         """Load the raw folder, then run a dbt command on this warehouse, as a user runs them; `as_of` may be text to
         test how bad dates are refused, `variables` adds or overrides dbt vars (a backfill, a threshold), and
-        `memory_limit` caps DuckDB's memory in the dbt command (DUCKDB_MEMORY_LIMIT) instead of the profile's 8 GB."""
+        `memory_limit` caps DuckDB's memory in the dbt command (DUCKDB_MEMORY_LIMIT) instead of the profile's 5 GB."""
         target = self.work_dir / "target"
         env = {
             **os.environ,
