@@ -1,8 +1,10 @@
 {#
     Each customer's products (the optional product_id on transactions, docs/rules/raw-input.md) with the
-    date of their first positive transaction of it, one list per customer. The criteria's
-    purchased_products is this list filtered to an as-of date (macro purchased_products_as_of),
-    computed only where it is read. DuckDB only, like the user-defined segments it serves.
+    date of their first positive transaction of it, one row per customer and product. The criteria's
+    purchased_products is worked out from it for the dates read (macro purchased_products_by_date), only
+    where it is read. A narrow table rather than a list per customer: a plain group by, which DuckDB can
+    spill, where a list per customer held every customer's products in memory at once
+    (docs/decisions.md). DuckDB only, like the user-defined segments it serves.
 #}
 
 {{ config(enabled=builds_duckdb_only_models()) }}
@@ -15,7 +17,7 @@ transactions as (
 
 ),
 
-first_purchases as (
+final as (
 
     select
         customer_id,
@@ -26,19 +28,6 @@ first_purchases as (
     where amount > 0
         and product_id is not null
     group by customer_id, product_id
-
-),
-
-final as (
-
-    select
-        customer_id,
-        list(
-            struct_pack(product_id := product_id, first_purchase_date := first_purchase_date) order by product_id
-        ) as first_purchases
-
-    from first_purchases
-    group by customer_id
 
 )
 

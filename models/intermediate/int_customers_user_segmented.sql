@@ -36,20 +36,30 @@ products_bought as (
 
 ),
 
+featured_dates as (
+
+    select distinct as_of_date from customers_featured
+
+),
+
+-- worked out only when a predicate reads products; joined always, so the model's inputs do not depend on the file
+products_as_of as (
+
+    {{ purchased_products_by_date('products_bought', 'featured_dates', wanted=reads.products) }}
+
+),
+
 featured as (
 
     select
         customers_featured.*,
-        {%- if reads.products %}
-        {{ purchased_products_as_of('products_bought.first_purchases', 'customers_featured.as_of_date') }}
-        {%- else %}
-        cast([] as bigint[])
-        {%- endif %} as purchased_products
+        coalesce(products_as_of.purchased_products, {{ no_products() }}) as purchased_products
 
     from customers_featured
-    -- read only when a predicate reads products; joined always, so the model's inputs do not depend on the file
-    left join products_bought -- noqa: ST11
-        on customers_featured.customer_id = products_bought.customer_id
+    left join products_as_of
+        on
+        customers_featured.as_of_date = products_as_of.as_of_date
+        and customers_featured.customer_id = products_as_of.customer_id
 
 ),
 

@@ -26,17 +26,23 @@ latest as (
 
 ),
 
+products_as_of as (
+
+    {{ purchased_products_by_date('products_bought', 'latest') }}
+
+),
+
 final as (
 
     select
         featured.*, -- every field of int_customers_featured, as it is
-        {{ purchased_products_as_of('products_bought.first_purchases', 'featured.as_of_date') }} as purchased_products
+        coalesce(products_as_of.purchased_products, {{ no_products() }}) as purchased_products
 
     from featured
     inner join latest
         on featured.as_of_date = latest.as_of_date
-    left join products_bought
-        on featured.customer_id = products_bought.customer_id
+    left join products_as_of
+        on featured.customer_id = products_as_of.customer_id
 
 )
 

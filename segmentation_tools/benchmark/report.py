@@ -151,6 +151,7 @@ def write_record(
         "figures": figures_json(rows),
         "capabilities": capabilities_json(costs),
         "nodes_per_repeat": [repeat.run_results.node_seconds for repeat in repeats],
+        "node_statuses_per_repeat": [repeat.run_results.node_statuses for repeat in repeats],
         "node_capabilities": {node: capability.value for node, capability in repeats[0].node_capabilities.items()},
     }
     out.write_text(json.dumps(record, indent=2) + "\n")

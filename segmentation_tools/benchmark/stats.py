@@ -32,6 +32,8 @@ class RunResults:
 
     elapsed_seconds: float  # before_run (relation cache), hooks and nodes; excludes start-up and parse
     node_seconds: dict[str, float]  # unique_id -> execution_time, hooks included
+    # unique_id -> dbt's status (success, pass, warn, no-op): two scales' records show they ran the same nodes
+    node_statuses: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def node_seconds_total(self) -> float:
@@ -42,6 +44,7 @@ def parse_run_results(data: Mapping[str, Any]) -> RunResults:
     return RunResults(
         elapsed_seconds=float(data["elapsed_time"]),
         node_seconds={result["unique_id"]: float(result["execution_time"]) for result in data["results"]},
+        node_statuses={result["unique_id"]: str(result["status"]) for result in data["results"]},
     )
 
 

@@ -42,15 +42,22 @@ RUN_RESULTS = {
     "metadata": {"dbt_version": "1.11.16"},
     "elapsed_time": 30.5,
     "results": [
-        {"unique_id": "operation.segmentation.segmentation-on-run-start-0", "execution_time": 0.5, "timing": []},
+        {
+            "unique_id": "operation.segmentation.segmentation-on-run-start-0",
+            "status": "success",
+            "execution_time": 0.5,
+            "timing": [],
+        },
         {
             "unique_id": "model.segmentation.int_customers_windowed",
+            "status": "success",
             "execution_time": 20.0,
             "timing": [{"name": "compile"}, {"name": "execute"}],
         },
-        {"unique_id": "model.segmentation.stg_transactions", "execution_time": 8.0, "timing": []},
+        {"unique_id": "model.segmentation.stg_transactions", "status": "success", "execution_time": 8.0, "timing": []},
         {
             "unique_id": "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667",
+            "status": "warn",
             "execution_time": 4.25,
             "timing": [],
         },
@@ -65,6 +72,16 @@ def test_run_results_give_the_run_elapsed_time_and_every_node_time() -> None:
     assert len(results.node_seconds) == 4
     # two threads: the summed node time (32.75) can exceed the run's elapsed time
     assert results.node_seconds_total == pytest.approx(32.75)
+
+
+def test_run_results_give_every_nodes_status_so_two_runs_node_lists_compare() -> None:
+    statuses = stats.parse_run_results(RUN_RESULTS).node_statuses
+    assert statuses == {
+        "operation.segmentation.segmentation-on-run-start-0": "success",
+        "model.segmentation.int_customers_windowed": "success",
+        "model.segmentation.stg_transactions": "success",
+        "test.segmentation.not_null_customer_segments_customer_id.3bbf5b5667": "warn",
+    }
 
 
 def test_start_up_and_parse_is_the_wall_time_outside_the_run() -> None:
