@@ -152,23 +152,75 @@ segment_sizes as (
 
 ),
 
--- the customers of the run signed up on or before each day who have no segment at the day's recorded date
-unassigned_sizes as (
+-- the customers of the run by signup day, and the members of each recorded date the window reads by signup day:
+-- counted before they meet the days, so no customer is paired with each of the 90 days (docs/decisions.md)
+signup_counts as (
+
+    select
+        signup_date,
+        count(*) as customer_count
+
+    from customers
+    group by signup_date
+
+),
+
+member_signup_counts as (
+
+    select
+        snapshots.as_of_date,
+        customers.signup_date,
+        count(*) as member_count
+
+    from snapshots
+    inner join used_dates
+        on snapshots.as_of_date = used_dates.recorded_date
+    inner join customers
+        on snapshots.customer_id = customers.customer_id
+    group by snapshots.as_of_date, customers.signup_date
+
+),
+
+signed_up as (
 
     select
         days.activity_date,
-        count(*) as member_count
+        sum(signup_counts.customer_count) as customer_count
 
     from days
-    inner join day_dates
-        on days.activity_date = day_dates.activity_date
-    inner join customers
-        on days.activity_date >= customers.signup_date
-    left join snapshots
-        on day_dates.recorded_date = snapshots.as_of_date
-        and customers.customer_id = snapshots.customer_id
-    where snapshots.customer_id is null
+    inner join signup_counts
+        on days.activity_date >= signup_counts.signup_date
     group by days.activity_date
+
+),
+
+assigned as (
+
+    select
+        day_dates.activity_date,
+        sum(member_signup_counts.member_count) as member_count
+
+    from day_dates
+    inner join member_signup_counts
+        on
+        day_dates.recorded_date = member_signup_counts.as_of_date
+        and day_dates.activity_date >= member_signup_counts.signup_date
+    group by day_dates.activity_date
+
+),
+
+-- the customers of the run signed up on or before each day who have no segment at the day's recorded date:
+-- those signed up, less those of them with one
+unassigned_sizes as (
+
+    select
+        signed_up.activity_date,
+        signed_up.customer_count - coalesce(assigned.member_count, 0) as member_count
+
+    from signed_up
+    left join assigned
+        on signed_up.activity_date = assigned.activity_date
+    where signed_up.customer_count - coalesce(assigned.member_count, 0) > 0
 
 ),
 
