@@ -205,11 +205,10 @@ def test_custom_dbt_tests_fail_on_broken_data(built: Warehouse, tmp_path: Path) 
                                      where customer_segment = 'High-Value Travelers')
                 """
             )
-        # a clean row lost: one whose transaction_id no other row carries
+        # a clean row lost from the table the reconciliation counts
         con.execute(
-            "delete from staging.base_transactions where transaction_id = "
-            "(select min(transaction_id) from staging.stg_transactions"
-            " where transaction_id not in (select transaction_id from staging.base_transactions__repeats))"
+            "delete from intermediate.int_transactions_matched where transaction_id = "
+            "(select min(transaction_id) from intermediate.int_transactions_matched)"
         )
     run = damaged.dbt(
         "test", "--select", "test_name:segment_rules_hold", "assert_raw_rows_reconcile", as_of=SAMPLE_AS_OF
