@@ -62,28 +62,3 @@
     {{ return('table') }}
 {% endmacro %}
 
-
-{#
-    The join of each row of `rows` to the period its `date_column` falls in: the row of `periods` with the first
-    `period_end` on or after the date, where `previous_period_end` is the period before's end (null for the first).
-    A row after the last period joins none. DuckDB's as-of join finds it in one ordered pass, in about half the
-    time of the range join the other engines use.
-#}
-{% macro join_period(rows, date_column, periods, period_end, previous_period_end) %}
-    {{ return(adapter.dispatch('join_period')(rows, date_column, periods, period_end, previous_period_end)) }}
-{% endmacro %}
-
-{% macro default__join_period(rows, date_column, periods, period_end, previous_period_end) -%}
-    inner join {{ periods }}
-        on
-        {{ rows }}.{{ date_column }} <= {{ periods }}.{{ period_end }}
-        and (
-            {{ periods }}.{{ previous_period_end }} is null
-            or {{ rows }}.{{ date_column }} > {{ periods }}.{{ previous_period_end }}
-        )
-{%- endmacro %}
-
-{% macro duckdb__join_period(rows, date_column, periods, period_end, previous_period_end) -%}
-    asof inner join {{ periods }}
-        on {{ rows }}.{{ date_column }} <= {{ periods }}.{{ period_end }}
-{%- endmacro %}

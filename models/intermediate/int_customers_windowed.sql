@@ -3,7 +3,9 @@
     all the dates share few edges, so the transactions are first summed once into buckets that lie between
     consecutive edges (int_as_of_dates_windowed's dates and the day before each window opens): a bucket then
     lies wholly inside or wholly outside every window. Each date's figures are sums over whole buckets, which
-    join the dates in place of every transaction.
+    join the dates in place of every transaction. The bucket of a transaction is looked up by its day, on
+    equality: the range join runs on the few thousand distinct days, not on every transaction, which
+    would need the transactions sorted.
 #}
 
 with
@@ -23,6 +25,12 @@ transactions as (
 as_of_windows as (
 
     select * from {{ ref('int_as_of_dates_windowed') }}
+
+),
+
+transaction_days as (
+
+    select distinct transaction_date from {{ ref('int_transactions_categorized') }}
 
 ),
 
@@ -49,11 +57,29 @@ buckets as (
 
 ),
 
+-- transactions after the latest as-of date fall in no bucket and play no part
+days_bucketed as (
+
+    select
+        transaction_days.transaction_date,
+        buckets.bucket_end
+
+    from transaction_days
+    inner join buckets
+        on
+        transaction_days.transaction_date <= buckets.bucket_end
+        and (
+            buckets.previous_bucket_end is null
+            or transaction_days.transaction_date > buckets.previous_bucket_end
+        )
+
+),
+
 bucketed as (
 
     select
         transactions.customer_id,
-        buckets.bucket_end,
+        days_bucketed.bucket_end,
         sum(transactions.amount) as spend,
         sum(transactions.amount) filter (where transactions.category_group = 'Travel') as travel_spend,
         sum(transactions.amount) filter (where transactions.category_group = 'Necessities') as necessities_spend,
@@ -62,9 +88,9 @@ bucketed as (
         max(transactions.transaction_date) filter (where transactions.amount > 0) as last_purchase_date
 
     from transactions
-    -- transactions after the latest as-of date fall in no bucket and play no part
-    {{ join_period('transactions', 'transaction_date', 'buckets', 'bucket_end', 'previous_bucket_end') }}
-    group by transactions.customer_id, buckets.bucket_end
+    inner join days_bucketed
+        on transactions.transaction_date = days_bucketed.transaction_date
+    group by transactions.customer_id, days_bucketed.bucket_end
 
 ),
 
