@@ -3,7 +3,7 @@
     dates in one pass: each purchase day is counted once, in the period it falls in (after the previous
     cut-off, up to its own), and each cut-off's figures are running totals over the periods.
 
-    Emits the CTEs `periods` … `summarized` of a `with` chain, to be followed by a comma. The chain must already
+    Emits the CTEs `purchase_dates` … `summarized` of a `with` chain, to be followed by a comma. The chain must already
     define `purchase_days` (customer_id, purchase_date, purchase_amount: the day's positive amounts) and the CTE
     named by `cutoffs`, one row per cut-off date with the previous one (null for the first) in the columns named
     by `cutoff` and `previous_cutoff`. `summarized` has one row per customer and cut-off on or after the
@@ -13,24 +13,44 @@
 #}
 {% macro purchase_day_summaries(cutoffs, cutoff, previous_cutoff) -%}
 
+purchase_dates as (
+
+    select distinct purchase_date from purchase_days
+
+),
+
+-- the period of each purchase date, which the purchase days then join on equality: the range join runs on
+-- the few thousand dates, not on every customer's purchase days
+period_days as (
+
+    select
+        purchase_dates.purchase_date,
+        {{ cutoffs }}.{{ cutoff }}
+
+    from purchase_dates
+    inner join {{ cutoffs }}
+        on
+        purchase_dates.purchase_date <= {{ cutoffs }}.{{ cutoff }}
+        and (
+            {{ cutoffs }}.{{ previous_cutoff }} is null
+            or purchase_dates.purchase_date > {{ cutoffs }}.{{ previous_cutoff }}
+        )
+
+),
+
 periods as (
 
     select
         purchase_days.customer_id,
-        {{ cutoffs }}.{{ cutoff }},
+        period_days.{{ cutoff }},
         count(*) as purchase_days,
         sum(purchase_days.purchase_amount) as purchase_amount,
         max(purchase_days.purchase_date) as last_purchase_date
 
     from purchase_days
-    inner join {{ cutoffs }}
-        on
-        purchase_days.purchase_date <= {{ cutoffs }}.{{ cutoff }}
-        and (
-            {{ cutoffs }}.{{ previous_cutoff }} is null
-            or purchase_days.purchase_date > {{ cutoffs }}.{{ previous_cutoff }}
-        )
-    group by purchase_days.customer_id, {{ cutoffs }}.{{ cutoff }}
+    inner join period_days
+        on purchase_days.purchase_date = period_days.purchase_date
+    group by purchase_days.customer_id, period_days.{{ cutoff }}
 
 ),
 
