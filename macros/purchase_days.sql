@@ -19,22 +19,10 @@ purchase_dates as (
 
 ),
 
--- the period of each purchase date, which the purchase days then join on equality: the range join runs on
--- the few thousand dates, not on every customer's purchase days
+-- the period of each purchase date, which the purchase days then join on equality (macros/dates_in_periods.sql)
 period_days as (
 
-    select
-        purchase_dates.purchase_date,
-        {{ cutoffs }}.{{ cutoff }}
-
-    from purchase_dates
-    inner join {{ cutoffs }}
-        on
-        purchase_dates.purchase_date <= {{ cutoffs }}.{{ cutoff }}
-        and (
-            {{ cutoffs }}.{{ previous_cutoff }} is null
-            or purchase_dates.purchase_date > {{ cutoffs }}.{{ previous_cutoff }}
-        )
+    {{ dates_in_periods('purchase_dates', 'purchase_date', cutoffs, cutoff, previous_cutoff) }}
 
 ),
 

@@ -4,8 +4,7 @@
     consecutive edges (int_as_of_dates_windowed's dates and the day before each window opens): a bucket then
     lies wholly inside or wholly outside every window. Each date's figures are sums over whole buckets, which
     join the dates in place of every transaction. The bucket of a transaction is looked up by its day, on
-    equality: the range join runs on the few thousand distinct days, not on every transaction, which
-    would need the transactions sorted.
+    equality (macros/dates_in_periods.sql).
 #}
 
 with
@@ -60,18 +59,7 @@ buckets as (
 -- transactions after the latest as-of date fall in no bucket and play no part
 days_bucketed as (
 
-    select
-        transaction_days.transaction_date,
-        buckets.bucket_end
-
-    from transaction_days
-    inner join buckets
-        on
-        transaction_days.transaction_date <= buckets.bucket_end
-        and (
-            buckets.previous_bucket_end is null
-            or transaction_days.transaction_date > buckets.previous_bucket_end
-        )
+    {{ dates_in_periods('transaction_days', 'transaction_date', 'buckets', 'bucket_end', 'previous_bucket_end') }}
 
 ),
 
