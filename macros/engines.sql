@@ -47,18 +47,18 @@
 
 
 {#
-    How the transactions' staging tables are kept: incremental, a run staging the rows it has not
+    How the incrementally staged tables (transactions, behaviour events) are kept: incremental, a run staging the rows it has not
     settled yet; Spark's in-memory catalog starts empty every run, so there they are tables.
 #}
-{% macro staged_transactions_materialization() %}
-    {{ return(adapter.dispatch('staged_transactions_materialization')()) }}
+{% macro incremental_staging_materialization() %}
+    {{ return(adapter.dispatch('incremental_staging_materialization')()) }}
 {% endmacro %}
 
-{% macro default__staged_transactions_materialization() %}
+{% macro default__incremental_staging_materialization() %}
     {{ return('incremental') }}
 {% endmacro %}
 
-{% macro spark__staged_transactions_materialization() %}
+{% macro spark__incremental_staging_materialization() %}
     {{ return('table') }}
 {% endmacro %}
 

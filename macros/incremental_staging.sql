@@ -1,5 +1,6 @@
 {#
-    Incremental staging of transactions (models/staging/base/base_transactions.sql).
+    Incremental staging of transactions (models/staging/base/base_transactions.sql) and of behaviour
+    events (base_behavior_events.sql, at the end of this file).
 
     A row is settled when it has a transaction date on or before the as-of date of the run that
     staged it (`loaded_as_of`). Its verdict depends only on its own text; the other rows (dated
@@ -28,6 +29,13 @@
 {% macro latest_settled_as_of() -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
+    {%- endif -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'loaded_as_of' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            this ~ ' was staged by a version of the project that staged the whole file every run (it has no'
+            ~ ' loaded_as_of column): stage it again with --full-refresh (make warehouse FULL_REFRESH=1)'
+        ) }}
     {%- endif -%}
     {%- set answer = run_query('select max(loaded_as_of) from ' ~ this) -%}
     {%- set latest = answer.columns[0].values()[0] -%}
@@ -72,5 +80,51 @@
 {% macro delete_repeats_of_restaged_ids() -%}
     {%- if is_incremental() -%}
         delete from {{ this }} where transaction_id in ({{ ids_staged_by_this_run() }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    Behaviour events, by the same rule on the event's date (occurred_at's date part): a row is
+    settled once a run as of that date or later has staged it. base_behavior_events ranks the copies
+    of an event_id inside the model rather than in a table of repeats, so an id that a restaged row
+    carries is restaged whole: every row of it, settled or not, is deleted and ranked again with the
+    new ones, and the ranking is the one a full build gives. The ids of the other rows have no new
+    copy, so their ranking stands.
+#}
+
+{# Whether a raw event's occurred_at is missing, unparseable, or dated after `settled_through`. #}
+{% macro is_unsettled_event(settled_through) -%}
+    coalesce(
+        cast({{ parse_iso_timestamp(field_text('occurred_at')) }} as date) > {{ date_literal(settled_through) }}, true
+    )
+{%- endmacro %}
+
+{# The event ids (as staging parses them) that the raw rows to be staged again carry. #}
+{% macro restaged_event_ids(settled_through) -%}
+    select {{ parse_integer(field_text('event_id')) }}
+    from {{ source('raw', 'behavior_events') }}
+    where {{ is_unsettled_event(settled_through) }}
+{%- endmacro %}
+
+{# The raw rows base_behavior_events stages on a later run. #}
+{% macro events_to_stage(settled_through) -%}
+    {{ is_unsettled_event(settled_through) }}
+    or {{ parse_integer(field_text('event_id')) }} in ({{ restaged_event_ids(settled_through) }})
+{%- endmacro %}
+
+{#
+    The pre-hook of base_behavior_events: the rows it will stage again. A row's occurred_at is
+    null exactly when its raw text does not parse, as in is_unsettled_event.
+#}
+{% macro delete_unsettled_events() -%}
+    {%- if is_incremental() -%}
+        {%- set settled_through = latest_settled_as_of() -%}
+        delete from {{ this }}
+        where occurred_at is null
+            or cast(occurred_at as date) > loaded_as_of
+            {%- if settled_through is not none %}
+            or event_id in ({{ restaged_event_ids(settled_through) }})
+            {%- endif %}
     {%- endif -%}
 {%- endmacro %}

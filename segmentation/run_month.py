@@ -58,7 +58,8 @@ def reconcile_hint(full_refresh: bool) -> str:
             "raw rows <> clean + rejected + duplicates; see `select * from data_quality_report` and report it"
         )
     return (
-        "the raw transactions file no longer matches what earlier builds staged: rows dated on or before the "
+        "the raw transactions or behaviour events file no longer matches what earlier builds staged: rows dated on or "
+        "before the "
         "last build's as-of date were changed, added or removed (test assert_raw_rows_reconcile failed). "
         "Stage the whole file again: `make warehouse FULL_REFRESH=1` (with the same RAW_DIR and AS_OF) or "
         "`python -m segmentation.run_month --full-refresh` (with the same arguments); the segment history "

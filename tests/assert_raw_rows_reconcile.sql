@@ -7,7 +7,7 @@
     optional products, consent, campaign and behaviour files (docs/rules/raw-input.md) reconcile the same way;
     absent, they count zero everywhere.
 
-    Staging of transactions is incremental, so a delivery that changes, adds or removes rows
+    Staging of transactions and of behaviour events is incremental, so a delivery that changes, adds or removes rows
     dated on or before the last build's as-of date makes the file's count differ from what was
     staged, and this test fails: `--full-refresh` stages the whole file again (description in
     assert_raw_rows_reconcile.yml; segmentation/run_month.py prints the hint).

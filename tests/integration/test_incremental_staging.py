@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from integration.harness import Warehouse, assert_succeeded
@@ -193,3 +194,124 @@ def test_a_late_row_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_pat
 
     assert_succeeded(incremental.dbt(*RUN, "--full-refresh", as_of=F))
     assert contents(incremental) == contents(full)
+
+
+# Behaviour events are staged by the same rule on the event's date; the copies of an event_id are ranked inside
+# base_behavior_events, so a new row carrying a settled row's id has every row of that id staged again.
+EVENTS_HEADER = "event_id,customer_id,event_type,occurred_at"
+FIRST_MONTH_EVENTS = [
+    "1,1,page_view,2025-01-10 10:00:00",
+    "2,1,page_view,2025-01-31 23:59:59",  # on J itself: settled by run 1
+    "3,2,add_to_cart,2025-02-10 09:00:00",  # after J: staged again by run 2
+    "4,1,page_view,31/01/2025 10:00",  # no usable occurred_at: rejected, staged again by every run
+    "5,2,purchase,2025-01-05 08:00:00",
+    "5,2,page_view,2025-01-05 08:00:00",  # a copy within the month: page_view ranks first, purchase is the duplicate
+    "6,2,page_view,2025-01-06 08:00:00",  # settled; run 2 adds an id 6 that ranks before it
+    "10,,page_view,2025-01-07 08:00:00",  # no customer: rejected for good
+]
+SECOND_MONTH_EVENTS = [
+    "7,3,page_view,2025-02-15 12:00:00",
+    "6,1,page_view,2025-02-16 12:00:00",  # customer "1" ranks before "2": kept, the settled row a duplicate
+    "1,2,page_view,2025-02-17 12:00:00",  # reuses settled id 1 but ranks after it: the settled row stays kept
+    "8,1,,2025-02-18 12:00:00",  # no event_type: rejected
+    "9,1,page_view,2025-03-05 12:00:00",  # after F
+]
+EVENTS_SQL = {
+    "base": "select * exclude (loaded_as_of) from staging.base_behavior_events order by all nulls first",
+    "clean": "select * from staging.stg_behavior_events order by all nulls first",
+    "rejected": "select * from staging.stg_behavior_events__rejected order by all nulls first",
+    "matched": "select * from intermediate.int_behavior_events_matched order by all nulls first",
+    "unmatched": "select * from intermediate.int_behavior_events_unmatched order by all nulls first",
+    "quality": "select * from data_quality_report order by all nulls first",
+}
+EVENTS_RUN = (
+    "run",
+    "--select",
+    "+data_quality_report",
+    "+stg_behavior_events__rejected",
+    "+int_behavior_events_matched",
+)
+
+
+def write_events(raw: Path, events: list[str]) -> Path:
+    (raw / "behavior_events.csv").write_text("\n".join([EVENTS_HEADER, *events]) + "\n")
+    return raw
+
+
+def event_contents(warehouse: Warehouse) -> dict[str, list]:
+    return {name: warehouse.query(sql) for name, sql in EVENTS_SQL.items()}
+
+
+def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Path) -> None:
+    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
+    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J, label="dbt run of event staging, incremental run 1"))
+    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS)
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F, label="dbt run of event staging, incremental run 2"))
+    full_raw = write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH), FIRST_MONTH_EVENTS)
+    write_events(full_raw, FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS)
+    full = Warehouse(full_raw, tmp_path / "full.duckdb", tmp_path / "full")
+    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+
+    assert event_contents(incremental) == event_contents(full)
+    staged = incremental.query(
+        "select raw_event_id, raw_customer_id, raw_occurred_at, loaded_as_of, is_duplicate"
+        " from staging.base_behavior_events"
+    )
+    loaded = {(event_id, customer, occurred): as_of for event_id, customer, occurred, as_of, _ in staged}
+    duplicate = {(event_id, customer, occurred): flag for event_id, customer, occurred, _, flag in staged}
+    # settled by run 1 and left alone by run 2
+    assert loaded[("2", "1", "2025-01-31 23:59:59")] == J
+    assert loaded[("5", "2", "2025-01-05 08:00:00")] == J
+    assert loaded[("10", None, "2025-01-07 08:00:00")] == J
+    # not settled by run 1, so staged again
+    assert loaded[("3", "2", "2025-02-10 09:00:00")] == F
+    assert loaded[("4", "1", "31/01/2025 10:00")] == F
+    # settled, but their ids gained a copy: ranked again with it
+    assert loaded[("6", "2", "2025-01-06 08:00:00")] == F
+    assert loaded[("1", "1", "2025-01-10 10:00:00")] == F
+    assert duplicate[("6", "2", "2025-01-06 08:00:00")] and not duplicate[("6", "1", "2025-02-16 12:00:00")]
+    assert not duplicate[("1", "1", "2025-01-10 10:00:00")] and duplicate[("1", "2", "2025-02-17 12:00:00")]
+
+    # a second run of the same month on the same files changes nothing
+    before = event_contents(incremental)
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F))
+    assert event_contents(incremental) == before
+
+    # a table staged by the version that restaged the whole file has no loaded_as_of: the run names the fix
+    with duckdb.connect(str(full.database)) as con:
+        con.execute("alter table staging.base_behavior_events drop column loaded_as_of")
+    run = full.dbt(*EVENTS_RUN, as_of=F)
+    assert run.returncode != 0
+    assert "staged by a version of the project that staged the whole file every run" in run.output
+    assert "--full-refresh (make warehouse FULL_REFRESH=1)" in run.output
+    assert_succeeded(full.dbt(*EVENTS_RUN, "--full-refresh", as_of=F))
+    assert event_contents(full) == event_contents(incremental)
+
+
+def test_a_late_event_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path) -> None:
+    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
+    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J))
+    grown = FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS + ["11,1,page_view,2025-01-20 12:00:00"]
+    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), grown)
+
+    run = incremental.dbt(
+        "build",
+        "--select",
+        "+assert_raw_rows_reconcile",
+        as_of=F,
+        variables={"max_reject_share": 1, "max_delivery_lag_days": 36500},
+    )
+    assert run.returncode != 0
+    failed = {node for node, status in run.statuses().items() if status in ("fail", "error")}
+    assert failed == {"test.segmentation.assert_raw_rows_reconcile"}, failed
+
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, "--full-refresh", as_of=F))
+    full = Warehouse(
+        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH), grown),
+        tmp_path / "full.duckdb",
+        tmp_path / "full",
+    )
+    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+    assert event_contents(incremental) == event_contents(full)

@@ -214,8 +214,8 @@ def test_a_changed_old_row_fails_with_the_full_refresh_hint_and_full_refresh_tak
 
     assert run.returncode != 0
     hint = (
-        "the raw transactions file no longer matches what earlier builds staged: rows dated on or before the last "
-        "build's as-of date were changed, added or removed"
+        "the raw transactions or behaviour events file no longer matches what earlier builds staged: rows dated on or "
+        "before the last build's as-of date were changed, added or removed"
     )
     assert hint in run.stdout
     assert "make warehouse FULL_REFRESH=1" in run.stdout

@@ -26,7 +26,7 @@
 #}
 
 {{ config(
-    materialized=staged_transactions_materialization(),
+    materialized=incremental_staging_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_unsettled_transactions() }}",

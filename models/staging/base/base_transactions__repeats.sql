@@ -11,7 +11,7 @@
 #}
 
 {{ config(
-    materialized=staged_transactions_materialization(),
+    materialized=incremental_staging_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ delete_repeats_of_restaged_ids() }}",
