@@ -95,9 +95,29 @@
 
 {# Whether a raw event's occurred_at is missing, unparseable, or dated after `settled_through`. #}
 {% macro is_unsettled_event(settled_through) -%}
+    {{ return(adapter.dispatch('is_unsettled_event')(settled_through)) }}
+{%- endmacro %}
+
+{% macro default__is_unsettled_event(settled_through) -%}
     coalesce(
         cast({{ parse_iso_timestamp(field_text('occurred_at')) }} as date) > {{ date_literal(settled_through) }}, true
     )
+{%- endmacro %}
+
+{#-
+    As duckdb__is_unsettled settles plain dates: a plain `YYYY-MM-DD hh:mm:ss` on or before the date is
+    settled by two globs and a cast, and only the other rows go through the full parse, whose answer for
+    such a text is the same.
+-#}
+{% macro duckdb__is_unsettled_event(settled_through) -%}
+    not (
+        (
+            occurred_at glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [01][0-9]:[0-5][0-9]:[0-5][0-9]'
+            or occurred_at glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] 2[0-3]:[0-5][0-9]:[0-5][0-9]'
+        )
+        and coalesce(try_cast(substr(occurred_at, 1, 10) as date) <= {{ date_literal(settled_through) }}, false)
+    )
+    and {{ default__is_unsettled_event(settled_through) }}
 {%- endmacro %}
 
 {# The event ids (as staging parses them) that the raw rows to be staged again carry. #}
@@ -107,15 +127,36 @@
     where {{ is_unsettled_event(settled_through) }}
 {%- endmacro %}
 
+{#
+    Whether a settled row of the table carries an id that a row to be staged again carries. Usually none
+    does (a month's events have new ids), and then the model need not parse every raw row's event_id to
+    find the rows of those ids. Asked when the model is compiled, before the pre-hook deletes anything.
+#}
+{% macro settled_events_share_restaged_ids(settled_through) -%}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set answer = run_query(
+        'select count(*) from ' ~ this ~ ' where occurred_at is not null'
+        ~ ' and cast(occurred_at as date) <= loaded_as_of'
+        ~ ' and event_id in (' ~ restaged_event_ids(settled_through) ~ ')'
+    ) -%}
+    {{ return(answer.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
 {# The raw rows base_behavior_events stages on a later run. #}
 {% macro events_to_stage(settled_through) -%}
     {{ is_unsettled_event(settled_through) }}
+    {%- if settled_events_share_restaged_ids(settled_through) %}
     or {{ parse_integer(field_text('event_id')) }} in ({{ restaged_event_ids(settled_through) }})
+    {%- endif %}
 {%- endmacro %}
 
 {#
     The pre-hook of base_behavior_events: the rows it will stage again. A row's occurred_at is
-    null exactly when its raw text does not parse, as in is_unsettled_event.
+    null exactly when its raw text does not parse, as in is_unsettled_event. The rows of the
+    restaged ids are deleted whether or not a settled one is among them: when none is, they are
+    unsettled rows, deleted anyway.
 #}
 {% macro delete_unsettled_events() -%}
     {%- if is_incremental() -%}

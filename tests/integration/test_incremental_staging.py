@@ -208,6 +208,14 @@ FIRST_MONTH_EVENTS = [
     "5,2,page_view,2025-01-05 08:00:00",  # a copy within the month: page_view ranks first, purchase is the duplicate
     "6,2,page_view,2025-01-06 08:00:00",  # settled; run 2 adds an id 6 that ranks before it
     "10,,page_view,2025-01-07 08:00:00",  # no customer: rejected for good
+    # forms the quick settling test on DuckDB leaves to the full parse, which settles these four
+    "12,1,page_view,2025-01-11T10:00:00Z",
+    "13,1,page_view, 2025-01-12 10:00:00",
+    "14,1,page_view,2025-01-13 10:00:00.5",
+    "15,1,page_view,2025-01-14",
+    # and rejects these two: staged again by every run
+    "16,1,page_view,2025-01-15 24:00:00",
+    "17,1,page_view,2025-02-30 10:00:00",
 ]
 SECOND_MONTH_EVENTS = [
     "7,3,page_view,2025-02-15 12:00:00",
@@ -264,9 +272,15 @@ def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tm
     assert loaded[("2", "1", "2025-01-31 23:59:59")] == J
     assert loaded[("5", "2", "2025-01-05 08:00:00")] == J
     assert loaded[("10", None, "2025-01-07 08:00:00")] == J
+    assert loaded[("12", "1", "2025-01-11T10:00:00Z")] == J
+    assert loaded[("13", "1", " 2025-01-12 10:00:00")] == J
+    assert loaded[("14", "1", "2025-01-13 10:00:00.5")] == J
+    assert loaded[("15", "1", "2025-01-14")] == J
     # not settled by run 1, so staged again
     assert loaded[("3", "2", "2025-02-10 09:00:00")] == F
     assert loaded[("4", "1", "31/01/2025 10:00")] == F
+    assert loaded[("16", "1", "2025-01-15 24:00:00")] == F
+    assert loaded[("17", "1", "2025-02-30 10:00:00")] == F
     # settled, but their ids gained a copy: ranked again with it
     assert loaded[("6", "2", "2025-01-06 08:00:00")] == F
     assert loaded[("1", "1", "2025-01-10 10:00:00")] == F
