@@ -21,6 +21,10 @@ class DuckDBWriter:
         database.parent.mkdir(parents=True, exist_ok=True)
         self._con = quiet(duckdb.connect(str(database), config=dict(settings or {})))
         self._con.execute("begin transaction")
+        # Qualified by the file's catalog: DuckDB names the catalog after the file, and a file named raw.duckdb
+        # would make a bare `raw.<table>` ambiguous between the catalog and the schema.
+        [(catalog,)] = self._con.execute("select current_database()").fetchall()
+        self._schema = f"{identifier(catalog)}.{RAW_SCHEMA}"
 
     @property
     def reading(self) -> duckdb.DuckDBPyConnection:
@@ -39,34 +43,34 @@ class DuckDBWriter:
     def previous_loads(self) -> list[LoadRecord]:
         if not self._exists(TABLE):
             return []
-        relation = self._con.sql(f"select * from {RAW_SCHEMA}.{TABLE}")
+        relation = self._con.sql(f"select * from {self._schema}.{TABLE}")
         return [record_from(relation.columns, row) for row in relation.fetchall()]
 
     def staging_table(self, entity: RawEntity, mode: LoadMode) -> str:
-        self._con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        self._con.execute(f"create schema if not exists {self._schema}")
         if mode == LoadMode.APPENDED:
             # inside the load's transaction: dropped before it commits, so never seen
-            return f"{RAW_SCHEMA}.{identifier(entity.name + '__appended')}"
+            return f"{self._schema}.{identifier(entity.name + '__appended')}"
         # A warehouse built before the loader has views of these names over the files, and the malformed lines of
         # each file in a table beside them.
         if self._exists(entity.name, "view"):
-            self._con.execute(f"drop view {RAW_SCHEMA}.{identifier(entity.name)}")
-        self._con.execute(f"drop table if exists {RAW_SCHEMA}.{identifier(entity.name + '__malformed')}")
-        return f"{RAW_SCHEMA}.{identifier(entity.name)}"
+            self._con.execute(f"drop view {self._schema}.{identifier(entity.name)}")
+        self._con.execute(f"drop table if exists {self._schema}.{identifier(entity.name + '__malformed')}")
+        return f"{self._schema}.{identifier(entity.name)}"
 
     def write(self, entity: RawEntity, mode: LoadMode, staged: str) -> None:
         if mode == LoadMode.APPENDED:
-            self._con.execute(f"insert into {RAW_SCHEMA}.{identifier(entity.name)} select * from {staged}")
+            self._con.execute(f"insert into {self._schema}.{identifier(entity.name)} select * from {staged}")
             self._con.execute(f"drop table {staged}")
 
     def finish(self, records: Sequence[LoadRecord]) -> None:
         if records:
-            self._con.execute(f"create schema if not exists {RAW_SCHEMA}")
+            self._con.execute(f"create schema if not exists {self._schema}")
             columns = ", ".join(f"{name} {kind}" for name, kind in COLUMN_TYPES.items())
-            self._con.execute(f"create table if not exists {RAW_SCHEMA}.{TABLE} ({columns})")
+            self._con.execute(f"create table if not exists {self._schema}.{TABLE} ({columns})")
             placeholders = ", ".join("?" for _ in COLUMN_TYPES)
             self._con.executemany(
-                f"insert into {RAW_SCHEMA}.{TABLE} ({', '.join(COLUMN_TYPES)}) values ({placeholders})",
+                f"insert into {self._schema}.{TABLE} ({', '.join(COLUMN_TYPES)}) values ({placeholders})",
                 [list(record_values(record)) for record in records],
             )
         self._con.execute("commit")

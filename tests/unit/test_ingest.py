@@ -306,6 +306,21 @@ def test_a_grown_file_has_its_new_lines_alone_loaded_as_a_whole_reading_would(
     assert first[0] == "full"
 
 
+def test_a_warehouse_file_named_like_the_raw_schema_loads_and_grows(tmp_path: Path) -> None:
+    # DuckDB names the catalog after the file: the loader must not write `raw.<table>`, which is then ambiguous
+    raw = write_raw(tmp_path / "raw", LINES)
+    database = tmp_path / "raw.duckdb"
+    assert load(raw, database)["transactions"] == LoadMode.FULL
+    with (raw / "transactions.csv").open("a") as grown:
+        grown.write("6,1,2025-01-06,6.00,Gas\n")
+    assert load(raw, database)["transactions"] == LoadMode.APPENDED
+    assert rows(database, 'select count(*) from "raw"."raw".transactions') == [(6,)]
+    assert rows(
+        database,
+        """select load_mode from "raw"."raw".load_manifest where entity = 'transactions' order by loaded_at""",
+    ) == [("full",), ("appended",)]
+
+
 def test_a_changed_file_is_loaded_afresh(tmp_path: Path) -> None:
     raw = write_raw(tmp_path / "raw", LINES)
     database = tmp_path / "w.duckdb"
