@@ -87,11 +87,16 @@
 {#
     Behaviour events, by the same rule on the event's date (occurred_at's date part): a row is
     settled once a run as of that date or later has staged it. base_behavior_events ranks the copies
-    of an event_id inside the model rather than in a table of repeats, so an id that a restaged row
-    carries is restaged whole: every row of it, settled or not, is deleted and ranked again with the
-    new ones, and the ranking is the one a full build gives. The ids of the other rows have no new
-    copy, so their ranking stands.
+    of an event_id inside the model rather than in a table of repeats, so the copies of an id must be
+    ranked together again whenever one of them is deleted: a run stages again every row of an id that
+    an unsettled row carries, whether the unsettled row is in the file (it is staged again) or in the
+    table only (the file no longer has it). The other ids keep all their copies, so their ranking stands.
 #}
+
+{# Whether a row of base_behavior_events is unsettled: occurred_at is null exactly when its text does not parse. #}
+{% macro is_unsettled_staged_event() -%}
+    occurred_at is null or cast(occurred_at as date) > loaded_as_of
+{%- endmacro %}
 
 {# Whether a raw event's occurred_at is missing, unparseable, or dated after `settled_through`. #}
 {% macro is_unsettled_event(settled_through) -%}
@@ -120,52 +125,80 @@
     and {{ default__is_unsettled_event(settled_through) }}
 {%- endmacro %}
 
-{# The event ids (as staging parses them) that the raw rows to be staged again carry. #}
-{% macro restaged_event_ids(settled_through) -%}
-    select {{ parse_integer(field_text('event_id')) }}
-    from {{ source('raw', 'behavior_events') }}
-    where {{ is_unsettled_event(settled_through) }}
-{%- endmacro %}
-
 {#
-    Whether a settled row of the table carries an id that a row to be staged again carries. Usually none
-    does (a month's events have new ids), and then the model need not parse every raw row's event_id to
-    find the rows of those ids. Asked when the model is compiled, before the pre-hook deletes anything.
+    The ids whose settled rows a run stages again: the event_ids of settled rows of the table that an
+    unsettled row, in the file or in the table, also carries. Usually there are none (a month's events
+    have new ids). Asked with run_query when the model and its pre-hook are compiled, both before the
+    pre-hook deletes anything, so both get the same answer; the model inlines the ids, since by the time
+    its query runs the pre-hook has deleted the table's unsettled rows. Beyond the var
+    event_restage_id_limit ids the answer is none: the run then stages the whole file again, as a full
+    refresh would.
 #}
-{% macro settled_events_share_restaged_ids(settled_through) -%}
+{% macro settled_event_ids_to_restage(settled_through) -%}
+    {%- set limit = var('event_restage_id_limit') | int -%}
     {%- if not execute -%}
-        {{ return(true) }}
+        {{ return([]) }}
     {%- endif -%}
     {%- set answer = run_query(
-        'select count(*) from ' ~ this ~ ' where occurred_at is not null'
-        ~ ' and cast(occurred_at as date) <= loaded_as_of'
-        ~ ' and event_id in (' ~ restaged_event_ids(settled_through) ~ ')'
+        'select distinct event_id from ' ~ this
+        ~ ' where not (' ~ is_unsettled_staged_event() ~ ') and event_id in ('
+        ~ 'select ' ~ parse_integer(field_text('event_id')) ~ ' from ' ~ source('raw', 'behavior_events')
+        ~ ' where ' ~ is_unsettled_event(settled_through)
+        ~ ' union all select event_id from ' ~ this ~ ' where ' ~ is_unsettled_staged_event()
+        ~ ') order by event_id limit ' ~ (limit + 1)
     ) -%}
-    {{ return(answer.columns[0].values()[0] > 0) }}
-{%- endmacro %}
-
-{# The raw rows base_behavior_events stages on a later run. #}
-{% macro events_to_stage(settled_through) -%}
-    {{ is_unsettled_event(settled_through) }}
-    {%- if settled_events_share_restaged_ids(settled_through) %}
-    or {{ parse_integer(field_text('event_id')) }} in ({{ restaged_event_ids(settled_through) }})
-    {%- endif %}
+    {%- set ids = answer.columns[0].values() | list -%}
+    {{ return(none if ids | length > limit else ids) }}
 {%- endmacro %}
 
 {#
-    The pre-hook of base_behavior_events: the rows it will stage again. A row's occurred_at is
-    null exactly when its raw text does not parse, as in is_unsettled_event. The rows of the
-    restaged ids are deleted whether or not a settled one is among them: when none is, they are
-    unsettled rows, deleted anyway.
+    The raw rows base_behavior_events stages on a later run: the unsettled ones, and every row of the
+    ids above (compared as staging parses the id). None when the whole file is to be staged.
 #}
+{% macro events_to_stage(settled_through) -%}
+    {%- set restaged_ids = settled_event_ids_to_restage(settled_through) -%}
+    {%- if restaged_ids is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set condition = is_unsettled_event(settled_through) -%}
+    {%- if restaged_ids -%}
+        {%- set condition = condition ~ ' or ' ~ parse_integer(field_text('event_id'))
+            ~ ' in (' ~ restaged_ids | join(', ') ~ ')' -%}
+    {%- endif -%}
+    {{ return(condition) }}
+{%- endmacro %}
+
+{# The pre-hook of base_behavior_events: the rows the run stages again (all when it stages the whole file). #}
 {% macro delete_unsettled_events() -%}
     {%- if is_incremental() -%}
         {%- set settled_through = latest_settled_as_of() -%}
+        {%- set restaged_ids = settled_event_ids_to_restage(settled_through) if settled_through is not none else none -%}
         delete from {{ this }}
-        where occurred_at is null
-            or cast(occurred_at as date) > loaded_as_of
-            {%- if settled_through is not none %}
-            or event_id in ({{ restaged_event_ids(settled_through) }})
+        {%- if restaged_ids is not none %}
+        where {{ is_unsettled_staged_event() }}
+            {%- if restaged_ids %}
+            or event_id in ({{ restaged_ids | join(', ') }})
             {%- endif %}
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    The pre-hook of int_behavior_events_matched: its rows that are no longer what a full build gives, that is
+    whose event staging no longer has as the same staged row, or whose customer is no longer known.
+#}
+{% macro delete_changed_matched_events() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} as kept
+        where not exists (
+            select 1 from {{ ref('stg_behavior_events') }} as events
+            where events.event_id = kept.event_id
+                and events.staged_by = kept.staged_by
+        )
+        or not exists (
+            select 1 from {{ ref('stg_customers') }} as customers
+            where customers.customer_id = kept.customer_id
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -38,7 +38,10 @@ final as (
 
         -- timestamps
         occurred_at,
-        cast(occurred_at as date) as event_date
+        cast(occurred_at as date) as event_date,
+
+        -- lineage: the dbt run that staged the row (int_behavior_events_matched keeps what it has not restaged)
+        staged_by
 
     from base
     where reject_reason is null

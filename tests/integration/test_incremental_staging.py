@@ -208,6 +208,7 @@ FIRST_MONTH_EVENTS = [
     "5,2,page_view,2025-01-05 08:00:00",  # a copy within the month: page_view ranks first, purchase is the duplicate
     "6,2,page_view,2025-01-06 08:00:00",  # settled; run 2 adds an id 6 that ranks before it
     "10,,page_view,2025-01-07 08:00:00",  # no customer: rejected for good
+    "19,9,page_view,2025-01-09 08:00:00",  # customer 9 is unknown: unmatched, until it arrives
     # forms the quick settling test on DuckDB leaves to the full parse, which settles these four
     "12,1,page_view,2025-01-11T10:00:00Z",
     "13,1,page_view, 2025-01-12 10:00:00",
@@ -225,10 +226,11 @@ SECOND_MONTH_EVENTS = [
     "9,1,page_view,2025-03-05 12:00:00",  # after F
 ]
 EVENTS_SQL = {
-    "base": "select * exclude (loaded_as_of) from staging.base_behavior_events order by all nulls first",
-    "clean": "select * from staging.stg_behavior_events order by all nulls first",
+    # which run staged a row differs between the two warehouses; every other column must not
+    "base": "select * exclude (loaded_as_of, staged_by) from staging.base_behavior_events order by all nulls first",
+    "clean": "select * exclude (staged_by) from staging.stg_behavior_events order by all nulls first",
     "rejected": "select * from staging.stg_behavior_events__rejected order by all nulls first",
-    "matched": "select * from intermediate.int_behavior_events_matched order by all nulls first",
+    "matched": "select * exclude (staged_by) from intermediate.int_behavior_events_matched order by all nulls first",
     "unmatched": "select * from intermediate.int_behavior_events_unmatched order by all nulls first",
     "quality": "select * from data_quality_report order by all nulls first",
 }
@@ -301,6 +303,65 @@ def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tm
     assert "--full-refresh (make warehouse FULL_REFRESH=1)" in run.output
     assert_succeeded(full.dbt(*EVENTS_RUN, "--full-refresh", as_of=F))
     assert event_contents(full) == event_contents(incremental)
+
+
+@pytest.mark.parametrize(
+    ("customers", "matched_customers"),
+    [((1, 2, 3, 9), {1, 2, 3, 9}), ((1, 3), {1, 3})],
+    ids=["customer 9 arrives", "customer 2 is gone"],
+)
+def test_matched_events_follow_the_customers_without_restaging(
+    tmp_path: Path, customers: tuple[int, ...], matched_customers: set[int]
+) -> None:
+    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
+    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J))
+    final = FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS
+    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH, customers), final)
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F))
+    full = Warehouse(
+        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH, customers), final),
+        tmp_path / "full.duckdb",
+        tmp_path / "full",
+    )
+    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+
+    assert event_contents(incremental) == event_contents(full)
+    matched = incremental.query("select distinct customer_id from intermediate.int_behavior_events_matched")
+    assert {customer for (customer,) in matched} == matched_customers
+    # event 19 stays as run 1 staged it: only its customer changed
+    assert incremental.query("select loaded_as_of from staging.base_behavior_events where event_id = 19") == [(J,)]
+
+
+# Run 1 ranks a row dated after J first among id 18's copies; the delivery for run 2 no longer has it. The settled
+# copy is then the kept one, as a full build of the files finds.
+SETTLED_COPY = "18,2,page_view,2025-01-08 08:00:00"
+DROPPED_COPY = "18,1,page_view,2025-02-20 08:00:00"
+
+
+@pytest.mark.parametrize("limit", [10000, 0], ids=["listed ids", "over the limit: the whole file"])
+def test_a_dropped_unsettled_copy_gives_its_id_back_to_the_settled_copy(tmp_path: Path, limit: int) -> None:
+    variables = {"event_restage_id_limit": limit}
+    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), [*FIRST_MONTH_EVENTS, SETTLED_COPY, DROPPED_COPY])
+    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J, variables=variables))
+    kept = "select raw_customer_id from staging.base_behavior_events where event_id = 18 and not is_duplicate"
+    assert incremental.query(kept) == [("1",)]
+    final = [*FIRST_MONTH_EVENTS, SETTLED_COPY, *SECOND_MONTH_EVENTS]
+    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), final)
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F, variables=variables))
+    full = Warehouse(
+        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH), final),
+        tmp_path / "full.duckdb",
+        tmp_path / "full",
+    )
+    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+
+    assert event_contents(incremental) == event_contents(full)
+    assert incremental.query(kept) == [("2",)]
+    settled_as_of = "select distinct loaded_as_of from staging.base_behavior_events where raw_event_id = '2'"
+    # with the ids listed, a settled row of another id stays as run 1 staged it; over the limit, all are staged again
+    assert incremental.query(settled_as_of) == [(J if limit else F,)]
 
 
 def test_a_late_event_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@
     Incremental, as base_transactions is and for the same reason: a month adds a month of events, and
     parsing every row of the file was the largest step of a monthly run. A row is settled once a run
     as of its event's date or later has staged it; a later run stages the rows dated after the latest
-    `loaded_as_of`, the rows without a usable occurred_at, and every row of an event_id that one of
-    those carries, so that the copies of an id are ranked together (macros/incremental_staging.sql,
+    `loaded_as_of`, the rows without a usable occurred_at, and every row of an event_id that an
+    unsettled row carries (in the file, or in the table only when the file no longer has it), so that
+    the copies of an id are ranked together as a full build ranks them (macros/incremental_staging.sql,
     whose pre-hook first deletes those rows). The same assumption holds: the file grows by later
     events, and a delivery that adds or removes older rows fails the reconciliation test and needs
     `--full-refresh`.
@@ -52,6 +53,6 @@
     ],
     dedup_key=['event_id'],
     dedup_order=['raw_customer_id', 'raw_event_type', 'raw_occurred_at', 'product_id_text', 'event_value_text'],
-    flags=[date_literal(as_of_date()) ~ ' as loaded_as_of'],
+    flags=[date_literal(as_of_date()) ~ ' as loaded_as_of', "'" ~ invocation_id ~ "' as staged_by"],
     materialized_on=['postgres'],
 ) }}
