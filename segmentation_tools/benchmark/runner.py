@@ -165,7 +165,8 @@ def prepare_next_month(args: argparse.Namespace, paths: Paths) -> float:
     with progress(f"appending the month to {next_as_of} to a copy of the files, for the monthly run") as detail:
         started = time.perf_counter()
         added = append_next_month(paths.raw, paths.raw_next_month, args.as_of, next_as_of)
-        detail["text"] = f"{added:,} new transactions in {paths.raw_next_month}"
+        counts = ", ".join(f"{rows:,} new rows in {name}" for name, rows in added.items())
+        detail["text"] = f"{counts} ({paths.raw_next_month})"
         return time.perf_counter() - started
 
 

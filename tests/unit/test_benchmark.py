@@ -277,7 +277,9 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
         "4,1,2026-11-05,2.00,Gas\n"
     )  # already after the as-of date: copied, not repeated
     added = next_month.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
-    assert added == 2
+    # no behaviour events file: none is written
+    assert added == {"transactions.csv": 2}
+    assert not (out / "behavior_events.csv").exists()
     # appended to the file as it was, so the loader reads the new lines alone
     assert (out / "transactions.csv").read_bytes().startswith((raw / "transactions.csv").read_bytes())
     assert (out / "customers.csv").read_text() == (raw / "customers.csv").read_text()
@@ -296,6 +298,29 @@ def test_the_next_month_repeats_the_last_days_later_under_new_ids(tmp_path: Path
     assert sorted(rows[6:]) == [
         ("6", "1", "2026-11-01", "12.00", "Grocery"),
         ("7", "1", "2026-11-30", " 7.50 ", "Hotels, Inc"),
+    ]
+
+
+def test_the_next_month_repeats_the_last_days_events_later_with_their_time_of_day(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "next"
+    raw.mkdir()
+    (raw / "customers.csv").write_text("customer_id,signup_date\n1,2020-01-01\n")
+    (raw / "transactions.csv").write_text("transaction_id,customer_id,transaction_date,amount,merchant_category\n")
+    (raw / "behavior_events.csv").write_text(
+        "event_id,customer_id,event_type,occurred_at\n"
+        "7,1,page_view,2026-10-01 23:59:59\n"  # 30 days before the as-of date: not repeated
+        "8,1,purchase,2026-10-02 00:00:00\n"  # the first of the last 30 days
+        "9,1,page_view,2026-10-31 23:59:59\n"  # the as-of date's last second
+        "10,1,page_view,31/10/2026 10:00\n"  # no ISO timestamp: copied, not repeated
+    )
+    added = next_month.append_next_month(raw, out, dt.date(2026, 10, 31), dt.date(2026, 11, 30))
+    assert added == {"transactions.csv": 0, "behavior_events.csv": 2}
+    assert (out / "behavior_events.csv").read_bytes().startswith((raw / "behavior_events.csv").read_bytes())
+    with duckdb.connect() as con:
+        rows = con.sql(f"select * from read_csv('{out / 'behavior_events.csv'}', all_varchar = true)").fetchall()
+    assert sorted(rows[4:]) == [
+        ("11", "1", "purchase", "2026-11-01 00:00:00"),
+        ("12", "1", "page_view", "2026-11-30 23:59:59"),
     ]
 
 
