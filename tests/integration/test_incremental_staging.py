@@ -9,6 +9,7 @@ compared, row for row, with a warehouse built once from the final files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -179,18 +180,7 @@ def test_a_customer_gone_from_under_settled_rows_unmatches_them_without_restagin
 def test_a_late_row_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path, late_row: str) -> None:
     incremental, full = incremental_then_full(tmp_path, [*SECOND_MONTH, late_row])
 
-    # The hand-written month rejects a third of its rows and ends 8 days before F: the quality gates,
-    # which read the same models, are opened so that only the reconciliation is at stake here.
-    run = incremental.dbt(
-        "build",
-        "--select",
-        "+assert_raw_rows_reconcile",
-        as_of=F,
-        variables={"max_reject_share": 1, "max_delivery_lag_days": 36500},
-    )
-    assert run.returncode != 0
-    failed = {node for node, status in run.statuses().items() if status in ("fail", "error")}
-    assert failed == {"test.segmentation.assert_raw_rows_reconcile"}, failed
+    assert_only_the_reconciliation_fails(incremental)
 
     assert_succeeded(incremental.dbt(*RUN, "--full-refresh", as_of=F))
     assert contents(incremental) == contents(full)
@@ -252,17 +242,51 @@ def event_contents(warehouse: Warehouse) -> dict[str, list]:
     return {name: warehouse.query(sql) for name, sql in EVENTS_SQL.items()}
 
 
-def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Path) -> None:
-    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
+def events_incremental_then_full(
+    tmp_path: Path,
+    first: list[str],
+    final: list[str],
+    customers: tuple[int, ...] = (1, 2, 3),
+    variables: dict[str, int] | None = None,
+    after_run_1: Callable[[Warehouse], None] | None = None,
+) -> tuple[Warehouse, Warehouse]:
+    """Run 1 as of J on the first events (then `after_run_1` on its warehouse), run 2 as of F on the final files;
+    and a fresh build of the final files."""
+    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), first)
     incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J, label="dbt run of event staging, incremental run 1"))
-    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS)
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F, label="dbt run of event staging, incremental run 2"))
-    full_raw = write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH), FIRST_MONTH_EVENTS)
-    write_events(full_raw, FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS)
-    full = Warehouse(full_raw, tmp_path / "full.duckdb", tmp_path / "full")
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J, variables=variables, label="events, incremental run 1"))
+    if after_run_1:
+        after_run_1(incremental)
+    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH, customers), final)
+    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F, variables=variables, label="events, incremental run 2"))
+    full = Warehouse(
+        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH, customers), final),
+        tmp_path / "full.duckdb",
+        tmp_path / "full",
+    )
     assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+    return incremental, full
 
+
+def assert_only_the_reconciliation_fails(warehouse: Warehouse) -> None:
+    # Hand-written months reject a third of their rows and end days before F: the quality gates, which read the
+    # same models, are opened so that only the reconciliation is at stake.
+    run = warehouse.dbt(
+        "build",
+        "--select",
+        "+assert_raw_rows_reconcile",
+        as_of=F,
+        variables={"max_reject_share": 1, "max_delivery_lag_days": 36500},
+    )
+    assert run.returncode != 0
+    failed = {node for node, status in run.statuses().items() if status in ("fail", "error")}
+    assert failed == {"test.segmentation.assert_raw_rows_reconcile"}, failed
+
+
+def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tmp_path: Path) -> None:
+    incremental, full = events_incremental_then_full(
+        tmp_path, FIRST_MONTH_EVENTS, FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS
+    )
     assert event_contents(incremental) == event_contents(full)
     staged = incremental.query(
         "select raw_event_id, raw_customer_id, raw_occurred_at, loaded_as_of, is_duplicate"
@@ -313,18 +337,8 @@ def test_a_month_of_events_stages_only_its_new_rows_and_equals_a_full_refresh(tm
 def test_matched_events_follow_the_customers_without_restaging(
     tmp_path: Path, customers: tuple[int, ...], matched_customers: set[int]
 ) -> None:
-    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
-    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J))
     final = FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS
-    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH, customers), final)
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F))
-    full = Warehouse(
-        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH, customers), final),
-        tmp_path / "full.duckdb",
-        tmp_path / "full",
-    )
-    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
+    incremental, full = events_incremental_then_full(tmp_path, FIRST_MONTH_EVENTS, final, customers)
 
     assert event_contents(incremental) == event_contents(full)
     matched = incremental.query("select distinct customer_id from intermediate.int_behavior_events_matched")
@@ -341,21 +355,16 @@ DROPPED_COPY = "18,1,page_view,2025-02-20 08:00:00"
 
 @pytest.mark.parametrize("limit", [10000, 0], ids=["listed ids", "over the limit: the whole file"])
 def test_a_dropped_unsettled_copy_gives_its_id_back_to_the_settled_copy(tmp_path: Path, limit: int) -> None:
-    variables = {"event_restage_id_limit": limit}
-    raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), [*FIRST_MONTH_EVENTS, SETTLED_COPY, DROPPED_COPY])
-    incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J, variables=variables))
-    kept = "select raw_customer_id from staging.base_behavior_events where event_id = 18 and not is_duplicate"
-    assert incremental.query(kept) == [("1",)]
+    first = [*FIRST_MONTH_EVENTS, SETTLED_COPY, DROPPED_COPY]
     final = [*FIRST_MONTH_EVENTS, SETTLED_COPY, *SECOND_MONTH_EVENTS]
-    write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), final)
-    assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=F, variables=variables))
-    full = Warehouse(
-        write_events(write_raw(tmp_path / "raw-full", FIRST_MONTH + SECOND_MONTH), final),
-        tmp_path / "full.duckdb",
-        tmp_path / "full",
+    kept = "select raw_customer_id from staging.base_behavior_events where event_id = 18 and not is_duplicate"
+
+    def run_1_keeps_the_dropped_copy(warehouse: Warehouse) -> None:
+        assert warehouse.query(kept) == [("1",)]
+
+    incremental, full = events_incremental_then_full(
+        tmp_path, first, final, variables={"event_restage_id_limit": limit}, after_run_1=run_1_keeps_the_dropped_copy
     )
-    assert_succeeded(full.dbt(*EVENTS_RUN, as_of=F))
 
     assert event_contents(incremental) == event_contents(full)
     assert incremental.query(kept) == [("2",)]
@@ -365,22 +374,13 @@ def test_a_dropped_unsettled_copy_gives_its_id_back_to_the_settled_copy(tmp_path
 
 
 def test_a_late_event_fails_the_reconciliation_and_a_full_refresh_takes_it(tmp_path: Path) -> None:
+    grown = [*FIRST_MONTH_EVENTS, *SECOND_MONTH_EVENTS, "11,1,page_view,2025-01-20 12:00:00"]
     raw = write_events(write_raw(tmp_path / "raw", FIRST_MONTH), FIRST_MONTH_EVENTS)
     incremental = Warehouse(raw, tmp_path / "incremental.duckdb", tmp_path / "incremental")
     assert_succeeded(incremental.dbt(*EVENTS_RUN, as_of=J))
-    grown = FIRST_MONTH_EVENTS + SECOND_MONTH_EVENTS + ["11,1,page_view,2025-01-20 12:00:00"]
     write_events(write_raw(raw, FIRST_MONTH + SECOND_MONTH), grown)
 
-    run = incremental.dbt(
-        "build",
-        "--select",
-        "+assert_raw_rows_reconcile",
-        as_of=F,
-        variables={"max_reject_share": 1, "max_delivery_lag_days": 36500},
-    )
-    assert run.returncode != 0
-    failed = {node for node, status in run.statuses().items() if status in ("fail", "error")}
-    assert failed == {"test.segmentation.assert_raw_rows_reconcile"}, failed
+    assert_only_the_reconciliation_fails(incremental)
 
     assert_succeeded(incremental.dbt(*EVENTS_RUN, "--full-refresh", as_of=F))
     full = Warehouse(
