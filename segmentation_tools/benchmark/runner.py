@@ -20,7 +20,7 @@ from segmentation_tools.benchmark.capabilities import node_capabilities
 from segmentation_tools.benchmark.measure import Measured, progress, run_measured
 from segmentation_tools.benchmark.next_month import append_next_month, next_month_end
 from segmentation_tools.benchmark.report import MB
-from segmentation_tools.benchmark.stats import Repeat, parse_run_results
+from segmentation_tools.benchmark.stats import Repeat, RunResults, parse_run_results
 from segmentation_tools.benchmark.workspace import Paths, dbt_env, fresh_warehouse, link_raw_files, target_args
 from segmentation_tools.datagen.demo_segments import SEGMENTS_FILE
 
@@ -120,6 +120,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
             f"{prefix}: dbt unit tests", unit_test_command, env, paths.logs / f"repeat{number}-dbt-unit-tests.log"
         )
     monthly: Measured | None = None
+    monthly_results: RunResults | None = None
     if skip_monthly is None:
         monthly_as_of = next_month_end(args.as_of)
         link_raw_files(paths.raw_next_month, paths.current)
@@ -141,7 +142,11 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         ]
         with progress(f"{prefix}: monthly run as of {monthly_as_of}") as detail:
             monthly = run_measured(f"{prefix}: monthly run", command, env, paths.logs / f"repeat{number}-monthly.log")
-            detail["text"] = f"peak RSS {monthly.peak_rss_bytes / MB:,.0f} MB"
+            # the cycle's dbt build writes run_results.json last (freshness writes sources.json)
+            monthly_results = parse_run_results(json.loads((paths.target / "run_results.json").read_text()))
+            detail["text"] = (
+                f"node time {monthly_results.node_seconds_total:.1f} s, peak RSS {monthly.peak_rss_bytes / MB:,.0f} MB"
+            )
     backfill = run_backfill_build(prefix, number, args, paths, env, backfill_database) if timing_backfill else None
     return Repeat(
         build.seconds,
@@ -157,6 +162,7 @@ def run_repeat(number: int, args: argparse.Namespace, paths: Paths, skip_monthly
         backfill.measured.seconds if backfill else None,
         backfill.run_seconds if backfill else None,
         backfill.measured.peak_rss_bytes if backfill else None,
+        monthly_results,
     )
 
 

@@ -87,6 +87,8 @@ class Repeat:
     backfill_seconds: float | None = None
     backfill_run_seconds: float | None = None  # its run_results elapsed_time
     backfill_peak_rss_bytes: int | None = None
+    # the monthly run's dbt build, from the run_results.json it wrote
+    monthly_run_results: RunResults | None = None
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -95,6 +97,17 @@ class Repeat:
     @property
     def monthly_to_build(self) -> float | None:
         return self.monthly_seconds / self.build_seconds if self.monthly_seconds is not None else None
+
+    @property
+    def monthly_node_seconds(self) -> float | None:
+        return self.monthly_run_results.node_seconds_total if self.monthly_run_results else None
+
+    @property
+    def monthly_node_to_build(self) -> float | None:
+        """The monthly run's node time over the fresh build's: what the monthly dbt build costs, start-up aside."""
+        if self.monthly_run_results is None or self.run_results.node_seconds_total <= 0:
+            return None
+        return self.monthly_run_results.node_seconds_total / self.run_results.node_seconds_total
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,6 +146,8 @@ def figures(
         Figure("  its run (run_results elapsed_time)", "s", present([r.backfill_run_seconds for r in repeats])),
         Figure("monthly run (run_month.py), wall", "s", present([r.monthly_seconds for r in repeats])),
         Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
+        Figure("  its node time, summed over nodes", "s", present([r.monthly_node_seconds for r in repeats])),
+        Figure("  its node time / the build's", "x", present([r.monthly_node_to_build for r in repeats])),
         Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
         Figure("peak RSS, monthly run", "MB", present([r.monthly_peak_rss_bytes for r in repeats])),
         Figure("peak RSS, build with the backfill", "MB", present([r.backfill_peak_rss_bytes for r in repeats])),

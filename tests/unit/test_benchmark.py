@@ -197,6 +197,7 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             backfill_seconds=80.0,
             backfill_run_seconds=70.0,
             backfill_peak_rss_bytes=3_000_000_000,
+            monthly_run_results=stats.RunResults(15.0, {"model.p.m1": 7.0, "model.p.m2": 7.0}) if monthly else None,
         ),
         stats.Repeat(
             46.0,
@@ -210,6 +211,7 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             backfill_seconds=90.0,
             backfill_run_seconds=75.0,
             backfill_peak_rss_bytes=3_200_000_000,
+            monthly_run_results=stats.RunResults(12.0, {"model.p.m1": 9.0}) if monthly else None,
         ),
     ]
 
@@ -236,6 +238,8 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
         "its run (run_results elapsed_time)",
         "monthly run (run_month.py), wall",
         "monthly run / dbt build",
+        "its node time, summed over nodes",
+        "its node time / the build's",
         "peak RSS, dbt build",
         "peak RSS, monthly run",
         "peak RSS, build with the backfill",
@@ -248,6 +252,9 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     assert by_label["dbt unit tests, wall (not in the build)"] == [9.0, 11.0]
     assert by_label["raw files loaded (segmentation.ingest), wall"] == [12.0, 14.0]
     assert by_label["monthly run / dbt build"] == [0.5, 24.0 / 46.0]
+    # the monthly run's own dbt build: its node time, and that over the fresh build's (28 and 36 s)
+    assert by_label["its node time, summed over nodes"] == [14.0, 9.0]
+    assert by_label["its node time / the build's"] == [0.5, 0.25]
     assert by_label["dbt build with the backfill, wall"] == [80.0, 90.0]
     assert by_label["its run (run_results elapsed_time)"] == [70.0, 75.0]
     assert by_label["peak RSS, build with the backfill"] == [3_000_000_000, 3_200_000_000]
