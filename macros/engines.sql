@@ -47,8 +47,9 @@
 
 
 {#
-    How the incrementally staged tables (transactions, behaviour events) are kept: incremental, a run staging the rows it has not
-    settled yet; Spark's in-memory catalog starts empty every run, so there they are tables.
+    How the tables kept incrementally (the staged transactions and behaviour events, the matched events)
+    are materialised: incremental, a run adding only what changed; Spark's in-memory catalog starts empty
+    every run, so there they are tables.
 #}
 {% macro incremental_staging_materialization() %}
     {{ return(adapter.dispatch('incremental_staging_materialization')()) }}
