@@ -89,6 +89,10 @@ class Repeat:
     backfill_peak_rss_bytes: int | None = None
     # the monthly run's dbt build, from the run_results.json it wrote
     monthly_run_results: RunResults | None = None
+    # the same monthly run on the backfill build's warehouse, whose history then holds every recorded month-end
+    history_monthly_seconds: float | None = None
+    history_monthly_peak_rss_bytes: int | None = None
+    history_monthly_run_results: RunResults | None = None
 
     @property
     def startup_parse_seconds(self) -> float:
@@ -108,6 +112,18 @@ class Repeat:
         if self.monthly_run_results is None or self.run_results.node_seconds_total <= 0:
             return None
         return self.monthly_run_results.node_seconds_total / self.run_results.node_seconds_total
+
+    @property
+    def history_monthly_node_seconds(self) -> float | None:
+        return self.history_monthly_run_results.node_seconds_total if self.history_monthly_run_results else None
+
+    @property
+    def history_monthly_node_to_monthly(self) -> float | None:
+        """The monthly run's node time with the backfill's history over its node time with one recorded date:
+        how much the recorded history adds to a month's cost (1 when it adds nothing)."""
+        if self.history_monthly_run_results is None or not self.monthly_node_seconds:
+            return None
+        return self.history_monthly_run_results.node_seconds_total / self.monthly_node_seconds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,9 +164,25 @@ def figures(
         Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
         Figure("  its node time, summed over nodes", "s", present([r.monthly_node_seconds for r in repeats])),
         Figure("  its node time / the build's", "x", present([r.monthly_node_to_build for r in repeats])),
+        Figure("monthly run after the backfill, wall", "s", present([r.history_monthly_seconds for r in repeats])),
+        Figure(
+            "  its node time, with the history recorded",
+            "s",
+            present([r.history_monthly_node_seconds for r in repeats]),
+        ),
+        Figure(
+            "  that / the node time after one date",
+            "x",
+            present([r.history_monthly_node_to_monthly for r in repeats]),
+        ),
         Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
         Figure("peak RSS, monthly run", "MB", present([r.monthly_peak_rss_bytes for r in repeats])),
         Figure("peak RSS, build with the backfill", "MB", present([r.backfill_peak_rss_bytes for r in repeats])),
+        Figure(
+            "peak RSS, monthly run after the backfill",
+            "MB",
+            present([r.history_monthly_peak_rss_bytes for r in repeats]),
+        ),
         Figure("warehouse file after build", "MB", present([r.warehouse_bytes for r in repeats])),
     ]
     return rows

@@ -198,6 +198,9 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             backfill_run_seconds=70.0,
             backfill_peak_rss_bytes=3_000_000_000,
             monthly_run_results=stats.RunResults(15.0, {"model.p.m1": 7.0, "model.p.m2": 7.0}) if monthly else None,
+            history_monthly_seconds=30.0 if monthly else None,
+            history_monthly_peak_rss_bytes=2_500_000_000 if monthly else None,
+            history_monthly_run_results=stats.RunResults(20.0, {"model.p.m1": 21.0}) if monthly else None,
         ),
         stats.Repeat(
             46.0,
@@ -212,6 +215,11 @@ def two_repeats(monthly: bool = True) -> list[stats.Repeat]:
             backfill_run_seconds=75.0,
             backfill_peak_rss_bytes=3_200_000_000,
             monthly_run_results=stats.RunResults(12.0, {"model.p.m1": 9.0}) if monthly else None,
+            history_monthly_seconds=33.0 if monthly else None,
+            history_monthly_peak_rss_bytes=2_600_000_000 if monthly else None,
+            history_monthly_run_results=stats.RunResults(20.0, {"model.p.m1": 6.0, "model.p.m2": 3.0})
+            if monthly
+            else None,
         ),
     ]
 
@@ -240,9 +248,13 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
         "monthly run / dbt build",
         "its node time, summed over nodes",
         "its node time / the build's",
+        "monthly run after the backfill, wall",
+        "its node time, with the history recorded",
+        "that / the node time after one date",
         "peak RSS, dbt build",
         "peak RSS, monthly run",
         "peak RSS, build with the backfill",
+        "peak RSS, monthly run after the backfill",
         "warehouse file after build",
     ]
     by_label = {row.label.strip(): row.values for row in rows}
@@ -258,6 +270,11 @@ def test_the_figures_hold_one_row_per_measure_with_the_five_slowest_nodes() -> N
     assert by_label["dbt build with the backfill, wall"] == [80.0, 90.0]
     assert by_label["its run (run_results elapsed_time)"] == [70.0, 75.0]
     assert by_label["peak RSS, build with the backfill"] == [3_000_000_000, 3_200_000_000]
+    # the same month on the backfill's warehouse: its node time, and that over the one-date monthly's (14 and 9 s)
+    assert by_label["monthly run after the backfill, wall"] == [30.0, 33.0]
+    assert by_label["its node time, with the history recorded"] == [21.0, 9.0]
+    assert by_label["that / the node time after one date"] == [1.5, 1.0]
+    assert by_label["peak RSS, monthly run after the backfill"] == [2_500_000_000, 2_600_000_000]
     assert by_label["next month's rows appended (once)"] == []
     assert by_label["dbt parse, cold (before the build)"] == []
 
