@@ -38,7 +38,8 @@
     Re-applies the segment rules, with the thresholds as they are now configured, to the figures
     already computed for a recorded as-of date (default: the latest), without reading the
     transactions again. It rewrites the segments of that date in the history (and in
-    customer_segments when the mart is of that date) and prints who moved where. It changes the
+    customer_segments when the mart is of that date), rebuilds the marts derived from the history
+    (rebuild_derived_history, below) and prints who moved where. It changes the
     working file only: readers of the published file see it after `make publish` (it says so).
     Use it after tuning a threshold; computing a new month's figures is the build's job (`dbt build --vars
     '{as_of_date: ...}'` or `python -m segmentation.run_month`).
@@ -102,6 +103,7 @@
         {%- endcall -%}
         {%- do targets.append(memberships) -%}
     {%- endif %}
+    {%- do targets.extend(rebuild_derived_history()) -%}
     {%- do adapter.commit() -%}
 
     {%- set moved = changes.columns[2].values() | sum -%}
@@ -112,4 +114,31 @@
     {%- endfor %}
     {{ log("This changed the working file (" ~ target.path ~ ") only: readers of the published file see it after "
         ~ "`make publish` (or `python -m segmentation.publish`).", info=true) if target.type == 'duckdb' else '' }}
+{%- endmacro %}
+
+
+{#
+    The marts derived from the whole of the two stores, rebuilt from their own models' SQL (rendered here as a build
+    renders it) after recalculate_segments has rewritten a date in the stores, so that they agree with the stores at
+    once, as a build leaves them. Returns the tables it rebuilt; one still a view (built before they were tables)
+    reads the stores on every read and needs nothing.
+#}
+{% macro rebuild_derived_history() -%}
+    {%- set rebuilt = [] -%}
+    {%- for name in ['customer_segment_history', 'customer_segment_memberships', 'segment_migrations'] -%}
+        {%- set relation = adapter.get_relation(database=target.database, schema=target.schema, identifier=name) -%}
+        {%- if relation is not none and relation.is_table -%}
+            {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | join(', ') -%}
+            {%- set query = render(graph.nodes['model.' ~ project_name ~ '.' ~ name].raw_code) -%}
+            {%- call statement('empty_' ~ name) -%}
+                delete from {{ relation }}
+            {%- endcall -%}
+            {%- call statement('rebuild_' ~ name) -%}
+                insert into {{ relation }} ({{ columns }})
+                select {{ columns }} from ({{ query }}) as derived
+            {%- endcall -%}
+            {%- do rebuilt.append(relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(rebuilt) }}
 {%- endmacro %}

@@ -290,6 +290,10 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
         (2, HVT, D1, D3, False),
         (2, STABLE, D3, None, True),
     ]
+    # and so does the migration matrix: customer 2's move into D3 is now to Stable Mid-Spenders
+    assert [r for r in warehouse.query(NONZERO_MIGRATIONS_SQL) if r[0] == D2 and r[1] == HVT] == [
+        (D2, HVT, STABLE, "moved", 1)
+    ]
 
     # an earlier month is recalculated by name; the mart, which is of D3, is left alone
     run = warehouse.dbt(

@@ -1,9 +1,8 @@
 {#
-    Derived from customer_segment_snapshots on every read, so it can never disagree with the
-    store: re-running a month or re-segmenting one changes both at once.
+    Derived from customer_segment_snapshots whole, on every run that builds the store, so it never
+    disagrees with it: re-running a month or re-segmenting one changes both at once. A table rather than
+    a view: each of its tests would otherwise derive it again (docs/decisions.md).
 #}
-
-{{ config(materialized='view') }}
 
 with
 

@@ -2,10 +2,9 @@
     Continuous stays over the recorded as-of dates of the membership store, for every segment
     type: a stay starts at the first recorded date a customer is a member and ends at the first
     recorded date they are not (a date skipped in between would end it too: dates are numbered
-    in the order recorded, with no gaps). Derived on every read, so it never disagrees with the store.
+    in the order recorded, with no gaps). Derived from the whole store on every run that builds it, as
+    customer_segment_history is, and a table for the same reason.
 #}
-
-{{ config(materialized='view') }}
 
 with
 

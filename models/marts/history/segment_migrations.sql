@@ -4,9 +4,9 @@
     zero counts included, so a heat map needs no gap-filling. The behavioural rows come from the
     five-segment store (customer_segment_snapshots) as they always have; the other types from
     the membership store (segment_membership_snapshots), numbered by its own recorded dates.
+    Derived from both stores whole on every run, as customer_segment_history is, and a table for the
+    same reason.
 #}
-
-{{ config(materialized='view') }}
 
 {%- set exclusive_types = builtin_segment_types() | selectattr('exclusive') | list %}
 
