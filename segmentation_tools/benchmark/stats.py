@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from segmentation_tools.benchmark.capabilities import Capability, capability_nodes, capability_seconds
@@ -143,11 +143,15 @@ def figures(
     def present(values: list[float | int | None]) -> list[float]:
         return [float(value) for value in values if value is not None]
 
+    def each(value: Callable[[Repeat], float | int | None]) -> list[float]:
+        """The figure in every repeat that has it."""
+        return present([value(r) for r in repeats])
+
     rows = [
         Figure("data generation (once)", "s", [generation_seconds]),
         Figure("next month's rows appended (once)", "s", present([next_month_seconds])),
-        Figure("dbt parse, cold (before the build)", "s", present([r.cold_parse_seconds for r in repeats])),
-        Figure("raw files loaded (segmentation.ingest), wall", "s", present([r.load_seconds for r in repeats])),
+        Figure("dbt parse, cold (before the build)", "s", each(lambda r: r.cold_parse_seconds)),
+        Figure("raw files loaded (segmentation.ingest), wall", "s", each(lambda r: r.load_seconds)),
         Figure("dbt build, wall", "s", [r.build_seconds for r in repeats]),
         Figure("  start-up + parse (wall - elapsed)", "s", [r.startup_parse_seconds for r in repeats]),
         Figure("  run (run_results elapsed_time)", "s", [r.run_results.elapsed_seconds for r in repeats]),
@@ -157,33 +161,21 @@ def figures(
     for node_id in slowest_nodes(runs, SLOWEST_NODES):
         rows.append(Figure(f"    {node_label(node_id)}", "s", [run[node_id] for run in runs if node_id in run]))
     rows += [
-        Figure("dbt unit tests, wall (not in the build)", "s", present([r.unit_test_seconds for r in repeats])),
-        Figure("dbt build with the backfill, wall", "s", present([r.backfill_seconds for r in repeats])),
-        Figure("  its run (run_results elapsed_time)", "s", present([r.backfill_run_seconds for r in repeats])),
-        Figure("monthly run (run_month.py), wall", "s", present([r.monthly_seconds for r in repeats])),
-        Figure("  monthly run / dbt build", "x", present([r.monthly_to_build for r in repeats])),
-        Figure("  its node time, summed over nodes", "s", present([r.monthly_node_seconds for r in repeats])),
-        Figure("  its node time / the build's", "x", present([r.monthly_node_to_build for r in repeats])),
-        Figure("monthly run after the backfill, wall", "s", present([r.history_monthly_seconds for r in repeats])),
-        Figure(
-            "  its node time, with the history recorded",
-            "s",
-            present([r.history_monthly_node_seconds for r in repeats]),
-        ),
-        Figure(
-            "  that / the node time after one date",
-            "x",
-            present([r.history_monthly_node_to_monthly for r in repeats]),
-        ),
+        Figure("dbt unit tests, wall (not in the build)", "s", each(lambda r: r.unit_test_seconds)),
+        Figure("dbt build with the backfill, wall", "s", each(lambda r: r.backfill_seconds)),
+        Figure("  its run (run_results elapsed_time)", "s", each(lambda r: r.backfill_run_seconds)),
+        Figure("monthly run (run_month.py), wall", "s", each(lambda r: r.monthly_seconds)),
+        Figure("  monthly run / dbt build", "x", each(lambda r: r.monthly_to_build)),
+        Figure("  its node time, summed over nodes", "s", each(lambda r: r.monthly_node_seconds)),
+        Figure("  its node time / the build's", "x", each(lambda r: r.monthly_node_to_build)),
+        Figure("monthly run after the backfill, wall", "s", each(lambda r: r.history_monthly_seconds)),
+        Figure("  its node time, with the history recorded", "s", each(lambda r: r.history_monthly_node_seconds)),
+        Figure("  that / the node time after one date", "x", each(lambda r: r.history_monthly_node_to_monthly)),
         Figure("peak RSS, dbt build", "MB", [r.build_peak_rss_bytes for r in repeats]),
-        Figure("peak RSS, monthly run", "MB", present([r.monthly_peak_rss_bytes for r in repeats])),
-        Figure("peak RSS, build with the backfill", "MB", present([r.backfill_peak_rss_bytes for r in repeats])),
-        Figure(
-            "peak RSS, monthly run after the backfill",
-            "MB",
-            present([r.history_monthly_peak_rss_bytes for r in repeats]),
-        ),
-        Figure("warehouse file after build", "MB", present([r.warehouse_bytes for r in repeats])),
+        Figure("peak RSS, monthly run", "MB", each(lambda r: r.monthly_peak_rss_bytes)),
+        Figure("peak RSS, build with the backfill", "MB", each(lambda r: r.backfill_peak_rss_bytes)),
+        Figure("peak RSS, monthly run after the backfill", "MB", each(lambda r: r.history_monthly_peak_rss_bytes)),
+        Figure("warehouse file after build", "MB", each(lambda r: r.warehouse_bytes)),
     ]
     return rows
 
