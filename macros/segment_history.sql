@@ -125,11 +125,19 @@
 #}
 {% macro rebuild_derived_history() -%}
     {%- set rebuilt = [] -%}
-    {%- for name in ['customer_segment_history', 'customer_segment_memberships', 'segment_migrations'] -%}
-        {%- set relation = adapter.get_relation(database=target.database, schema=target.schema, identifier=name) -%}
+    {%- for name in [
+        'customer_segment_history',
+        'customer_segment_memberships',
+        'segment_migrations',
+        'int_segment_members_summarized',
+        'segment_analytics',
+    ] -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ name) -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)
+            if node is not none and node.config.enabled else none -%}
         {%- if relation is not none and relation.is_table -%}
             {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | join(', ') -%}
-            {%- set query = render(graph.nodes['model.' ~ project_name ~ '.' ~ name].raw_code) -%}
+            {%- set query = render(node.raw_code) -%}
             {%- call statement('empty_' ~ name) -%}
                 delete from {{ relation }}
             {%- endcall -%}

@@ -95,6 +95,7 @@ SHARED_FOLDER_MODELS: Mapping[str, Capability] = {
     "int_user_segments_compiled": _CATALOG,
     "int_segments_combined": _CATALOG,
     "int_segment_memberships_listed": _CATALOG,
+    "int_segment_members_summarized": _CATALOG,
     "int_customer_statuses_versioned": _CAMPAIGNS,
     "int_customer_channels_judged": _CAMPAIGNS,
     "int_customer_channels_joined": _CAMPAIGNS,

@@ -68,6 +68,11 @@ NONZERO_MIGRATIONS_SQL = """
     order by from_as_of_date, from_segment nulls first, to_segment nulls last
 """
 STORE_SQL = "select * from customer_segment_snapshots order by as_of_date, customer_id"
+ANALYTICS_SQL = "select * from segment_analytics order by segment_id, as_of_date"
+BEHAVIOURAL_COUNTS_SQL = f"""
+    select segment_name, total_customers from segment_analytics
+    where segment_type = 'behavioral' and as_of_date = '{D3}' order by segment_name
+"""
 # Eight transactions, the latest 8 to 16 days before each month-end: a stale delivery by the
 # default max_delivery_lag_days (7). The history is what is tested here, so the lag is allowed.
 LAG_ALLOWED = {"max_delivery_lag_days": 31}
@@ -93,7 +98,10 @@ def build(warehouse: Warehouse, as_of: dt.date, label: str, **variables: object)
 
 
 def contents(warehouse: Warehouse) -> dict[str, list]:
-    return {sql: warehouse.query(sql) for sql in (STORE_SQL, HISTORY_SQL, MEMBERSHIPS_SQL, NONZERO_MIGRATIONS_SQL)}
+    return {
+        sql: warehouse.query(sql)
+        for sql in (STORE_SQL, HISTORY_SQL, MEMBERSHIPS_SQL, NONZERO_MIGRATIONS_SQL, ANALYTICS_SQL)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -273,6 +281,7 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
     monthly: dict[str, Warehouse], tmp_path: Path
 ) -> None:
     warehouse = monthly["sequential"].copy(tmp_path)
+    counts_before = dict(warehouse.query(BEHAVIOURAL_COUNTS_SQL))
     # customer 2's prior spend of 20,000 no longer makes it Declining once the floor is 25,000
     run = warehouse.dbt(
         "run-operation", "recalculate_segments", as_of=D3, variables={"declining_min_prior_spend": 25000}
@@ -294,6 +303,9 @@ def test_recalculate_segments_applies_changed_thresholds_to_a_recorded_month(
     assert [r for r in warehouse.query(NONZERO_MIGRATIONS_SQL) if r[0] == D2 and r[1] == HVT] == [
         (D2, HVT, STABLE, "moved", 1)
     ]
+    # and so do the segments' analytics of D3: customer 2 counts among the Stable Mid-Spenders
+    counts_after = dict(warehouse.query(BEHAVIOURAL_COUNTS_SQL))
+    assert (counts_after[DECL], counts_after[STABLE]) == (counts_before[DECL] - 1, counts_before[STABLE] + 1)
 
     # an earlier month is recalculated by name; the mart, which is of D3, is left alone
     run = warehouse.dbt(

@@ -12,8 +12,10 @@
     campaign_performance dates a campaign) falls in the window; their rates are campaign_performance's, averaged
     over the campaigns that have one (a channel without opens has no open_rate).
 
-    A table rebuilt from the stores on every run, so a recomputed month or a late transaction is reflected at once;
-    DuckDB only, since it reads the lifetime-value and campaign marts, which only DuckDB builds.
+    The member figures are computed once per recorded date (int_segment_members_summarized); the catalog, the
+    campaigns and the comparisons with the previous date are joined again on every run, so a new segment gets its
+    rows for every recorded date and a campaign's figures are current. DuckDB only, since it reads the
+    lifetime-value and campaign marts, which only DuckDB builds.
 #}
 
 {{ config(enabled=builds_duckdb_only_models()) }}
@@ -32,15 +34,9 @@ catalog as (
 
 ),
 
-transactions as (
+figures as (
 
-    select * from {{ ref('int_transactions_matched') }}
-
-),
-
-lifetime_values as (
-
-    select * from {{ ref('customer_lifetime_value') }}
+    select * from {{ ref('int_segment_members_summarized') }}
 
 ),
 
@@ -73,113 +69,14 @@ recorded_dates as (
 
 ),
 
-history_bounds as (
-
-    select
-        min(window_start) as first_day,
-        max(as_of_date) as last_day
-
-    from recorded_dates
-
-),
-
--- one row per customer and day with a transaction: the day's net amount and whether it was a purchase day
-customer_days as (
-
-    select
-        transactions.customer_id,
-        transactions.transaction_date,
-        sum(transactions.amount) as net_amount,
-        max(case when transactions.amount > 0 then 1 else 0 end) as is_purchase_day
-
-    from transactions
-    inner join history_bounds
-        on transactions.transaction_date between history_bounds.first_day and history_bounds.last_day
-    group by transactions.customer_id, transactions.transaction_date
-
-),
-
--- each customer's window to each recorded date
-customer_windows as (
-
-    select
-        recorded_dates.as_of_date,
-        customer_days.customer_id,
-        sum(customer_days.net_amount) as net_revenue,
-        sum(customer_days.is_purchase_day) as purchase_days
-
-    from recorded_dates
-    inner join customer_days
-        on customer_days.transaction_date between recorded_dates.window_start and recorded_dates.as_of_date
-    group by recorded_dates.as_of_date, customer_days.customer_id
-
-),
-
 all_customers_revenue as (
 
     select
         as_of_date,
-        sum(net_revenue) as net_revenue
+        max(all_customers_revenue) as net_revenue
 
-    from customer_windows
+    from figures
     group by as_of_date
-
-),
-
-member_rows as (
-
-    select
-        memberships.as_of_date,
-        memberships.segment_id,
-        memberships.customer_id,
-        coalesce(customer_windows.net_revenue, 0) as net_revenue,
-        coalesce(customer_windows.purchase_days, 0) as purchase_days,
-        lifetime_values.predicted_ltv_1year,
-        lifetime_values.churn_probability
-
-    from memberships
-    left join customer_windows
-        on memberships.as_of_date = customer_windows.as_of_date
-        and memberships.customer_id = customer_windows.customer_id
-    left join lifetime_values
-        on memberships.as_of_date = lifetime_values.as_of_date
-        and memberships.customer_id = lifetime_values.customer_id
-
-),
-
-member_figures as (
-
-    select
-        as_of_date,
-        segment_id,
-        count(*) as total_customers,
-        count(case when purchase_days > 0 then 1 end) as active_customers,
-        sum(net_revenue) as total_revenue,
-        sum(purchase_days) as purchase_days,
-        avg(predicted_ltv_1year) as average_predicted_ltv_1year,
-        avg(churn_probability) as average_churn_probability
-
-    from member_rows
-    group by as_of_date, segment_id
-
-),
-
--- members of a date who were members at the previous recorded date too
-retained as (
-
-    select
-        current_members.as_of_date,
-        current_members.segment_id,
-        count(*) as retained_customers
-
-    from memberships as current_members
-    inner join recorded_dates
-        on current_members.as_of_date = recorded_dates.as_of_date
-    inner join memberships as previous_members
-        on recorded_dates.previous_date = previous_members.as_of_date
-        and current_members.segment_id = previous_members.segment_id
-        and current_members.customer_id = previous_members.customer_id
-    group by current_members.as_of_date, current_members.segment_id
 
 ),
 
@@ -233,7 +130,7 @@ segment_dates as (
         figures.average_predicted_ltv_1year,
         figures.average_churn_probability,
         previous_figures.total_customers as previous_customers,
-        coalesce(retained.retained_customers, 0) as retained_customers,
+        coalesce(figures.retained_customers, 0) as retained_customers,
         all_customers_revenue.net_revenue as all_customers_revenue,
         coalesce(segment_campaigns.campaigns_sent, 0) as campaigns_sent,
         segment_campaigns.open_rate,
@@ -242,15 +139,12 @@ segment_dates as (
 
     from catalog
     cross join recorded_dates
-    left join member_figures as figures
+    left join figures
         on catalog.segment_id = figures.segment_id
         and recorded_dates.as_of_date = figures.as_of_date
-    left join member_figures as previous_figures
+    left join figures as previous_figures
         on catalog.segment_id = previous_figures.segment_id
         and recorded_dates.previous_date = previous_figures.as_of_date
-    left join retained
-        on catalog.segment_id = retained.segment_id
-        and recorded_dates.as_of_date = retained.as_of_date
     left join all_customers_revenue
         on recorded_dates.as_of_date = all_customers_revenue.as_of_date
     left join segment_campaigns
