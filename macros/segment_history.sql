@@ -118,10 +118,11 @@
 
 
 {#
-    The marts derived from the whole of the two stores, rebuilt from their own models' SQL (rendered here as a build
-    renders it) after recalculate_segments has rewritten a date in the stores, so that they agree with the stores at
-    once, as a build leaves them. Returns the tables it rebuilt; one still a view (built before they were tables)
-    reads the stores on every read and needs nothing.
+    The tables derived from the two stores, rebuilt from their own models' SQL (rendered here as a build renders
+    it) after recalculate_segments has rewritten a date in the stores, so that they agree with the stores at once,
+    as a build leaves them. Rendered outside a run, the incremental segment figures compute every date. Returns the
+    tables it rebuilt; one still a view (built before they were tables) reads the stores on every read and needs
+    nothing, and a model disabled on the engine is skipped.
 #}
 {% macro rebuild_derived_history() -%}
     {%- set rebuilt = [] -%}
